@@ -1,0 +1,7 @@
+# Sourced by the scripts: one target dir outside the clone (warm across clones and runs) and
+# the locally installed tools on PATH.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/fastsim-lab/target}"
+export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# Debug info off for everything the tests build; dependencies are the bulk of build time.
+export CARGO_PROFILE_RELEASE_DEBUG=false

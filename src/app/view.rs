@@ -1,0 +1,346 @@
+//! The page's components: a header with the backend badge, then the three steps of the
+//! teaching demo — generate, train, sample & compare — each with its progress and result.
+
+use super::browser::{now_ms, yield_now};
+use super::canvas::draw_on;
+use super::session;
+use crate::backend::{self, BackendKind};
+use crate::metrics::quantile_js;
+use crate::physics::MAIN_FEATURES;
+use crate::plot::{
+    axis_label, draw_hist_ratio, draw_loss, HistSeries, GEN_COLOR, MODEL_COLOR, RECO_COLOR,
+};
+use crate::recipe::{Recipe, MAX_EVENTS};
+use crate::train::{EpochReport, SmearingJob, TrainConfig, TrainData};
+use crate::{Error, Result};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Each step runs this long (ms) before yielding to the browser.
+const SLICE_MS: f64 = 40.0;
+/// Quantiles for the per-feature JS shown on the page (the foundation issue's n_quant).
+const N_QUANT: usize = 16;
+
+#[derive(Clone, Debug, PartialEq)]
+struct JsRow {
+    feature: String,
+    model: f64,
+    gen: f64,
+}
+
+/// Reactive display state shared by the components.
+#[derive(Clone, Copy)]
+struct Ui {
+    backend: RwSignal<Option<BackendKind>>,
+    backend_note: RwSignal<String>,
+    busy: RwSignal<Option<&'static str>>,
+    cancel: RwSignal<bool>,
+    progress: RwSignal<f64>,
+    status: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    events: RwSignal<String>,
+    seed: RwSignal<String>,
+    epochs: RwSignal<String>,
+    batch: RwSignal<String>,
+    lr: RwSignal<String>,
+    have_data: RwSignal<bool>,
+    have_model: RwSignal<bool>,
+    history: RwSignal<Vec<EpochReport>>,
+    js: RwSignal<Vec<JsRow>>,
+}
+
+impl Ui {
+    fn new() -> Self {
+        Self {
+            backend: RwSignal::new(None),
+            backend_note: RwSignal::new("starting…".into()),
+            busy: RwSignal::new(None),
+            cancel: RwSignal::new(false),
+            progress: RwSignal::new(0.0),
+            status: RwSignal::new(String::new()),
+            error: RwSignal::new(None),
+            events: RwSignal::new("20000".into()),
+            seed: RwSignal::new("1".into()),
+            epochs: RwSignal::new("10".into()),
+            batch: RwSignal::new("128".into()),
+            lr: RwSignal::new("0.001".into()),
+            have_data: RwSignal::new(false),
+            have_model: RwSignal::new(false),
+            history: RwSignal::new(Vec::new()),
+            js: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Starts a long task unless one runs; its error, if any, is shown and nothing is lost.
+    fn run<F>(self, name: &'static str, task: impl FnOnce() -> F + 'static)
+    where
+        F: std::future::Future<Output = Result<String>> + 'static,
+    {
+        if self.busy.get_untracked().is_some() {
+            return;
+        }
+        self.busy.set(Some(name));
+        self.cancel.set(false);
+        self.error.set(None);
+        self.progress.set(0.0);
+        spawn_local(async move {
+            match task().await {
+                Ok(msg) => self.status.set(msg),
+                Err(Error::Cancelled) => self.status.set(format!("{name}: cancelled")),
+                Err(e) => self.error.set(Some(e.to_string())),
+            }
+            self.busy.set(None);
+        });
+    }
+}
+
+fn parse<T: std::str::FromStr>(what: &str, text: &str) -> Result<T> {
+    text.trim()
+        .parse()
+        .map_err(|_| Error::invalid(what, format!("'{text}' is not a valid number")))
+}
+
+async fn init_backend(ui: Ui) {
+    let force_cpu = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|q| q.contains("backend=cpu"));
+    let (kind, device, note) = if force_cpu {
+        (
+            BackendKind::Cpu,
+            backend::cpu(),
+            "CPU chosen by the link (?backend=cpu)".to_string(),
+        )
+    } else {
+        match backend::wgpu_async().await {
+            Ok(d) => (BackendKind::Wgpu, d, "WebGPU adapter found".to_string()),
+            Err(e) => (
+                BackendKind::Cpu,
+                backend::cpu(),
+                format!("no WebGPU ({e}); running on the CPU"),
+            ),
+        }
+    };
+    session::with(|s| s.device = Some((kind, device)));
+    ui.backend_note.set(note);
+    ui.backend.set(Some(kind));
+}
+
+async fn generate(ui: Ui) -> Result<String> {
+    let events: usize = parse("event count", &ui.events.get_untracked())?;
+    let seed: u64 = parse("seed", &ui.seed.get_untracked())?;
+    let mut stream = Recipe::wjets(events, seed).stream()?;
+    loop {
+        let t0 = now_ms();
+        while now_ms() - t0 < SLICE_MS {
+            if stream.fill(500)? {
+                break;
+            }
+        }
+        ui.progress.set(stream.progress());
+        if stream.done() {
+            break;
+        }
+        yield_now().await;
+        if ui.cancel.get_untracked() {
+            return Err(Error::Cancelled);
+        }
+    }
+    let eff = stream.efficiency();
+    let table = stream.into_table();
+    let n = table.n_rows();
+    session::with(|s| {
+        s.table = Some(table);
+        s.recipe_seed = seed;
+    });
+    ui.have_data.set(true);
+    Ok(format!(
+        "generated {n} W(→μν)+jet events, seed {seed}; {:.0} % passed the selection",
+        100.0 * eff
+    ))
+}
+
+async fn train(ui: Ui) -> Result<String> {
+    let cfg = TrainConfig {
+        epochs: parse("epochs", &ui.epochs.get_untracked())?,
+        batch_size: parse("batch size", &ui.batch.get_untracked())?,
+        lr: parse("learning rate", &ui.lr.get_untracked())?,
+        seed: session::with(|s| s.recipe_seed),
+        ..TrainConfig::default()
+    };
+    let cols = TrainData::wjets_main();
+    let (table, device) = session::with(|s| (s.table.clone(), s.device.clone()));
+    let table = table.ok_or_else(|| Error::invalid("data", "generate events first"))?;
+    let (_, device) =
+        device.ok_or_else(|| Error::Backend("the backend is still starting".into()))?;
+    let mut job = SmearingJob::new(&table, &cols, cfg, &device)?;
+    ui.history.set(Vec::new());
+    while !job.trainer.finished() {
+        let t0 = now_ms();
+        let mut epoch_done = false;
+        while !epoch_done && now_ms() - t0 < SLICE_MS {
+            epoch_done = job.trainer.train_batches(1);
+        }
+        if epoch_done {
+            let report = job.trainer.end_epoch().await?;
+            ui.history.update(|h| h.push(report));
+            let history = ui.history.get_untracked();
+            if let Err(e) = draw_on("loss-canvas", |root| draw_loss(root, &history)) {
+                ui.error.set(Some(e));
+            }
+        }
+        ui.progress.set(job.trainer.progress());
+        yield_now().await;
+        if ui.cancel.get_untracked() {
+            job.trainer.cancel();
+        }
+    }
+    let stop = job.trainer.stop_reason().map(|s| s.to_string());
+    let model = job.finish()?;
+    let best = model.meta.best_epoch;
+    session::with(|s| s.model = Some(model));
+    ui.have_model.set(true);
+    Ok(match stop {
+        Some(why) => format!("training stopped: {why} (epoch {best})"),
+        None => format!(
+            "trained {} epochs; kept epoch {best} (lowest validation loss)",
+            ui.history.get_untracked().len()
+        ),
+    })
+}
+
+async fn sample(ui: Ui) -> Result<String> {
+    let (table, seed) = session::with(|s| (s.table.as_ref().map(|t| t.n_rows()), s.recipe_seed));
+    let n = table.ok_or_else(|| Error::invalid("data", "generate events first"))?;
+    // Independent test events: the same recipe with the next seed.
+    let mut stream = Recipe::wjets(n, seed.wrapping_add(1)).stream()?;
+    while !stream.fill(2000)? {
+        ui.progress.set(0.3 * stream.progress());
+        yield_now().await;
+    }
+    let test = stream.into_table();
+    let model = session::with(|s| s.model.take())
+        .ok_or_else(|| Error::invalid("model", "train a model first"))?;
+    let result = model
+        .sample_chunked(&test, seed, 2048, |p| {
+            ui.progress.set(0.3 + 0.6 * p);
+            async move {
+                yield_now().await;
+                !ui.cancel.get_untracked()
+            }
+        })
+        .await;
+    session::with(|s| s.model = Some(model));
+    let sampled = result?;
+    let mut rows = Vec::new();
+    for f in MAIN_FEATURES {
+        let gen = test.column(&format!("gen_{f}"))?;
+        let reco = test.column(&format!("reco_{f}"))?;
+        let pred = sampled.column(&format!("reco_{f}"))?;
+        rows.push(JsRow {
+            feature: f.to_string(),
+            model: quantile_js(reco, pred, N_QUANT)?,
+            gen: quantile_js(reco, gen, N_QUANT)?,
+        });
+        let series = [
+            HistSeries {
+                label: "gen",
+                values: gen,
+                color: GEN_COLOR,
+            },
+            HistSeries {
+                label: "reco",
+                values: reco,
+                color: RECO_COLOR,
+            },
+            HistSeries {
+                label: "model",
+                values: pred,
+                color: MODEL_COLOR,
+            },
+        ];
+        draw_on(&format!("hist-{f}"), |root| {
+            draw_hist_ratio(root, &axis_label(f), &series, 40)
+        })
+        .map_err(|e| Error::invalid("plot", e))?;
+        yield_now().await;
+    }
+    ui.js.set(rows);
+    ui.progress.set(1.0);
+    Ok(format!(
+        "sampled {n} independent test events (seed {}) and compared them with the detector",
+        seed.wrapping_add(1)
+    ))
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let ui = Ui::new();
+    spawn_local(init_backend(ui));
+    let idle = move || ui.busy.get().is_none() && ui.backend.get().is_some();
+    let badge = move || match ui.backend.get() {
+        Some(BackendKind::Wgpu) => "WebGPU",
+        Some(BackendKind::Cpu) => "CPU",
+        None => "starting…",
+    };
+    let max_events = format!("1 to {MAX_EVENTS}");
+    view! {
+        <header>
+            <h1>"fastsim-lab"</h1>
+            <p class="tagline">"Learn a detector's response with a neural network, in your browser."</p>
+            <span id="backend-badge" class="badge" title=move || ui.backend_note.get()>{badge}</span>
+        </header>
+        <main>
+            <section>
+                <h2>"1 · Generate events"</h2>
+                <p>"W(→μν)+jet at 13 TeV, passed through a CMS-like detector (Delphes CMS card resolutions). Each event has generator-level (gen) and detector-level (reco) features."</p>
+                <label>"events " <input id="events" type="number" min="100" title=max_events bind:value=ui.events/></label>
+                <label>"seed " <input id="seed" type="number" min="0" bind:value=ui.seed/></label>
+                <button id="generate" disabled=move || !idle() on:click=move |_| ui.run("generating", move || generate(ui))>"Generate"</button>
+            </section>
+            <section>
+                <h2>"2 · Train the smearing network"</h2>
+                <p>"Chen et al. (2020): two networks (9 → 4×100 → 9) learn the mean and the +1σ quantile of each reco feature from the gen features; 70 % of the events train, 30 % validate."</p>
+                <label>"epochs " <input id="epochs" type="number" min="1" bind:value=ui.epochs/></label>
+                <label>"batch " <input id="batch" type="number" min="1" bind:value=ui.batch/></label>
+                <label>"learning rate " <input id="lr" type="text" bind:value=ui.lr/></label>
+                <button id="train" disabled=move || !idle() || !ui.have_data.get() on:click=move |_| ui.run("training", move || train(ui))>"Train"</button>
+                <canvas id="loss-canvas" width="640" height="300"></canvas>
+                <table id="loss-table" class="numbers">
+                    <tr><th>"epoch"</th><th>"train loss"</th><th>"validation loss"</th></tr>
+                    {move || ui.history.get().into_iter().map(|r| view! {
+                        <tr class="epoch-row">
+                            <td>{r.epoch}</td>
+                            <td class="train-loss">{format!("{:.4}", r.train_loss)}</td>
+                            <td class="val-loss">{format!("{:.4}", r.val_loss)}</td>
+                        </tr>
+                    }).collect_view()}
+                </table>
+            </section>
+            <section>
+                <h2>"3 · Sample and compare"</h2>
+                <p>"The model smears independent test events; its reco distributions are compared with the detector's. Quantile-JS (Bieringer et al., eq. 3.3, 16 quantiles): 0 means identical, ln 2 ≈ 0.693 disjoint."</p>
+                <button id="sample" disabled=move || !idle() || !ui.have_model.get() on:click=move |_| ui.run("sampling", move || sample(ui))>"Sample"</button>
+                <table id="js-table" class="numbers">
+                    <tr><th>"feature"</th><th>"JS(model, reco)"</th><th>"JS(gen, reco)"</th></tr>
+                    {move || ui.js.get().into_iter().map(|r| view! {
+                        <tr class="js-row" data-feature=r.feature.clone()>
+                            <td>{axis_label(&r.feature)}</td>
+                            <td class="js-model">{format!("{:.5}", r.model)}</td>
+                            <td class="js-gen">{format!("{:.5}", r.gen)}</td>
+                        </tr>
+                    }).collect_view()}
+                </table>
+                <div class="plots">
+                    {MAIN_FEATURES.iter().map(|f| view! { <canvas id=format!("hist-{f}") width="420" height="360"></canvas> }).collect_view()}
+                </div>
+            </section>
+        </main>
+        <footer id="activity">
+            <progress id="progress" max="1" value=move || ui.progress.get()></progress>
+            <span id="busy">{move || ui.busy.get().unwrap_or("ready")}</span>
+            <button id="cancel" disabled=move || ui.busy.get().is_none() on:click=move |_| ui.cancel.set(true)>"Cancel"</button>
+            <span id="status">{move || ui.status.get()}</span>
+            <span id="error" class="error">{move || ui.error.get().unwrap_or_default()}</span>
+        </footer>
+    }
+}

@@ -1,0 +1,57 @@
+//! Which device the networks run on. Burn 0.22 picks the backend at run time through the
+//! `Device`: flex (pure-Rust CPU, everywhere) or wgpu (WebGPU in the browser; Vulkan/Metal
+//! natively). The wgpu runtime is initialised once, before any tensor touches it.
+
+use crate::error::{Error, Result};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    Cpu,
+    Wgpu,
+}
+
+impl BackendKind {
+    /// What the page's badge and the command line's messages call it.
+    pub fn label(self) -> &'static str {
+        match self {
+            BackendKind::Cpu => "CPU (flex)",
+            BackendKind::Wgpu => "GPU (wgpu)",
+        }
+    }
+}
+
+/// The pure-Rust CPU device.
+pub fn cpu() -> Device {
+    Device::flex()
+}
+
+/// Initialises wgpu asynchronously (the only way in a browser); an error when no adapter
+/// exists, so the caller can fall back to the CPU.
+pub async fn wgpu_async() -> Result<Device> {
+    Device::wgpu_options()
+        .init_async()
+        .await
+        .map_err(|e| Error::Backend(format!("no WebGPU/wgpu adapter: {e}")))
+}
+
+/// A device of the asked kind, natively. wgpu is initialised at most once per process.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn device(kind: BackendKind) -> Result<Device> {
+    use std::sync::OnceLock;
+    static WGPU: OnceLock<std::result::Result<Device, String>> = OnceLock::new();
+    match kind {
+        BackendKind::Cpu => Ok(cpu()),
+        BackendKind::Wgpu => WGPU
+            .get_or_init(|| {
+                // A panic inside an adapter probe must not take the process down.
+                std::panic::catch_unwind(|| Device::wgpu_options().init())
+                    .map_err(|_| "the wgpu runtime panicked while starting".to_string())
+                    .and_then(|r| r.map_err(|e| e.to_string()))
+            })
+            .clone()
+            .map_err(|e| Error::Backend(format!("no wgpu adapter: {e}"))),
+    }
+}

@@ -1,0 +1,101 @@
+//! `fastsim bench`: the performance figures of the smearing network, from a release build.
+//! Sampling throughput (events/s on 100k events) and training time per epoch (20k events,
+//! batch 128), each the median of several runs, for the CPU backend and for wgpu where an
+//! adapter exists.
+
+use clap::Args;
+use fastsim_lab::backend::{self, BackendKind};
+use fastsim_lab::recipe::Recipe;
+use fastsim_lab::train::{SmearingJob, TrainConfig, TrainData};
+use fastsim_lab::Result;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Events to sample per run.
+    #[arg(long, default_value_t = 100_000)]
+    sample_events: usize,
+    /// Events in the training table (70 % train).
+    #[arg(long, default_value_t = 20_000)]
+    train_events: usize,
+    /// Runs per figure; the median is printed.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Which backends: cpu, wgpu or all.
+    #[arg(long, default_value = "all")]
+    backend: String,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    if cfg!(debug_assertions) {
+        eprintln!(
+            "warning: this is a debug build; benchmark figures come from `cargo run --release`"
+        );
+    }
+    let kinds: Vec<BackendKind> = match args.backend.as_str() {
+        "cpu" => vec![BackendKind::Cpu],
+        "wgpu" => vec![BackendKind::Wgpu],
+        _ => vec![BackendKind::Cpu, BackendKind::Wgpu],
+    };
+    let runs = args.runs.max(1);
+    let table = Recipe::wjets(args.train_events.max(args.sample_events), 1).build()?;
+    let train_table = table.slice_rows(0, args.train_events);
+    let cols = TrainData::wjets_main();
+    println!("backend\tfigure\tmedian\tunit\truns");
+    for kind in kinds {
+        let device = match backend::device(kind) {
+            Ok(d) => d,
+            Err(e) => {
+                println!("{}\tskipped\t-\t-\t0\t# {e}", kind.label());
+                continue;
+            }
+        };
+        // Training: one epoch per run on a fresh job (lr schedule from epoch 0 each time).
+        let mut epoch_s = Vec::new();
+        let mut trained = None;
+        for r in 0..=runs {
+            let cfg = TrainConfig {
+                epochs: 1,
+                seed: 1 + r as u64,
+                ..TrainConfig::default()
+            };
+            let mut job = SmearingJob::new(&train_table, &cols, cfg, &device)?;
+            let t = Instant::now();
+            pollster::block_on(job.trainer.run(|_| {}, || false))?;
+            if r > 0 {
+                // The first run warms up (allocations, shader compilation) and is not counted.
+                epoch_s.push(t.elapsed().as_secs_f64());
+            }
+            trained = Some(job.finish()?);
+        }
+        let model = trained.expect("at least one run");
+        let input = table.slice_rows(0, args.sample_events);
+        let mut rates = Vec::new();
+        for r in 0..=runs {
+            let t = Instant::now();
+            let out = pollster::block_on(model.sample(&input, r as u64))?;
+            let dt = t.elapsed().as_secs_f64();
+            if r > 0 {
+                rates.push(out.n_rows() as f64 / dt);
+            }
+        }
+        println!(
+            "{}\ttrain epoch ({} events, batch 128)\t{:.3}\ts/epoch\t{runs}",
+            kind.label(),
+            args.train_events,
+            median(epoch_s)
+        );
+        println!(
+            "{}\tsample ({} events)\t{:.0}\tevents/s\t{runs}",
+            kind.label(),
+            args.sample_events,
+            median(rates)
+        );
+    }
+    Ok(())
+}

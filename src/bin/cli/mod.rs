@@ -1,0 +1,381 @@
+//! Argument parsing and the subcommands. Every failure prints one line, `error: …`, naming
+//! the file, row and column where it applies, and exits with status 1.
+
+mod bench;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use fastsim_lab::backend::{self, BackendKind};
+use fastsim_lab::data::{read_table, write_table};
+use fastsim_lab::detector::Detector;
+use fastsim_lab::metrics::js_curve;
+use fastsim_lab::model::Target;
+use fastsim_lab::recipe::Recipe;
+use fastsim_lab::store::{load_smearing, save_smearing, sha256_hex};
+use fastsim_lab::train::{SmearingJob, TrainConfig, TrainData};
+use fastsim_lab::{Error, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "fastsim",
+    version,
+    about = "Learn a detector's response with small neural networks"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProcessArg {
+    Wjets,
+    Jets,
+    Wz,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ModelArg {
+    Smearing,
+    JetVae,
+    Fcgan,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TargetArg {
+    Residual,
+    Direct,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BackendArg {
+    Cpu,
+    Wgpu,
+}
+
+impl From<BackendArg> for BackendKind {
+    fn from(b: BackendArg) -> Self {
+        match b {
+            BackendArg::Cpu => BackendKind::Cpu,
+            BackendArg::Wgpu => BackendKind::Wgpu,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate paired gen/reco events from a built-in process and the parametric detector.
+    Generate {
+        #[arg(long, value_enum)]
+        process: ProcessArg,
+        #[arg(long, default_value_t = 10_000)]
+        events: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Detector description (JSON, as the page exports it); CMS-like defaults otherwise.
+        #[arg(long)]
+        detector: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Train a model on named gen and reco columns of a table.
+    Train {
+        #[arg(long, value_enum)]
+        model: ModelArg,
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, value_delimiter = ',', required = true)]
+        gen_cols: Vec<String>,
+        #[arg(long, value_delimiter = ',', required = true)]
+        reco_cols: Vec<String>,
+        /// Seed 000 trains 100 epochs.
+        #[arg(long, default_value_t = 100)]
+        epochs: usize,
+        #[arg(long, default_value_t = 128)]
+        batch: usize,
+        /// Initial learning rate; epoch e uses lr/(1+e).
+        #[arg(long, default_value_t = 1e-3)]
+        lr: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value = "cpu")]
+        backend: BackendArg,
+        /// What the network learns: the residual reco − gen of paired columns, or reco itself
+        /// (seed 000's direct parametrisation).
+        #[arg(long, value_enum, default_value = "residual")]
+        target: TargetArg,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Apply a trained model to the gen columns of a table.
+    Sample {
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value = "cpu")]
+        backend: BackendArg,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Quantile-JS of test against truth per column, for n_quant = 2, 4, 8, … ≤ N/10.
+    Eval {
+        #[arg(long)]
+        truth: PathBuf,
+        #[arg(long)]
+        test: PathBuf,
+        #[arg(long, value_delimiter = ',', required = true)]
+        cols: Vec<String>,
+        /// Also the joint (n-dimensional) quantile-JS of all the columns.
+        #[arg(long)]
+        joint: bool,
+        #[arg(long, default_value_t = 1 << 20)]
+        max_quantiles: usize,
+    },
+    /// Benchmarks: events/s sampling and seconds per training epoch (release builds only).
+    Bench(bench::BenchArgs),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Generate {
+            process,
+            events,
+            seed,
+            detector,
+            out,
+        } => generate(process, events, seed, detector.as_deref(), &out),
+        Command::Train {
+            model,
+            data,
+            gen_cols,
+            reco_cols,
+            epochs,
+            batch,
+            lr,
+            seed,
+            backend,
+            target,
+            out,
+        } => {
+            let cfg = TrainConfig {
+                epochs,
+                batch_size: batch,
+                lr,
+                seed,
+                ..TrainConfig::default()
+            };
+            let target = match target {
+                TargetArg::Residual => Target::Residual,
+                TargetArg::Direct => Target::Direct,
+            };
+            train(
+                model,
+                &data,
+                TrainData {
+                    gen_cols,
+                    reco_cols,
+                    target,
+                },
+                cfg,
+                backend.into(),
+                &out,
+            )
+        }
+        Command::Sample {
+            model,
+            input,
+            seed,
+            backend,
+            out,
+        } => sample(&model, &input, seed, backend.into(), &out),
+        Command::Eval {
+            truth,
+            test,
+            cols,
+            joint,
+            max_quantiles,
+        } => eval(&truth, &test, &cols, joint, max_quantiles),
+        Command::Bench(args) => bench::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn not_yet(what: &str) -> Error {
+    Error::invalid(
+        what,
+        "not available in this version yet (only the W+jet smearing network is)",
+    )
+}
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{msg:>10} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta}",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
+}
+
+fn generate(
+    process: ProcessArg,
+    events: usize,
+    seed: u64,
+    detector: Option<&Path>,
+    out: &Path,
+) -> Result<()> {
+    if !matches!(process, ProcessArg::Wjets) {
+        return Err(not_yet("process"));
+    }
+    let mut recipe = Recipe::wjets(events, seed);
+    if let Some(path) = detector {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        recipe.detector = Detector::from_json(&text, &path.display().to_string())?;
+    }
+    let mut stream = recipe.stream()?;
+    let pb = bar(events as u64, "generate");
+    while !stream.fill(5_000)? {
+        pb.set_position((stream.progress() * events as f64) as u64);
+    }
+    pb.finish_and_clear();
+    let eff = stream.efficiency();
+    let table = stream.into_table();
+    write_table(&table, out)?;
+    eprintln!(
+        "wrote {} events ({} columns) to {} (selection efficiency {:.1} %)",
+        table.n_rows(),
+        table.n_cols(),
+        out.display(),
+        100.0 * eff
+    );
+    Ok(())
+}
+
+fn train(
+    model: ModelArg,
+    data: &Path,
+    cols: TrainData,
+    cfg: TrainConfig,
+    backend: BackendKind,
+    out: &Path,
+) -> Result<()> {
+    if !matches!(model, ModelArg::Smearing) {
+        return Err(not_yet("model"));
+    }
+    let table = read_table(data)?;
+    let device = backend::device(backend)?;
+    let mut job = SmearingJob::new(&table, &cols, cfg.clone(), &device)?;
+    eprintln!(
+        "training the smearing network on {} ({} train / {} validation events, {} → {} features) on {}",
+        data.display(),
+        job.trainer.n_train(),
+        job.trainer.n_val(),
+        cols.gen_cols.len(),
+        cols.reco_cols.len(),
+        backend.label()
+    );
+    let pb = bar(cfg.epochs as u64, "epochs");
+    pollster::block_on(job.trainer.run(
+        |r| {
+            // Printed whether or not stderr is a terminal (the bar itself only on one).
+            pb.suspend(|| {
+                eprintln!(
+                    "epoch {:>3}  lr {:.2e}  train {:.4}  validation {:.4}  (best: epoch {})",
+                    r.epoch, r.lr, r.train_loss, r.val_loss, r.best_epoch
+                )
+            });
+            pb.inc(1);
+        },
+        || false,
+    ))?;
+    pb.finish_and_clear();
+    if let Some(stop) = job.trainer.stop_reason() {
+        eprintln!("warning: {stop}");
+    }
+    let trained = job.finish()?;
+    let bytes = pollster::block_on(save_smearing(&trained))?;
+    std::fs::write(out, &bytes).map_err(|source| Error::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    eprintln!(
+        "wrote {} (kept epoch {}, sha256 {})",
+        out.display(),
+        trained.meta.best_epoch,
+        sha256_hex(&bytes)
+    );
+    Ok(())
+}
+
+fn sample(model: &Path, input: &Path, seed: u64, backend: BackendKind, out: &Path) -> Result<()> {
+    let device = backend::device(backend)?;
+    let bytes = std::fs::read(model).map_err(|source| Error::Io {
+        path: model.to_path_buf(),
+        source,
+    })?;
+    let trained = load_smearing(&bytes, &model.display().to_string(), &device)?;
+    let table = read_table(input)?;
+    let sampled = pollster::block_on(trained.sample(&table, seed))?;
+    write_table(&sampled, out)?;
+    eprintln!(
+        "wrote {} events with {} predicted columns to {}",
+        sampled.n_rows(),
+        trained.meta.reco_cols.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+fn eval(
+    truth: &Path,
+    test: &Path,
+    cols: &[String],
+    joint: bool,
+    max_quantiles: usize,
+) -> Result<()> {
+    if joint {
+        return Err(Error::invalid(
+            "--joint",
+            "the joint n-dimensional quantile-JS is not available in this version yet",
+        ));
+    }
+    let truth_t = read_table(truth)?;
+    let test_t = read_table(test)?;
+    let mut curves = Vec::new();
+    for c in cols {
+        curves.push(js_curve(
+            truth_t.column(c)?,
+            test_t.column(c)?,
+            max_quantiles,
+        )?);
+    }
+    println!("n_quant\t{}", cols.join("\t"));
+    for (i, (n, _)) in curves
+        .first()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let row: Vec<String> = curves.iter().map(|c| format!("{:.6}", c[i].1)).collect();
+        println!("{n}\t{}", row.join("\t"));
+    }
+    Ok(())
+}

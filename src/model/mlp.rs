@@ -1,0 +1,106 @@
+//! A dense network d_in → hidden … → d_out with LeakyReLU between layers and a linear output.
+
+use crate::random::{uniform, Rng};
+use burn::module::Param;
+use burn::nn::{LeakyRelu, LeakyReluConfig, Linear};
+use burn::prelude::*;
+
+#[derive(Config, Debug)]
+pub struct MlpConfig {
+    pub d_input: usize,
+    pub d_output: usize,
+    /// Widths of the hidden layers.
+    pub hidden: Vec<usize>,
+    /// LeakyReLU slope for negative inputs.
+    pub negative_slope: f64,
+}
+
+#[derive(Module, Debug)]
+pub struct Mlp {
+    layers: Vec<Linear>,
+    activation: LeakyRelu,
+}
+
+impl MlpConfig {
+    /// Layer shapes (d_in, d_out), input to output.
+    pub fn shapes(&self) -> Vec<(usize, usize)> {
+        let mut dims = vec![self.d_input];
+        dims.extend(&self.hidden);
+        dims.push(self.d_output);
+        dims.windows(2).map(|w| (w[0], w[1])).collect()
+    }
+
+    /// Number of f32 parameters (weights then bias per layer).
+    pub fn n_params(&self) -> usize {
+        self.shapes().iter().map(|(i, o)| i * o + o).sum()
+    }
+
+    /// Glorot-uniform weights and zero biases — Keras's defaults, which seed 000's model used —
+    /// drawn from our seeded stream, so initial weights are the same on every backend.
+    pub fn init(&self, rng: &mut Rng, device: &Device) -> Mlp {
+        let mut flat = Vec::with_capacity(self.n_params());
+        for (i, o) in self.shapes() {
+            let limit = (6.0 / (i + o) as f64).sqrt();
+            flat.extend((0..i * o).map(|_| ((2.0 * uniform(rng) - 1.0) * limit) as f32));
+            flat.extend(std::iter::repeat_n(0f32, o));
+        }
+        self.from_flat(&flat, device)
+    }
+
+    /// Rebuilds the network from `n_params()` values in the order of [`Mlp::to_flat`].
+    pub fn from_flat(&self, flat: &[f32], device: &Device) -> Mlp {
+        assert_eq!(flat.len(), self.n_params(), "parameter count");
+        let mut at = 0;
+        let layers = self
+            .shapes()
+            .into_iter()
+            .map(|(i, o)| {
+                let w = Tensor::<2>::from_data(
+                    TensorData::new(flat[at..at + i * o].to_vec(), [i, o]),
+                    device,
+                );
+                at += i * o;
+                let b =
+                    Tensor::<1>::from_data(TensorData::new(flat[at..at + o].to_vec(), [o]), device);
+                at += o;
+                Linear {
+                    weight: Param::from_tensor(w),
+                    bias: Some(Param::from_tensor(b)),
+                }
+            })
+            .collect();
+        Mlp {
+            layers,
+            activation: LeakyReluConfig::new()
+                .with_negative_slope(self.negative_slope)
+                .init(),
+        }
+    }
+}
+
+impl Mlp {
+    pub fn forward(&self, mut x: Tensor<2>) -> Tensor<2> {
+        let last = self.layers.len() - 1;
+        for (i, layer) in self.layers.iter().enumerate() {
+            x = layer.forward(x);
+            if i < last {
+                x = self.activation.forward(x);
+            }
+        }
+        x
+    }
+
+    /// All weights and biases, layer by layer, as one flat tensor (read it with `read_f32`).
+    pub fn to_flat(&self) -> Tensor<1> {
+        let parts: Vec<Tensor<1>> = self
+            .layers
+            .iter()
+            .flat_map(|l| {
+                let w = l.weight.val().flatten::<1>(0, 1);
+                let b = l.bias.as_ref().expect("layers carry a bias").val();
+                [w, b]
+            })
+            .collect();
+        Tensor::cat(parts, 0)
+    }
+}

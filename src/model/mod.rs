@@ -1,0 +1,12 @@
+//! The networks, one file each: a `Config` with the paper's defaults, the module, its forward
+//! pass and its loss, in the idiom of Burn 0.22 (plain structs; the `Device` picks the backend).
+
+mod mlp;
+mod smearing;
+mod tensor_io;
+mod trained;
+
+pub use mlp::{Mlp, MlpConfig};
+pub use smearing::{SmearingConfig, SmearingNet};
+pub use tensor_io::{read_f32, upload};
+pub use trained::{SmearingMeta, Target, TrainedSmearing};

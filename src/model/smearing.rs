@@ -1,0 +1,123 @@
+//! The smearing network of Chen et al. (seed 000, section 3): two regressors of the generator-
+//! level features x_G, one for the mean μ and one for the +1σ quantile q of each reco-level
+//! feature; reco-level events are drawn as x = μ + |q − μ|·ε, ε ~ N(0, 1) (seed 000, eq. 1 and
+//! fig. 2).
+
+use super::{Mlp, MlpConfig};
+use crate::random::Rng;
+use burn::prelude::*;
+use burn::tensor::activation::relu;
+
+/// Seed 000, section 3: six-layer dense networks, k → 100 → 100 → 100 → 100 → k,
+/// LeakyReLU with α = 0.05, linear output; pinball quantile γ = 0.841.
+#[derive(Config, Debug, PartialEq)]
+pub struct SmearingConfig {
+    /// Number of generator-level inputs.
+    pub n_inputs: usize,
+    /// Number of reco-level outputs.
+    pub n_outputs: usize,
+    #[config(default = 100)]
+    pub hidden_width: usize,
+    #[config(default = 4)]
+    pub hidden_layers: usize,
+    #[config(default = 0.05)]
+    pub leaky_slope: f64,
+    /// The quantile the second network learns: 0.841 = Φ(1), the +1σ point of a Gaussian.
+    #[config(default = 0.841)]
+    pub gamma: f64,
+}
+
+#[derive(Module, Debug)]
+pub struct SmearingNet {
+    pub mean: Mlp,
+    pub quantile: Mlp,
+}
+
+impl SmearingConfig {
+    pub fn mlp(&self) -> MlpConfig {
+        MlpConfig::new(
+            self.n_inputs,
+            self.n_outputs,
+            vec![self.hidden_width; self.hidden_layers],
+            self.leaky_slope,
+        )
+    }
+
+    pub fn init(&self, rng: &mut Rng, device: &Device) -> SmearingNet {
+        let mlp = self.mlp();
+        SmearingNet {
+            mean: mlp.init(rng, device),
+            quantile: mlp.init(rng, device),
+        }
+    }
+
+    /// Parameters of both networks (mean first), as [`SmearingNet::to_flat`] lays them out.
+    pub fn n_params(&self) -> usize {
+        2 * self.mlp().n_params()
+    }
+
+    pub fn from_flat(&self, flat: &[f32], device: &Device) -> SmearingNet {
+        let half = self.mlp().n_params();
+        SmearingNet {
+            mean: self.mlp().from_flat(&flat[..half], device),
+            quantile: self.mlp().from_flat(&flat[half..], device),
+        }
+    }
+}
+
+impl SmearingNet {
+    /// (μ, q) for a batch of standardised generator-level rows.
+    pub fn forward(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        (self.mean.forward(x.clone()), self.quantile.forward(x))
+    }
+
+    /// Seed 000, eq. (2)–(3): per event, Σ_features |μ − x_R| + Θ(q, x_R)|q − x_R| with
+    /// Θ(q, x) = (1 − γ)θ(q − x) + γθ(x − q), averaged over the batch. Written as
+    /// γ·relu(x − q) + (1 − γ)·relu(q − x), its minimiser in q is the γ-quantile.
+    pub fn loss(&self, x_gen: Tensor<2>, x_reco: Tensor<2>, gamma: f64) -> Tensor<1> {
+        let (mu, q) = self.forward(x_gen);
+        let n = x_reco.dims()[0] as f64;
+        let l1 = (mu - x_reco.clone()).abs();
+        let r = x_reco - q;
+        let pinball = relu(r.clone()).mul_scalar(gamma) + relu(r.neg()).mul_scalar(1.0 - gamma);
+        (l1 + pinball).sum().div_scalar(n)
+    }
+
+    /// Seed 000, eq. (1): x = μ + |q − μ|·ε for standard-normal noise `eps` of the same shape.
+    pub fn sample(&self, x_gen: Tensor<2>, eps: Tensor<2>) -> Tensor<2> {
+        let (mu, q) = self.forward(x_gen);
+        let sigma = (q - mu.clone()).abs();
+        mu + sigma * eps
+    }
+
+    /// Both networks' parameters, mean first, as one flat tensor.
+    pub fn to_flat(&self) -> Tensor<1> {
+        Tensor::cat(vec![self.mean.to_flat(), self.quantile.to_flat()], 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{read_f32, upload};
+    use crate::random::rng;
+
+    #[test]
+    fn shapes_and_flat_round_trip() {
+        let device = Device::flex();
+        let cfg = SmearingConfig::new(9, 9);
+        let net = cfg.init(&mut rng(1, 0), &device);
+        // 9·100 + 100 + 3·(100·100 + 100) + 100·9 + 9 per network.
+        assert_eq!(cfg.n_params(), 2 * (900 + 100 + 3 * 10_100 + 909));
+        let x = upload(vec![0.5; 7 * 9], 7, 9, &device);
+        let (mu, q) = net.forward(x.clone());
+        assert_eq!(mu.dims(), [7, 9]);
+        assert_eq!(q.dims(), [7, 9]);
+        let flat = pollster::block_on(read_f32(net.to_flat())).unwrap();
+        assert_eq!(flat.len(), cfg.n_params());
+        let again = cfg.from_flat(&flat, &device);
+        let a = pollster::block_on(read_f32(net.forward(x.clone()).0)).unwrap();
+        let b = pollster::block_on(read_f32(again.forward(x).0)).unwrap();
+        assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,248 @@
+//! Step histograms of several samples with Poisson error bars, and a ratio panel (each series
+//! after the reference divided by the reference), as in seed 000's figures 3–4.
+
+use super::{plot_err, PlotResult};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// One sample to histogram.
+pub struct HistSeries<'a> {
+    pub label: &'a str,
+    pub values: &'a [f32],
+    pub color: RGBColor,
+}
+
+/// Equal-width bins covering the 0.5–99.5 % range of the reference (so long tails do not
+/// squeeze the bulk), with under/overflow left out.
+fn binning(reference: &[f32], n_bins: usize) -> (f64, f64) {
+    let mut v: Vec<f32> = reference
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .collect();
+    if v.is_empty() {
+        return (0.0, 1.0);
+    }
+    v.sort_by(f32::total_cmp);
+    let q = |f: f64| v[((v.len() - 1) as f64 * f).round() as usize] as f64;
+    let (lo, hi) = (q(0.005), q(0.995));
+    if hi > lo {
+        let pad = 0.02 * (hi - lo);
+        (lo - pad, hi + pad)
+    } else {
+        (lo - 0.5 - n_bins as f64 * 0.0, hi + 0.5)
+    }
+}
+
+fn histogram(values: &[f32], lo: f64, hi: f64, n_bins: usize) -> Vec<f64> {
+    let mut h = vec![0f64; n_bins];
+    let w = (hi - lo) / n_bins as f64;
+    for &x in values {
+        let b = ((x as f64 - lo) / w).floor();
+        if b >= 0.0 && (b as usize) < n_bins {
+            h[b as usize] += 1.0;
+        }
+    }
+    h
+}
+
+/// Draws the histograms of `series` (the second is the reference of the ratio panel, e.g.
+/// gen, reco, model → model/reco) with `x_label` under both panels.
+pub fn draw_hist_ratio<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x_label: &str,
+    series: &[HistSeries],
+    n_bins: usize,
+) -> PlotResult {
+    root.fill(&WHITE).map_err(plot_err)?;
+    let reference = series
+        .get(1)
+        .or(series.first())
+        .ok_or("no series to draw")?;
+    let n_bins = n_bins.max(1);
+    let (lo, hi) = binning(reference.values, n_bins);
+    let width = (hi - lo) / n_bins as f64;
+    let hists: Vec<Vec<f64>> = series
+        .iter()
+        .map(|s| histogram(s.values, lo, hi, n_bins))
+        .collect();
+    let y_max = hists
+        .iter()
+        .flatten()
+        .fold(1f64, |m, &v| m.max(v + v.sqrt()))
+        * 1.25;
+
+    let height = root.dim_in_pixel().1;
+    let (upper, lower) = root.split_vertically((height as f64 * 0.72) as u32);
+    let font = ("sans-serif", 13);
+
+    let mut chart = ChartBuilder::on(&upper)
+        .margin_top(8)
+        .margin_right(12)
+        .x_label_area_size(0)
+        .y_label_area_size(58)
+        .build_cartesian_2d(lo..hi, 0f64..y_max)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .y_desc(format!("events / {}", fmt_width(width)))
+        .label_style(font)
+        .axis_desc_style(font)
+        .x_labels(0)
+        .draw()
+        .map_err(plot_err)?;
+    for (s, h) in series.iter().zip(&hists) {
+        let mut steps = Vec::with_capacity(2 * n_bins + 2);
+        steps.push((lo, 0.0));
+        for (i, &c) in h.iter().enumerate() {
+            let x0 = lo + i as f64 * width;
+            steps.push((x0, c));
+            steps.push((x0 + width, c));
+        }
+        steps.push((hi, 0.0));
+        let color = s.color;
+        let n = s.values.len();
+        chart
+            .draw_series(LineSeries::new(steps, color.stroke_width(2)))
+            .map_err(plot_err)?
+            .label(format!("{} (N = {})", s.label, thousands(n)))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+            });
+        // Poisson error bars: ±√n per bin.
+        chart
+            .draw_series(
+                h.iter()
+                    .enumerate()
+                    .filter(|(_, &c)| c > 0.0)
+                    .map(|(i, &c)| {
+                        let x = lo + (i as f64 + 0.5) * width;
+                        ErrorBar::new_vertical(
+                            x,
+                            c - c.sqrt(),
+                            c,
+                            c + c.sqrt(),
+                            color.stroke_width(1),
+                            0,
+                        )
+                    }),
+            )
+            .map_err(plot_err)?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .label_font(font)
+        .draw()
+        .map_err(plot_err)?;
+
+    // Ratio panel: each later series over the reference, with Poisson errors of both.
+    let ref_idx = if series.len() > 1 { 1 } else { 0 };
+    let ref_name = series[ref_idx].label;
+    let mut ratio = ChartBuilder::on(&lower)
+        .margin_right(12)
+        .x_label_area_size(40)
+        .y_label_area_size(58)
+        .build_cartesian_2d(lo..hi, 0.5f64..1.5)
+        .map_err(plot_err)?;
+    ratio
+        .configure_mesh()
+        .disable_x_mesh()
+        .y_labels(5)
+        .x_desc(x_label)
+        .y_desc(format!("/ {ref_name}"))
+        .label_style(font)
+        .axis_desc_style(font)
+        .draw()
+        .map_err(plot_err)?;
+    ratio
+        .draw_series(LineSeries::new(
+            vec![(lo, 1.0), (hi, 1.0)],
+            BLACK.mix(0.5).stroke_width(1),
+        ))
+        .map_err(plot_err)?;
+    for (k, (s, h)) in series.iter().zip(&hists).enumerate().skip(ref_idx + 1) {
+        let _ = k;
+        let r = &hists[ref_idx];
+        let points: Vec<(f64, f64, f64)> = h
+            .iter()
+            .zip(r)
+            .enumerate()
+            .filter(|(_, (&m, &d))| m > 0.0 && d > 0.0)
+            .map(|(i, (&m, &d))| {
+                let q = m / d;
+                (
+                    lo + (i as f64 + 0.5) * width,
+                    q,
+                    q * (1.0 / m + 1.0 / d).sqrt(),
+                )
+            })
+            .collect();
+        let color = s.color;
+        ratio
+            .draw_series(points.iter().map(|&(x, q, e)| {
+                ErrorBar::new_vertical(
+                    x,
+                    (q - e).max(0.5),
+                    q.clamp(0.5, 1.5),
+                    (q + e).min(1.5),
+                    color.stroke_width(1),
+                    4,
+                )
+            }))
+            .map_err(plot_err)?;
+        ratio
+            .draw_series(
+                points
+                    .iter()
+                    .filter(|p| (0.5..=1.5).contains(&p.1))
+                    .map(|&(x, q, _)| Circle::new((x, q), 2, color.filled())),
+            )
+            .map_err(plot_err)?;
+    }
+    Ok(())
+}
+
+fn fmt_width(w: f64) -> String {
+    if w >= 10.0 {
+        format!("{w:.0}")
+    } else if w >= 1.0 {
+        format!("{w:.1}")
+    } else {
+        format!("{w:.2}")
+    }
+}
+
+/// 20000 → "20,000".
+pub(crate) fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separator() {
+        assert_eq!(thousands(20000), "20,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn histogram_counts_in_range() {
+        let h = histogram(&[0.1, 0.2, 0.9, 1.5, -0.1], 0.0, 1.0, 2);
+        assert_eq!(h, vec![2.0, 1.0]);
+    }
+}

@@ -1,0 +1,34 @@
+//! Axis labels with units for the W+jet features (GeV; angles in rad).
+
+/// The axis label of a column, e.g. `reco_mu_px` → "muon pₓ [GeV]".
+pub fn axis_label(column: &str) -> String {
+    let feature = column
+        .strip_prefix("gen_")
+        .or_else(|| column.strip_prefix("reco_"))
+        .unwrap_or(column);
+    let known = match feature {
+        "mu_px" => "muon pₓ [GeV]",
+        "mu_py" => "muon p_y [GeV]",
+        "mu_pz" => "muon p_z [GeV]",
+        "jet_px" => "jet pₓ [GeV]",
+        "jet_py" => "jet p_y [GeV]",
+        "jet_pz" => "jet p_z [GeV]",
+        "jet_logm" => "ln(jet mass / GeV)",
+        "met_x" => "missing pₓ [GeV]",
+        "met_y" => "missing p_y [GeV]",
+        "mu_pt" => "muon p_T [GeV]",
+        "mu_eta" => "muon η",
+        "mu_phi" => "muon φ [rad]",
+        "jet_pt" => "jet p_T [GeV]",
+        "jet_eta" => "jet η",
+        "jet_phi" => "jet φ [rad]",
+        "met" => "missing p_T [GeV]",
+        "met_phi" => "missing p_T φ [rad]",
+        "mt" => "M_T(μ, ν) [GeV]",
+        "st" => "S_T [GeV]",
+        "jet_m" => "jet mass [GeV]",
+        "mu_q" => "muon charge",
+        _ => return feature.to_string(),
+    };
+    known.to_string()
+}

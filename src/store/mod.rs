@@ -1,0 +1,6 @@
+//! Model files: a versioned header (configuration, columns, standardisation, training
+//! summary), the weights, and a SHA-256 of the content that loading checks.
+
+mod model_file;
+
+pub use model_file::{load_smearing, save_smearing, sha256_hex, FORMAT_VERSION};

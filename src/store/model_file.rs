@@ -1,0 +1,127 @@
+//! The model file: `FASTSIM\0` | format version (u32 LE) | header length (u64 LE) | header JSON
+//! | weight count (u64 LE) | weights (f32 LE) | SHA-256 of all preceding bytes.
+//! Weights are our own flat f32 layout (layer by layer, weights then bias; see `Mlp::to_flat`)
+//! rather than a Burn record: it is read back asynchronously on WebGPU like any tensor, and
+//! the same weights give the same bytes, so the hash identifies a model.
+
+use crate::error::{Error, Result};
+use crate::model::{read_f32, SmearingMeta, TrainedSmearing};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+const MAGIC: &[u8; 8] = b"FASTSIM\0";
+/// The model-file format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// Largest model file accepted (a smearing network is ≈ 260 kB).
+const MAX_BYTES: usize = 256 << 20;
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    kind: String,
+    meta: SmearingMeta,
+}
+
+/// Lowercase hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Serialises a trained smearing network (reads its weights from the device).
+pub async fn save_smearing(model: &TrainedSmearing) -> Result<Vec<u8>> {
+    let weights = read_f32(model.net().to_flat()).await?;
+    let header = serde_json::to_vec(&Header {
+        kind: "smearing".into(),
+        meta: model.meta.clone(),
+    })
+    .map_err(|e| Error::Backend(format!("cannot serialise the model header: {e}")))?;
+    let mut out = Vec::with_capacity(64 + header.len() + 4 * weights.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    out.extend_from_slice(&header);
+    out.extend_from_slice(&(weights.len() as u64).to_le_bytes());
+    for w in &weights {
+        out.extend_from_slice(&w.to_le_bytes());
+    }
+    let hash = Sha256::digest(&out);
+    out.extend_from_slice(&hash);
+    Ok(out)
+}
+
+/// Reads a smearing model file onto `device`; `file` names it in messages. Refuses a wrong
+/// magic, an unknown version, a hash mismatch (any changed byte) and inconsistent sizes.
+pub fn load_smearing(bytes: &[u8], file: &str, device: &Device) -> Result<TrainedSmearing> {
+    let err = |message: String| Error::Model {
+        file: file.to_string(),
+        message,
+    };
+    if bytes.len() > MAX_BYTES {
+        return Err(err(format!(
+            "{} bytes is over the {} MiB limit",
+            bytes.len(),
+            MAX_BYTES >> 20
+        )));
+    }
+    if bytes.len() < 8 + 4 + 8 + 8 + 32 || &bytes[..8] != MAGIC {
+        return Err(err("not a fastsim model file (bad magic bytes)".into()));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if version != FORMAT_VERSION {
+        return Err(err(format!(
+            "format version {version} is not supported (this build reads {FORMAT_VERSION})"
+        )));
+    }
+    let (body, hash) = bytes.split_at(bytes.len() - 32);
+    if Sha256::digest(body).as_slice() != hash {
+        return Err(err(
+            "content hash mismatch: the file is corrupted or was modified".into(),
+        ));
+    }
+    let header_len = u64::from_le_bytes(body[12..20].try_into().expect("8 bytes")) as usize;
+    let rest = &body[20..];
+    if header_len > rest.len().saturating_sub(8) {
+        return Err(err(format!("header length {header_len} exceeds the file")));
+    }
+    let header: Header =
+        serde_json::from_slice(&rest[..header_len]).map_err(|e| err(format!("bad header: {e}")))?;
+    if header.kind != "smearing" {
+        return Err(err(format!(
+            "model kind '{}' is not supported here",
+            header.kind
+        )));
+    }
+    let meta = header.meta;
+    let cfg = &meta.config;
+    if cfg.n_inputs != meta.gen_cols.len()
+        || cfg.n_outputs != meta.reco_cols.len()
+        || meta.x_norm.k() != cfg.n_inputs
+        || meta.y_norm.k() != cfg.n_outputs
+        || cfg.hidden_layers > 64
+        || cfg.hidden_width > 1 << 14
+    {
+        return Err(err("header sizes are inconsistent".into()));
+    }
+    let rest = &rest[header_len..];
+    let n = u64::from_le_bytes(rest[..8].try_into().expect("8 bytes")) as usize;
+    let data = &rest[8..];
+    if n != cfg.n_params() || data.len() != 4 * n {
+        return Err(err(format!(
+            "{} weight bytes for a network of {} parameters",
+            data.len(),
+            cfg.n_params()
+        )));
+    }
+    let weights: Vec<f32> = data
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
+        .collect();
+    if weights.iter().any(|w| !w.is_finite()) {
+        return Err(err("weights hold non-finite values".into()));
+    }
+    let net = cfg.from_flat(&weights, device);
+    Ok(TrainedSmearing::new(meta, net, device.clone()))
+}

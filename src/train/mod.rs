@@ -1,0 +1,375 @@
+//! One training loop for any model on any autodiff device: shuffled mini-batches, Adam, the
+//! epoch-dependent learning rate, best-validation checkpoint, NaN guard, progress and cancel.
+//! The loop is split into steps (`train_batches`, `end_epoch`) so the page can yield to the
+//! browser between them; `run` drives it to the end for the command line.
+
+mod smearing;
+
+pub use smearing::{SmearingJob, TrainData};
+
+use crate::error::{Error, Result};
+use crate::model::{read_f32, upload};
+use crate::random::{rng, uniform, Rng};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Seed 000, section 3: Adam, batches of 128, lr = 10⁻³/(1 + epoch), 70/30 split; the paper
+/// trains 100 epochs (convergence by ~30).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    pub batch_size: usize,
+    /// Initial learning rate; epoch e (from 0) uses lr / (1 + e).
+    pub lr: f64,
+    pub val_fraction: f64,
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 100,
+            batch_size: 128,
+            lr: 1e-3,
+            val_fraction: 0.3,
+            seed: 1,
+        }
+    }
+}
+
+impl TrainConfig {
+    pub fn validate(&self) -> Result<()> {
+        if self.epochs == 0 || self.epochs > 100_000 {
+            return Err(Error::invalid(
+                "epochs",
+                format!("{} (1 to 100000)", self.epochs),
+            ));
+        }
+        if self.batch_size == 0 || self.batch_size > 1 << 20 {
+            return Err(Error::invalid(
+                "batch size",
+                format!("{} (1 to 1048576)", self.batch_size),
+            ));
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr < 10.0) {
+            return Err(Error::invalid(
+                "learning rate",
+                format!("{} (0 < lr < 10)", self.lr),
+            ));
+        }
+        if !(self.val_fraction > 0.0 && self.val_fraction < 1.0) {
+            return Err(Error::invalid(
+                "validation fraction",
+                format!("{} (between 0 and 1)", self.val_fraction),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What one epoch gave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochReport {
+    /// Counting from 1.
+    pub epoch: usize,
+    pub train_loss: f64,
+    pub val_loss: f64,
+    pub lr: f64,
+    /// The epoch whose weights are kept so far (lowest validation loss).
+    pub best_epoch: usize,
+}
+
+/// Why training ended before its last epoch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Stop {
+    /// The loss became NaN or infinite at this epoch; the best earlier weights are kept.
+    Diverged {
+        epoch: usize,
+    },
+    Cancelled {
+        epoch: usize,
+    },
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stop::Diverged { epoch } => write!(
+                f,
+                "the loss became NaN at epoch {epoch} (try a smaller learning rate); the best earlier weights are kept"
+            ),
+            Stop::Cancelled { epoch } => write!(f, "cancelled during epoch {epoch}; the best weights so far are kept"),
+        }
+    }
+}
+
+type LossFn<M> = Box<dyn Fn(&M, Tensor<2>, Tensor<2>) -> Tensor<1>>;
+
+/// The training state of model `M` on standardised (x, y) rows.
+pub struct Trainer<M: Module + Clone> {
+    cfg: TrainConfig,
+    device: Device,
+    infer_device: Device,
+    model: M,
+    optim: ModuleOptimizer,
+    loss: LossFn<M>,
+    x: Vec<f32>,
+    y: Vec<f32>,
+    k_in: usize,
+    k_out: usize,
+    n_train: usize,
+    x_val: Vec<Tensor<2>>,
+    y_val: Vec<Tensor<2>>,
+    n_val: usize,
+    perm: Vec<u32>,
+    cursor: usize,
+    epoch: usize,
+    loss_sum: Option<Tensor<1>>,
+    batches: usize,
+    best: Option<(usize, f64, M)>,
+    history: Vec<EpochReport>,
+    stop: Option<Stop>,
+    rng: Rng,
+}
+
+/// Validation rows go through the network in chunks of this many.
+const VAL_CHUNK: usize = 8192;
+
+impl<M: Module + Clone> Trainer<M> {
+    /// `x`, `y`: row-major standardised inputs and targets; the first (1 − val_fraction) of the
+    /// rows train, the rest validate (events are independent, so order is no bias).
+    /// `model` must live on `device`, an autodiff device over `infer_device`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        cfg: TrainConfig,
+        model: M,
+        loss: impl Fn(&M, Tensor<2>, Tensor<2>) -> Tensor<1> + 'static,
+        x: Vec<f32>,
+        y: Vec<f32>,
+        k_in: usize,
+        k_out: usize,
+        device: Device,
+        infer_device: Device,
+    ) -> Result<Self> {
+        cfg.validate()?;
+        let n = x.len() / k_in;
+        if n * k_in != x.len() || y.len() != n * k_out {
+            return Err(Error::invalid(
+                "training data",
+                "inputs and targets have different row counts",
+            ));
+        }
+        let n_train = ((1.0 - cfg.val_fraction) * n as f64).round() as usize;
+        let n_val = n - n_train;
+        if n_train < 2 || n_val < 1 {
+            return Err(Error::invalid(
+                "training data",
+                format!("{n} events are too few to train and validate"),
+            ));
+        }
+        let chunks = |v: &[f32], k: usize| -> Vec<Tensor<2>> {
+            v[n_train * k..]
+                .chunks(VAL_CHUNK * k)
+                .map(|c| upload(c.to_vec(), c.len() / k, k, &infer_device))
+                .collect()
+        };
+        let (x_val, y_val) = (chunks(&x, k_in), chunks(&y, k_out));
+        Ok(Self {
+            rng: rng(cfg.seed, 7),
+            optim: AdamConfig::new().init(),
+            perm: (0..n_train as u32).collect(),
+            cfg,
+            device,
+            infer_device,
+            model,
+            loss: Box::new(loss),
+            x,
+            y,
+            k_in,
+            k_out,
+            n_train,
+            x_val,
+            y_val,
+            n_val,
+            cursor: 0,
+            epoch: 0,
+            loss_sum: None,
+            batches: 0,
+            best: None,
+            history: Vec::new(),
+            stop: None,
+        })
+    }
+
+    /// Learning rate of the current epoch: seed 000's lr / (1 + epoch).
+    pub fn lr(&self) -> f64 {
+        self.cfg.lr / (1.0 + self.epoch as f64)
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.cfg
+    }
+
+    /// Epochs finished so far.
+    pub fn epochs_done(&self) -> usize {
+        self.history.len()
+    }
+
+    pub fn history(&self) -> &[EpochReport] {
+        &self.history
+    }
+
+    pub fn stop_reason(&self) -> Option<&Stop> {
+        self.stop.as_ref()
+    }
+
+    pub fn n_train(&self) -> usize {
+        self.n_train
+    }
+
+    pub fn n_val(&self) -> usize {
+        self.n_val
+    }
+
+    /// True once every epoch ran or training stopped.
+    pub fn finished(&self) -> bool {
+        self.stop.is_some() || self.history.len() >= self.cfg.epochs
+    }
+
+    /// Fraction of the whole run done (epochs and the current epoch's batches).
+    pub fn progress(&self) -> f64 {
+        (self.history.len() as f64 + self.cursor as f64 / self.n_train as f64)
+            / self.cfg.epochs as f64
+    }
+
+    /// Runs up to `max_batches` optimiser steps of the current epoch; `true` when the epoch's
+    /// batches are all done (then call [`Trainer::end_epoch`]). Work is only queued on the
+    /// device here: nothing is read back, so the GPU is never stalled per step.
+    pub fn train_batches(&mut self, max_batches: usize) -> bool {
+        if self.cursor == 0 && self.batches == 0 {
+            self.shuffle();
+        }
+        let lr = self.lr();
+        for _ in 0..max_batches {
+            if self.cursor >= self.n_train {
+                break;
+            }
+            let end = (self.cursor + self.cfg.batch_size).min(self.n_train);
+            let rows = &self.perm[self.cursor..end];
+            let (xb, yb) = (
+                gather(&self.x, rows, self.k_in),
+                gather(&self.y, rows, self.k_out),
+            );
+            let xb = upload(xb, rows.len(), self.k_in, &self.device);
+            let yb = upload(yb, rows.len(), self.k_out, &self.device);
+            let loss = (self.loss)(&self.model, xb, yb);
+            let weighted = loss.clone().detach().mul_scalar(rows.len() as f64);
+            self.loss_sum = Some(match self.loss_sum.take() {
+                Some(s) => s + weighted,
+                None => weighted,
+            });
+            let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+            self.model = self.optim.step(lr, self.model.clone(), grads);
+            self.cursor = end;
+            self.batches += 1;
+        }
+        self.cursor >= self.n_train
+    }
+
+    /// Finishes the epoch: reads the mean training loss, computes the validation loss with
+    /// the current weights, keeps them if they are the best so far, and stops on NaN.
+    pub async fn end_epoch(&mut self) -> Result<EpochReport> {
+        let train_sum = match self.loss_sum.take() {
+            Some(s) => read_f32(s).await?[0] as f64,
+            None => f64::NAN,
+        };
+        let train_loss = train_sum / self.n_train as f64;
+        let valid = self.model.valid();
+        let mut val_sum = 0.0;
+        for (xv, yv) in self.x_val.iter().zip(&self.y_val) {
+            let rows = xv.dims()[0] as f64;
+            let l = (self.loss)(&valid, xv.clone(), yv.clone());
+            val_sum += read_f32(l).await?[0] as f64 * rows;
+        }
+        let val_loss = val_sum / self.n_val as f64;
+        let epoch = self.epoch + 1;
+        let finite = train_loss.is_finite() && val_loss.is_finite();
+        if finite && self.best.as_ref().is_none_or(|b| val_loss < b.1) {
+            self.best = Some((epoch, val_loss, valid));
+        }
+        let report = EpochReport {
+            epoch,
+            train_loss,
+            val_loss,
+            lr: self.lr(),
+            best_epoch: self.best.as_ref().map_or(0, |b| b.0),
+        };
+        self.history.push(report.clone());
+        if !finite {
+            self.stop = Some(Stop::Diverged { epoch });
+        }
+        self.epoch += 1;
+        self.cursor = 0;
+        self.batches = 0;
+        Ok(report)
+    }
+
+    /// Marks the run cancelled; the best weights so far stay available.
+    pub fn cancel(&mut self) {
+        if self.stop.is_none() {
+            self.stop = Some(Stop::Cancelled {
+                epoch: self.epoch + 1,
+            });
+        }
+    }
+
+    /// The weights of the epoch with the lowest validation loss (inference device), if any
+    /// epoch finished with a finite loss.
+    pub fn best_model(&self) -> Option<&M> {
+        self.best.as_ref().map(|b| &b.2)
+    }
+
+    /// The device inference runs on (the autodiff device's inner one).
+    pub fn infer_device(&self) -> &Device {
+        &self.infer_device
+    }
+
+    /// Drives the run to its end: `on_epoch` sees each report, `cancelled` is polled
+    /// between batches.
+    pub async fn run(
+        &mut self,
+        mut on_epoch: impl FnMut(&EpochReport),
+        cancelled: impl Fn() -> bool,
+    ) -> Result<()> {
+        while !self.finished() {
+            while !self.train_batches(16) {
+                if cancelled() {
+                    self.cancel();
+                    return Ok(());
+                }
+            }
+            let report = self.end_epoch().await?;
+            on_epoch(&report);
+        }
+        Ok(())
+    }
+
+    /// Fisher–Yates shuffle of the training rows from the seeded stream.
+    fn shuffle(&mut self) {
+        for i in (1..self.perm.len()).rev() {
+            let j = (uniform(&mut self.rng) * (i + 1) as f64) as usize;
+            self.perm.swap(i, j.min(i));
+        }
+    }
+}
+
+/// The rows `rows` of a row-major matrix with `k` columns.
+fn gather(v: &[f32], rows: &[u32], k: usize) -> Vec<f32> {
+    let mut out = Vec::with_capacity(rows.len() * k);
+    for &r in rows {
+        let r = r as usize;
+        out.extend_from_slice(&v[r * k..(r + 1) * k]);
+    }
+    out
+}

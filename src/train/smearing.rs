@@ -1,0 +1,133 @@
+//! Training the smearing network on a table: column choice, standardisation fitted on the
+//! training split, the trainer, and the trained artefact.
+
+use super::{TrainConfig, Trainer};
+use crate::data::{Standardizer, Table};
+use crate::error::{Error, Result};
+use crate::model::{SmearingConfig, SmearingMeta, SmearingNet, Target, TrainedSmearing};
+use crate::random::rng;
+use crate::recipe::main_columns;
+use burn::prelude::*;
+
+/// Which columns to learn: generator-level inputs and reco-level targets, paired by position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainData {
+    pub gen_cols: Vec<String>,
+    pub reco_cols: Vec<String>,
+    pub target: Target,
+}
+
+impl TrainData {
+    /// The nine W+jet features of seed 000, gen → reco, learned as residuals.
+    pub fn wjets_main() -> Self {
+        Self {
+            gen_cols: main_columns("gen"),
+            reco_cols: main_columns("reco"),
+            target: Target::Residual,
+        }
+    }
+}
+
+/// A smearing-network training run over a table.
+pub struct SmearingJob {
+    pub trainer: Trainer<SmearingNet>,
+    meta: SmearingMeta,
+}
+
+impl SmearingJob {
+    /// Prepares a run on `device` (a plain device; autodiff is added here).
+    pub fn new(table: &Table, cols: &TrainData, cfg: TrainConfig, device: &Device) -> Result<Self> {
+        cfg.validate()?;
+        if cols.gen_cols.is_empty() || cols.reco_cols.is_empty() {
+            return Err(Error::invalid(
+                "columns",
+                "name at least one gen and one reco column",
+            ));
+        }
+        let x = table.row_major(&cols.gen_cols)?;
+        let mut y = table.row_major(&cols.reco_cols)?;
+        if let Some((row, col)) = table
+            .select(&[cols.gen_cols.clone(), cols.reco_cols.clone()].concat())?
+            .first_non_finite()
+        {
+            return Err(Error::Parse {
+                file: table.source().to_string(),
+                row,
+                column: col.to_string(),
+                message: "not a finite number".into(),
+            });
+        }
+        let (k_in, k_out) = (cols.gen_cols.len(), cols.reco_cols.len());
+        if cols.target == Target::Residual {
+            if k_in != k_out {
+                return Err(Error::invalid(
+                    "columns",
+                    format!("residual targets pair gen and reco columns one to one ({k_in} gen, {k_out} reco); use the direct target"),
+                ));
+            }
+            y.iter_mut().zip(&x).for_each(|(y, x)| *y -= x);
+        }
+        let n = table.n_rows();
+        let n_train = ((1.0 - cfg.val_fraction) * n as f64).round() as usize;
+        // Standardisation from the training rows only: validation stays unseen.
+        let x_norm = Standardizer::fit(&x[..n_train.min(n) * k_in], k_in);
+        let y_norm = Standardizer::fit(&y[..n_train.min(n) * k_out], k_out);
+        let (mut x, mut y) = (x, y);
+        x_norm.apply(&mut x);
+        y_norm.apply(&mut y);
+
+        let net_cfg = SmearingConfig::new(k_in, k_out);
+        let ad = device.clone().autodiff();
+        let model = net_cfg.init(&mut rng(cfg.seed, 3), &ad);
+        let gamma = net_cfg.gamma;
+        let meta = SmearingMeta {
+            config: net_cfg,
+            gen_cols: cols.gen_cols.clone(),
+            reco_cols: cols.reco_cols.clone(),
+            target: cols.target,
+            x_norm,
+            y_norm,
+            train: cfg.clone(),
+            history: Vec::new(),
+            best_epoch: 0,
+            events: n,
+        };
+        let trainer = Trainer::new(
+            cfg,
+            model,
+            move |m: &SmearingNet, x, y| m.loss(x, y, gamma),
+            x,
+            y,
+            k_in,
+            k_out,
+            ad,
+            device.clone(),
+        )?;
+        Ok(Self { trainer, meta })
+    }
+
+    /// The trained model with the best validation weights, or an error if no epoch finished
+    /// with a finite loss.
+    pub fn finish(&self) -> Result<TrainedSmearing> {
+        let best = self.trainer.best_model().ok_or_else(|| {
+            Error::invalid(
+                "training",
+                "no epoch finished with a finite loss; nothing to keep",
+            )
+        })?;
+        let mut meta = self.meta.clone();
+        meta.history = self.trainer.history().to_vec();
+        meta.best_epoch = self
+            .trainer
+            .history()
+            .iter()
+            .map(|r| r.best_epoch)
+            .max()
+            .unwrap_or(0);
+        Ok(TrainedSmearing::new(
+            meta,
+            best.clone(),
+            self.trainer.infer_device().clone(),
+        ))
+    }
+}

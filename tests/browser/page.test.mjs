@@ -1,0 +1,143 @@
+// Browser test of the page: Debian's chromium driven by playwright-core (never a downloaded
+// browser), against the release build in dist/ served on 127.0.0.1. Runs the teaching demo
+// twice: on WebGPU (Chromium's software adapter, SwiftShader) and on the CPU fallback.
+// Screenshots go to tests/browser/out/.
+import { chromium } from 'playwright-core';
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const dist = path.join(root, 'dist');
+const out = path.join(root, 'tests/browser/out');
+fs.mkdirSync(out, { recursive: true });
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://127.0.0.1');
+  const file = path.join(dist, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
+  if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}/`;
+
+const commonArgs = [
+  '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+];
+
+async function waitIdle(page, timeout) {
+  await page.waitForFunction(() => document.querySelector('#busy')?.textContent === 'ready', null, { timeout, polling: 250 });
+}
+
+async function numbers(page, selector) {
+  return page.$$eval(selector, (els) => els.map((e) => Number(e.textContent)));
+}
+
+/** Non-white pixels of a canvas: a blank canvas has none. */
+async function inkedPixels(page, id) {
+  return page.evaluate((id) => {
+    const c = document.getElementById(id);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200) n++;
+    return n;
+  }, id);
+}
+
+async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
+  const t0 = Date.now();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...commonArgs, ...(webgpu ? ['--enable-unsafe-webgpu', '--enable-features=Vulkan'] : ['--disable-gpu'])],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  try {
+    await page.goto(base);
+    await page.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 60_000 });
+    const badge = await page.textContent('#backend-badge');
+    const note = await page.getAttribute('#backend-badge', 'title');
+    console.log(`[${name}] backend badge: ${badge} (${note})`);
+    assert.equal(badge, expectBadge, `badge should say ${expectBadge}: ${note}`);
+
+    // Bad input is refused with a message and loses nothing.
+    await page.fill('#events', 'many');
+    await page.click('#generate');
+    await page.waitForFunction(() => document.querySelector('#error')?.textContent.includes('event count'), null, { timeout: 10_000 });
+    console.log(`[${name}] bad input message: ${await page.textContent('#error')}`);
+
+    await page.fill('#events', String(events));
+    await page.fill('#epochs', String(epochs));
+    await page.click('#generate');
+    await waitIdle(page, timeout);
+    const generated = await page.textContent('#status');
+    console.log(`[${name}] ${generated}`);
+    assert.match(generated, /generated/);
+
+    await page.click('#train');
+    await waitIdle(page, timeout);
+    const status = await page.textContent('#status');
+    console.log(`[${name}] ${status}`);
+    assert.equal(await page.textContent('#error'), '', 'no error after training');
+    const train = await numbers(page, '.train-loss');
+    const val = await numbers(page, '.val-loss');
+    console.log(`[${name}] train loss by epoch: ${train.join(' ')}; validation: ${val.join(' ')}`);
+    assert.equal(train.length, epochs);
+    assert.ok(train.every(Number.isFinite) && val.every(Number.isFinite), 'finite losses');
+    assert.ok(train.at(-1) < train[0], 'training loss decreased');
+    assert.ok(Math.min(...val) < val[0] || val.at(-1) < val[0] || epochs === 1, 'validation loss decreased');
+    assert.ok(await inkedPixels(page, 'loss-canvas') > 1000, 'loss curve drawn');
+
+    await page.click('#sample');
+    await waitIdle(page, timeout);
+    console.log(`[${name}] ${await page.textContent('#status')}`);
+    assert.equal(await page.textContent('#error'), '', 'no error after sampling');
+    const rows = await page.$$eval('.js-row', (rs) => rs.map((r) => [r.dataset.feature, Number(r.querySelector('.js-model').textContent), Number(r.querySelector('.js-gen').textContent)]));
+    console.log(`[${name}] quantile-JS (16 quantiles) feature / model-vs-reco / gen-vs-reco:`);
+    for (const r of rows) console.log(`    ${r[0].padEnd(9)} ${r[1].toFixed(5)} ${r[2].toFixed(5)}`);
+    assert.equal(rows.length, 9);
+    assert.ok(rows.every((r) => r[1] >= 0 && r[1] <= Math.LN2 && r[2] >= 0 && r[2] <= Math.LN2), 'JS in [0, ln 2]');
+    for (const f of ['mu_px', 'mu_py', 'mu_pz', 'jet_px', 'jet_py', 'jet_pz', 'jet_logm', 'met_x', 'met_y']) {
+      const ink = await inkedPixels(page, `hist-${f}`);
+      assert.ok(ink > 2000, `histogram ${f} drawn (${ink} inked pixels)`);
+    }
+    await page.screenshot({ path: path.join(out, `page-${name}.png`), fullPage: true });
+
+    if (!webgpu) {
+      // Cancel a long run: the page says so, stays usable, and keeps the best weights.
+      await page.fill('#epochs', '500');
+      await page.click('#train');
+      await page.waitForFunction(() => document.querySelectorAll('.epoch-row').length >= 1, null, { timeout });
+      await page.click('#cancel');
+      await waitIdle(page, timeout);
+      const cancelled = await page.textContent('#status');
+      console.log(`[${name}] after cancel: ${cancelled}`);
+      assert.match(cancelled, /cancelled/);
+      assert.ok(await page.isEnabled('#sample'), 'a model is still there to sample with');
+    }
+    assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
+    console.log(`[${name}] passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } finally {
+    await page.screenshot({ path: path.join(out, `last-${name}.png`), fullPage: true }).catch(() => {});
+    await browser.close();
+  }
+}
+
+try {
+  // Software WebGPU is slow (shader compilation, ~1.5 s a step): keep that run tiny.
+  await run({ name: 'webgpu', webgpu: true, events: 1000, epochs: 2, expectBadge: 'WebGPU', timeout: 400_000 });
+  await run({ name: 'cpu', webgpu: false, events: 20000, epochs: 5, expectBadge: 'CPU', timeout: 300_000 });
+} finally {
+  server.close();
+}

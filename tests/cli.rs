@@ -1,0 +1,185 @@
+//! The command-line contract of DESIGN.md, exercised through the `fastsim` binary.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn fastsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fastsim"))
+        .args(args)
+        .output()
+        .expect("fastsim runs")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("fastsim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+const GEN: &str = "gen_mu_px,gen_mu_py,gen_mu_pz,gen_jet_px,gen_jet_py,gen_jet_pz,gen_jet_logm,gen_met_x,gen_met_y";
+const RECO: &str = "reco_mu_px,reco_mu_py,reco_mu_pz,reco_jet_px,reco_jet_py,reco_jet_pz,reco_jet_logm,reco_met_x,reco_met_y";
+
+#[test]
+fn generate_train_sample_eval() {
+    let data = tmp("events.csv");
+    let model = tmp("model.fastsim");
+    let sampled = tmp("sampled.csv");
+    let o = fastsim(&[
+        "generate",
+        "--process",
+        "wjets",
+        "--events",
+        "3000",
+        "--seed",
+        "4",
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = std::fs::read_to_string(&data).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(header.starts_with("gen_mu_px,gen_mu_py"), "{header}");
+    assert!(
+        header.contains("reco_met_y") && header.contains("gen_mt") && header.contains("reco_jet_m")
+    );
+    assert_eq!(csv.lines().count(), 3001);
+
+    let o = fastsim(&[
+        "train",
+        "--model",
+        "smearing",
+        "--data",
+        data.to_str().unwrap(),
+        "--gen-cols",
+        GEN,
+        "--reco-cols",
+        RECO,
+        "--epochs",
+        "2",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("epoch   2"), "{}", text(&o.stderr));
+
+    let o = fastsim(&[
+        "sample",
+        "--model",
+        model.to_str().unwrap(),
+        "--input",
+        data.to_str().unwrap(),
+        "--seed",
+        "3",
+        "--out",
+        sampled.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = std::fs::read_to_string(&sampled).unwrap();
+    // The input's columns stay, in order; the predictions replace the reco columns.
+    assert_eq!(out.lines().next().unwrap(), header);
+    assert_ne!(out.lines().nth(1), csv.lines().nth(1));
+
+    let o = fastsim(&[
+        "eval",
+        "--truth",
+        data.to_str().unwrap(),
+        "--test",
+        sampled.to_str().unwrap(),
+        "--cols",
+        "reco_mu_px,reco_jet_px",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let table = text(&o.stdout);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines[0], "n_quant\treco_mu_px\treco_jet_px");
+    // 2, 4, …, 256 ≤ 3000/10.
+    assert_eq!(lines.len(), 1 + 8, "{table}");
+    for l in &lines[1..] {
+        let v: Vec<f64> = l.split('\t').skip(1).map(|x| x.parse().unwrap()).collect();
+        assert!(v.iter().all(|x| (0.0..=std::f64::consts::LN_2).contains(x)));
+    }
+}
+
+#[test]
+fn errors_are_one_line_and_name_the_place() {
+    let bad = tmp("bad.csv");
+    std::fs::write(&bad, "gen_a,reco_a\n1,2\n3,oops\n").unwrap();
+    let o = fastsim(&[
+        "train",
+        "--model",
+        "smearing",
+        "--data",
+        bad.to_str().unwrap(),
+        "--gen-cols",
+        "gen_a",
+        "--reco-cols",
+        "reco_a",
+        "--out",
+        tmp("x").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = text(&o.stderr);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.contains("bad.csv: row 2, column 'reco_a': 'oops' is not a number"),
+        "{e}"
+    );
+
+    let good = tmp("good.csv");
+    std::fs::write(&good, "gen_a,reco_a\n1,2\n").unwrap();
+    let o = fastsim(&[
+        "train",
+        "--model",
+        "smearing",
+        "--data",
+        good.to_str().unwrap(),
+        "--gen-cols",
+        "gen_b",
+        "--reco-cols",
+        "reco_a",
+        "--out",
+        tmp("x").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = text(&o.stderr);
+    assert!(
+        e.contains("unknown column 'gen_b'") && e.contains("available: gen_a,reco_a"),
+        "{e}"
+    );
+
+    let o = fastsim(&[
+        "sample",
+        "--model",
+        good.to_str().unwrap(),
+        "--input",
+        good.to_str().unwrap(),
+        "--out",
+        tmp("y.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("not a fastsim model file"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    let o = fastsim(&[
+        "generate",
+        "--process",
+        "wjets",
+        "--events",
+        "0",
+        "--out",
+        tmp("z.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("event count"),
+        "{}",
+        text(&o.stderr)
+    );
+}
