@@ -304,7 +304,7 @@ pub fn App() -> impl IntoView {
                 <label>"batch " <input id="batch" type="number" min="1" bind:value=ui.batch/></label>
                 <label>"learning rate " <input id="lr" type="text" bind:value=ui.lr/></label>
                 <button id="train" disabled=move || !idle() || !ui.have_data.get() on:click=move |_| ui.run("training", move || train(ui))>"Train"</button>
-                <canvas id="loss-canvas" width="640" height="300"></canvas>
+                <canvas id="loss-canvas" width="720" height="320"></canvas>
                 <table id="loss-table" class="numbers">
                     <tr><th>"epoch"</th><th>"train loss"</th><th>"validation loss"</th></tr>
                     {move || ui.history.get().into_iter().map(|r| view! {
@@ -331,7 +331,7 @@ pub fn App() -> impl IntoView {
                     }).collect_view()}
                 </table>
                 <div class="plots">
-                    {MAIN_FEATURES.iter().map(|f| view! { <canvas id=format!("hist-{f}") width="420" height="360"></canvas> }).collect_view()}
+                    {MAIN_FEATURES.iter().map(|f| view! { <canvas id=format!("hist-{f}") width="560" height="440"></canvas> }).collect_view()}
                 </div>
             </section>
         </main>

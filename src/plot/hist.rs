@@ -30,7 +30,7 @@ fn binning(reference: &[f32], n_bins: usize) -> (f64, f64) {
         let pad = 0.02 * (hi - lo);
         (lo - pad, hi + pad)
     } else {
-        (lo - 0.5 - n_bins as f64 * 0.0, hi + 0.5)
+        (lo - 0.5, hi + 0.5)
     }
 }
 
@@ -86,7 +86,9 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_x_mesh()
+        .disable_y_mesh()
         .y_desc(format!("events / {}", fmt_width(width)))
+        .y_label_formatter(&|v| format!("{v:.0}"))
         .label_style(font)
         .axis_desc_style(font)
         .x_labels(0)
@@ -146,12 +148,15 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
         .margin_right(12)
         .x_label_area_size(40)
         .y_label_area_size(58)
-        .build_cartesian_2d(lo..hi, 0.5f64..1.5)
+        .build_cartesian_2d(lo..hi, 0.4f64..1.6)
         .map_err(plot_err)?;
     ratio
         .configure_mesh()
         .disable_x_mesh()
-        .y_labels(5)
+        .disable_y_mesh()
+        .y_labels(3)
+        .x_label_formatter(&|v| trim_number(*v))
+        .y_label_formatter(&|v| format!("{v:.1}"))
         .x_desc(x_label)
         .y_desc(format!("/ {ref_name}"))
         .label_style(font)
@@ -164,8 +169,7 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
             BLACK.mix(0.5).stroke_width(1),
         ))
         .map_err(plot_err)?;
-    for (k, (s, h)) in series.iter().zip(&hists).enumerate().skip(ref_idx + 1) {
-        let _ = k;
+    for (s, h) in series.iter().zip(&hists).skip(ref_idx + 1) {
         let r = &hists[ref_idx];
         let points: Vec<(f64, f64, f64)> = h
             .iter()
@@ -186,9 +190,9 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
             .draw_series(points.iter().map(|&(x, q, e)| {
                 ErrorBar::new_vertical(
                     x,
-                    (q - e).max(0.5),
-                    q.clamp(0.5, 1.5),
-                    (q + e).min(1.5),
+                    (q - e).max(0.4),
+                    q.clamp(0.4, 1.6),
+                    (q + e).min(1.6),
                     color.stroke_width(1),
                     4,
                 )
@@ -198,12 +202,23 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
             .draw_series(
                 points
                     .iter()
-                    .filter(|p| (0.5..=1.5).contains(&p.1))
+                    .filter(|p| (0.4..=1.6).contains(&p.1))
                     .map(|&(x, q, _)| Circle::new((x, q), 2, color.filled())),
             )
             .map_err(plot_err)?;
     }
     Ok(())
+}
+
+/// Tick labels without trailing zeros: 40.0 → "40", 0.50 → "0.5".
+fn trim_number(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
 }
 
 fn fmt_width(w: f64) -> String {

@@ -33,6 +33,16 @@ pub fn draw_loss<DB: DrawingBackend>(
         .map_err(plot_err)?;
     chart
         .configure_mesh()
+        .disable_x_mesh()
+        .disable_y_mesh()
+        .x_labels(history.len().clamp(2, 12))
+        .x_label_formatter(&|v| {
+            if v.fract() == 0.0 {
+                format!("{v:.0}")
+            } else {
+                String::new()
+            }
+        })
         .x_desc("epoch")
         .y_desc("loss (L1 + pinball, standardised)")
         .label_style(font)

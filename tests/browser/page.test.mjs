@@ -72,7 +72,7 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
     assert.equal(badge, expectBadge, `badge should say ${expectBadge}: ${note}`);
 
     // Bad input is refused with a message and loses nothing.
-    await page.fill('#events', 'many');
+    await page.fill('#events', '0');
     await page.click('#generate');
     await page.waitForFunction(() => document.querySelector('#error')?.textContent.includes('event count'), null, { timeout: 10_000 });
     console.log(`[${name}] bad input message: ${await page.textContent('#error')}`);
