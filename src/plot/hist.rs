@@ -88,7 +88,14 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
         .disable_x_mesh()
         .disable_y_mesh()
         .y_desc(format!("events / {}", fmt_width(width)))
-        .y_label_formatter(&|v| format!("{v:.0}"))
+        // No "0" at the foot of the main panel: it would collide with the ratio panel's top label.
+        .y_label_formatter(&|v| {
+            if *v > 0.0 {
+                format!("{v:.0}")
+            } else {
+                String::new()
+            }
+        })
         .label_style(font)
         .axis_desc_style(font)
         .x_labels(0)
