@@ -91,11 +91,12 @@ fn generate_train_sample_eval() {
         sampled.to_str().unwrap(),
         "--cols",
         "reco_mu_px,reco_jet_px",
+        "--joint",
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let table = text(&o.stdout);
     let lines: Vec<&str> = table.lines().collect();
-    assert_eq!(lines[0], "n_quant\treco_mu_px\treco_jet_px");
+    assert_eq!(lines[0], "n_quant\treco_mu_px\treco_jet_px\tjoint");
     // 2, 4, …, 256 ≤ 3000/10.
     assert_eq!(lines.len(), 1 + 8, "{table}");
     for l in &lines[1..] {

@@ -1,7 +1,7 @@
 //! The page's components: a header with the backend badge, then the three steps of the
 //! teaching demo — generate, train, sample & compare — each with its progress and result.
 
-use super::browser::{now_ms, yield_now};
+use super::browser::{now_ms, tab_hidden, yield_now};
 use super::canvas::draw_on;
 use super::session;
 use crate::backend::{self, BackendKind};
@@ -189,6 +189,9 @@ async fn train(ui: Ui) -> Result<String> {
             }
         }
         ui.progress.set(job.trainer.progress());
+        if tab_hidden() {
+            ui.status.set("this tab is in the background: the browser slows training down until it is visible again".into());
+        }
         yield_now().await;
         if ui.cancel.get_untracked() {
             job.trainer.cancel();

@@ -160,6 +160,19 @@ impl Table {
         Ok(())
     }
 
+    /// Refuses the named columns if any holds NaN or ±Inf, naming the first such row and column.
+    pub fn ensure_finite(&self, names: &[String]) -> Result<()> {
+        match self.select(names)?.first_non_finite() {
+            Some((row, column)) => Err(Error::Parse {
+                file: self.source.clone(),
+                row,
+                column: column.to_string(),
+                message: "not a finite number".into(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// The first non-finite value, as (row from 1, column name), if any.
     pub fn first_non_finite(&self) -> Option<(usize, &str)> {
         let mut first: Option<(usize, &str)> = None;
@@ -192,6 +205,22 @@ mod tests {
             t.row_major(&["b".into(), "a".into()]).unwrap(),
             vec![2.0, 1.0]
         );
+    }
+
+    #[test]
+    fn non_finite_values_are_named() {
+        let t = Table::from_columns(
+            vec!["a".into(), "b".into()],
+            vec![vec![1.0, 2.0], vec![3.0, f32::NAN]],
+            "x.csv",
+        )
+        .unwrap();
+        let e = t
+            .ensure_finite(&["a".into(), "b".into()])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "x.csv: row 2, column 'b': not a finite number");
+        assert!(t.ensure_finite(&["a".into()]).is_ok());
     }
 
     #[test]

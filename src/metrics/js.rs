@@ -3,7 +3,7 @@
 //! where gᵢ, pᵢ are the fractions of each sample in the quantile bins of the reference.
 //! It lies in [0, ln 2].
 
-use super::QuantileBins;
+use super::{QuantileBins, QuantileTree};
 use crate::error::Result;
 
 /// JS divergence of two histograms of counts over the same bins (natural log).
@@ -38,6 +38,25 @@ pub fn js_curve(truth: &[f32], test: &[f32], max_quant: usize) -> Result<Vec<(us
     while n <= limit {
         out.push((n, quantile_js(truth, test, n)?));
         n *= 2;
+    }
+    Ok(out)
+}
+
+/// Joint (n-dimensional) quantile-JS versus n_quant, on row-major samples with `dims`
+/// coordinates per event, with the same N/10 limit as [`js_curve`].
+pub fn joint_js_curve(
+    truth: &[f32],
+    test: &[f32],
+    dims: usize,
+    max_quant: usize,
+) -> Result<Vec<(usize, f64)>> {
+    let n = (truth.len() / dims.max(1)).min(test.len() / dims.max(1));
+    let mut out = Vec::new();
+    let mut q = 2;
+    while q <= (n / 10).min(max_quant) {
+        let tree = QuantileTree::fit(truth, dims, q)?;
+        out.push((q, js_divergence(&tree.counts(test), &tree.counts(truth))));
+        q *= 2;
     }
     Ok(out)
 }

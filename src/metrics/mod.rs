@@ -3,6 +3,8 @@
 
 mod js;
 mod quantile;
+mod quantile_nd;
 
-pub use js::{js_curve, js_divergence, quantile_js};
+pub use js::{joint_js_curve, js_curve, js_divergence, quantile_js};
 pub use quantile::QuantileBins;
+pub use quantile_nd::QuantileTree;

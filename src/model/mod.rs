@@ -7,6 +7,6 @@ mod tensor_io;
 mod trained;
 
 pub use mlp::{Mlp, MlpConfig};
-pub use smearing::{SmearingConfig, SmearingNet};
+pub use smearing::{pinball, SmearingConfig, SmearingNet};
 pub use tensor_io::{read_f32, upload};
 pub use trained::{SmearingMeta, Target, TrainedSmearing};

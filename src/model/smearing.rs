@@ -27,6 +27,13 @@ pub struct SmearingConfig {
     pub gamma: f64,
 }
 
+/// The pinball (quantile) loss per element, seed 000 eq. (3): γ·(x − q) above the quantile,
+/// (1 − γ)·(q − x) below it; its expectation over x is smallest at q = the γ-quantile of x.
+pub fn pinball<const D: usize>(q: Tensor<D>, x: Tensor<D>, gamma: f64) -> Tensor<D> {
+    let r = x - q;
+    relu(r.clone()).mul_scalar(gamma) + relu(r.neg()).mul_scalar(1.0 - gamma)
+}
+
 #[derive(Module, Debug)]
 pub struct SmearingNet {
     pub mean: Mlp,
@@ -78,9 +85,7 @@ impl SmearingNet {
         let (mu, q) = self.forward(x_gen);
         let n = x_reco.dims()[0] as f64;
         let l1 = (mu - x_reco.clone()).abs();
-        let r = x_reco - q;
-        let pinball = relu(r.clone()).mul_scalar(gamma) + relu(r.neg()).mul_scalar(1.0 - gamma);
-        (l1 + pinball).sum().div_scalar(n)
+        (l1 + pinball(q, x_reco, gamma)).sum().div_scalar(n)
     }
 
     /// Seed 000, eq. (1): x = μ + |q − μ|·ε for standard-normal noise `eps` of the same shape.
@@ -101,6 +106,26 @@ mod tests {
     use super::*;
     use crate::model::{read_f32, upload};
     use crate::random::rng;
+
+    #[test]
+    fn pinball_minimiser_is_the_841_quantile() {
+        // A skewed known sample: x_i = i² for i = 1..=1000.
+        let device = Device::flex();
+        let xs: Vec<f32> = (1..=1000).map(|i| (i * i) as f32).collect();
+        let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [1, 1000]), &device);
+        let mut best = (f64::MAX, 0f32);
+        for &q in &xs {
+            let qt = Tensor::<2>::full([1, 1000], q, &device);
+            let loss = pollster::block_on(read_f32(pinball(qt, x.clone(), 0.841).sum())).unwrap()[0]
+                as f64;
+            if loss < best.0 {
+                best = (loss, q);
+            }
+        }
+        // The empirical 84.1 % quantile: the ⌈0.841·1000⌉-th smallest value, 841² (or its neighbour).
+        let k = (best.1.sqrt().round()) as i64;
+        assert!((k - 841).abs() <= 1, "minimiser at i = {k}");
+    }
 
     #[test]
     fn shapes_and_flat_round_trip() {

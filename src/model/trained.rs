@@ -97,14 +97,7 @@ impl TrainedSmearing {
         let m = &self.meta;
         let gen = input.row_major(&m.gen_cols)?;
         let mut x = gen.clone();
-        if let Some((row, col)) = input.select(&m.gen_cols)?.first_non_finite() {
-            return Err(Error::Parse {
-                file: input.source().to_string(),
-                row,
-                column: col.to_string(),
-                message: "not a finite number".into(),
-            });
-        }
+        input.ensure_finite(&m.gen_cols)?;
         m.x_norm.apply(&mut x);
         let (k_in, k_out) = (m.gen_cols.len(), m.reco_cols.len());
         let n = input.n_rows();

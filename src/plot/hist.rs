@@ -1,7 +1,7 @@
 //! Step histograms of several samples with Poisson error bars, and a ratio panel (each series
 //! after the reference divided by the reference), as in seed 000's figures 3–4.
 
-use super::{plot_err, PlotResult};
+use super::{legend, plot_err, PlotResult};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -14,7 +14,7 @@ pub struct HistSeries<'a> {
 
 /// Equal-width bins covering the 0.5–99.5 % range of the reference (so long tails do not
 /// squeeze the bulk), with under/overflow left out.
-fn binning(reference: &[f32], n_bins: usize) -> (f64, f64) {
+fn binning(reference: &[f32]) -> (f64, f64) {
     let mut v: Vec<f32> = reference
         .iter()
         .copied()
@@ -60,7 +60,7 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
         .or(series.first())
         .ok_or("no series to draw")?;
     let n_bins = n_bins.max(1);
-    let (lo, hi) = binning(reference.values, n_bins);
+    let (lo, hi) = binning(reference.values);
     let width = (hi - lo) / n_bins as f64;
     let hists: Vec<Vec<f64>> = series
         .iter()
@@ -139,14 +139,7 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
             )
             .map_err(plot_err)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .label_font(font)
-        .draw()
-        .map_err(plot_err)?;
+    legend(&mut chart)?;
 
     // Ratio panel: each later series over the reference, with Poisson errors of both.
     let ref_idx = if series.len() > 1 { 1 } else { 0 };

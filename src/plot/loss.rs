@@ -1,6 +1,6 @@
 //! Training and validation loss per epoch, with the kept (best) epoch marked.
 
-use super::{plot_err, PlotResult, MODEL_COLOR, VAL_COLOR};
+use super::{legend, plot_err, PlotResult, MODEL_COLOR, VAL_COLOR};
 use crate::train::EpochReport;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -85,13 +85,6 @@ pub fn draw_loss<DB: DrawingBackend>(
                 .legend(move |(x, y)| Circle::new((x + 9, y), 5, VAL_COLOR.stroke_width(2)));
         }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .label_font(font)
-        .draw()
-        .map_err(plot_err)?;
+    legend(&mut chart)?;
     Ok(())
 }

@@ -11,6 +11,7 @@ pub use hist::{draw_hist_ratio, HistSeries};
 pub use labels::axis_label;
 pub use loss::draw_loss;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 /// The error every drawing function returns, as text (backends have their own error types).
@@ -25,6 +26,20 @@ pub const GEN_COLOR: RGBColor = RGBColor(0, 114, 178);
 pub const RECO_COLOR: RGBColor = RGBColor(0, 0, 0);
 pub const MODEL_COLOR: RGBColor = RGBColor(213, 94, 0);
 pub const VAL_COLOR: RGBColor = RGBColor(0, 158, 115);
+
+/// The legend box every plot uses: upper right, on a translucent white ground.
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+) -> PlotResult {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .label_font(("sans-serif", 13))
+        .draw()
+        .map_err(plot_err)
+}
 
 /// Renders a drawing function to an SVG string of the given size.
 pub fn to_svg(

@@ -343,10 +343,13 @@ impl<M: Module + Clone> Trainer<M> {
         cancelled: impl Fn() -> bool,
     ) -> Result<()> {
         while !self.finished() {
-            while !self.train_batches(16) {
+            loop {
                 if cancelled() {
                     self.cancel();
                     return Ok(());
+                }
+                if self.train_batches(16) {
+                    break;
                 }
             }
             let report = self.end_epoch().await?;
@@ -372,4 +375,108 @@ fn gather(v: &[f32], rows: &[u32], k: usize) -> Vec<f32> {
         out.extend_from_slice(&v[r * k..(r + 1) * k]);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{SmearingConfig, SmearingNet};
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    /// A loss that turns NaN after `good` calls stops training with `Stop::Diverged` and keeps
+    /// the best earlier weights.
+    #[test]
+    fn nan_stops_training_and_keeps_the_best_weights() {
+        let device = Device::flex();
+        let ad = device.clone().autodiff();
+        let cfg = TrainConfig {
+            epochs: 10,
+            batch_size: 50,
+            seed: 3,
+            ..TrainConfig::default()
+        };
+        let net_cfg = SmearingConfig::new(2, 2);
+        let model = net_cfg.init(&mut rng(1, 3), &ad);
+        let calls = Rc::new(Cell::new(0usize));
+        let counter = calls.clone();
+        // 200 rows: 140 train (3 batches a epoch) + 60 validation (1 chunk): 4 calls an epoch.
+        let loss = move |m: &SmearingNet, x: Tensor<2>, y: Tensor<2>| {
+            counter.set(counter.get() + 1);
+            let l = m.loss(x, y, 0.841);
+            if counter.get() > 9 {
+                l.mul_scalar(f64::NAN)
+            } else {
+                l
+            }
+        };
+        let x: Vec<f32> = (0..400).map(|i| (i % 17) as f32 / 17.0).collect();
+        let y: Vec<f32> = x.iter().map(|v| 2.0 * v).collect();
+        let mut t = Trainer::new(cfg, model, loss, x, y, 2, 2, ad, device).unwrap();
+        pollster::block_on(t.run(|_| {}, || false)).unwrap();
+        assert_eq!(t.stop_reason(), Some(&Stop::Diverged { epoch: 3 }));
+        assert_eq!(t.history().len(), 3);
+        assert!(t.history()[2].train_loss.is_nan());
+        assert_eq!(t.history()[2].best_epoch, 2);
+        assert!(t.best_model().is_some());
+        assert!(t
+            .stop_reason()
+            .unwrap()
+            .to_string()
+            .contains("NaN at epoch 3"));
+    }
+
+    #[test]
+    fn cancel_keeps_what_was_learned() {
+        let device = Device::flex();
+        let ad = device.clone().autodiff();
+        let cfg = TrainConfig {
+            epochs: 50,
+            batch_size: 20,
+            ..TrainConfig::default()
+        };
+        let net_cfg = SmearingConfig::new(1, 1);
+        let model = net_cfg.init(&mut rng(1, 3), &ad);
+        let x: Vec<f32> = (0..100).map(|i| i as f32 / 100.0).collect();
+        let mut t = Trainer::new(
+            cfg,
+            model,
+            |m: &SmearingNet, x, y| m.loss(x, y, 0.841),
+            x.clone(),
+            x,
+            1,
+            1,
+            ad,
+            device,
+        )
+        .unwrap();
+        let epochs = Cell::new(0);
+        pollster::block_on(t.run(|_| epochs.set(epochs.get() + 1), || epochs.get() >= 2)).unwrap();
+        assert_eq!(t.stop_reason(), Some(&Stop::Cancelled { epoch: 3 }));
+        assert!(t.best_model().is_some());
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        for cfg in [
+            TrainConfig {
+                epochs: 0,
+                ..TrainConfig::default()
+            },
+            TrainConfig {
+                lr: f64::NAN,
+                ..TrainConfig::default()
+            },
+            TrainConfig {
+                batch_size: 0,
+                ..TrainConfig::default()
+            },
+            TrainConfig {
+                val_fraction: 1.0,
+                ..TrainConfig::default()
+            },
+        ] {
+            assert!(cfg.validate().is_err());
+        }
+    }
 }

@@ -46,17 +46,7 @@ impl SmearingJob {
         }
         let x = table.row_major(&cols.gen_cols)?;
         let mut y = table.row_major(&cols.reco_cols)?;
-        if let Some((row, col)) = table
-            .select(&[cols.gen_cols.clone(), cols.reco_cols.clone()].concat())?
-            .first_non_finite()
-        {
-            return Err(Error::Parse {
-                file: table.source().to_string(),
-                row,
-                column: col.to_string(),
-                message: "not a finite number".into(),
-            });
-        }
+        table.ensure_finite(&[cols.gen_cols.clone(), cols.reco_cols.clone()].concat())?;
         let (k_in, k_out) = (cols.gen_cols.len(), cols.reco_cols.len());
         if cols.target == Target::Residual {
             if k_in != k_out {

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use fastsim_lab::backend::{self, BackendKind};
 use fastsim_lab::data::{read_table, write_table};
 use fastsim_lab::detector::Detector;
-use fastsim_lab::metrics::js_curve;
+use fastsim_lab::metrics::{joint_js_curve, js_curve};
 use fastsim_lab::model::Target;
 use fastsim_lab::recipe::Recipe;
 use fastsim_lab::store::{load_smearing, save_smearing, sha256_hex};
@@ -350,12 +350,6 @@ fn eval(
     joint: bool,
     max_quantiles: usize,
 ) -> Result<()> {
-    if joint {
-        return Err(Error::invalid(
-            "--joint",
-            "the joint n-dimensional quantile-JS is not available in this version yet",
-        ));
-    }
     let truth_t = read_table(truth)?;
     let test_t = read_table(test)?;
     let mut curves = Vec::new();
@@ -366,14 +360,14 @@ fn eval(
             max_quantiles,
         )?);
     }
-    println!("n_quant\t{}", cols.join("\t"));
-    for (i, (n, _)) in curves
-        .first()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-    {
+    let mut header = cols.to_vec();
+    if joint {
+        let (a, b) = (truth_t.row_major(cols)?, test_t.row_major(cols)?);
+        curves.push(joint_js_curve(&a, &b, cols.len(), max_quantiles)?);
+        header.push("joint".into());
+    }
+    println!("n_quant\t{}", header.join("\t"));
+    for (i, (n, _)) in curves[0].iter().enumerate() {
         let row: Vec<String> = curves.iter().map(|c| format!("{:.6}", c[i].1)).collect();
         println!("{n}\t{}", row.join("\t"));
     }
