@@ -5,7 +5,8 @@ use crate::data::Table;
 use crate::detector::Detector;
 use crate::error::{Error, Result};
 use crate::generate::WJetsConfig;
-use crate::physics::{wjet_features, AUX_FEATURES, MAIN_FEATURES};
+use crate::generate::MU_MASS;
+use crate::physics::{wjet_features, FourVector, AUX_FEATURES, MAIN_FEATURES};
 use crate::random::{rng, Rng};
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +51,39 @@ pub fn main_columns(level: &str) -> Vec<String> {
         .collect()
 }
 
+/// Recomputes the auxiliary W+jet features of one level (`reco` after sampling) from its nine
+/// main features, as seed 000 derives them for validation: a model predicts the main
+/// features, so the auxiliary columns copied from the input would contradict them. The muon
+/// charge is kept. Does nothing when the table lacks any of the nine main columns.
+pub fn derive_wjet_aux(table: &mut Table, level: &str) -> Result<()> {
+    let main = main_columns(level);
+    if main.iter().any(|c| table.index_of(c).is_err()) {
+        return Ok(());
+    }
+    let rows = table.row_major(&main)?;
+    let q_col = format!("{level}_mu_q");
+    let charges: Vec<f32> = match table.column(&q_col) {
+        Ok(q) => q.to_vec(),
+        Err(_) => vec![0.0; table.n_rows()],
+    };
+    let mut aux = vec![Vec::with_capacity(table.n_rows()); AUX_FEATURES.len()];
+    for (r, q) in rows.chunks_exact(9).zip(&charges) {
+        let v: Vec<f64> = r.iter().map(|&x| x as f64).collect();
+        let p_mu = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
+        let mu = FourVector::new(v[0], v[1], v[2], p_mu.hypot(MU_MASS));
+        let p_jet = (v[3] * v[3] + v[4] * v[4] + v[5] * v[5]).sqrt();
+        let jet = FourVector::new(v[3], v[4], v[5], p_jet.hypot(v[6].exp()));
+        let f = wjet_features(&mu, *q as f64, &jet, (v[7], v[8]));
+        for (col, value) in aux.iter_mut().zip(&f[9..]) {
+            col.push(*value as f32);
+        }
+    }
+    for (name, values) in AUX_FEATURES.iter().zip(aux) {
+        table.set_column(&format!("{level}_{name}"), values)?;
+    }
+    Ok(())
+}
+
 impl Recipe {
     pub fn wjets(events: usize, seed: u64) -> Self {
         Self {
@@ -69,6 +103,7 @@ impl Recipe {
                 format!("{} (allowed: 1 to {MAX_EVENTS})", self.events),
             ));
         }
+        self.generator.validate()?;
         self.detector.validate()?;
         Ok(EventStream {
             recipe: self.clone(),
@@ -191,9 +226,36 @@ mod tests {
     }
 
     #[test]
+    fn derived_aux_features_match_the_generator() {
+        let t = Recipe::wjets(300, 8).build().unwrap();
+        let mut d = t.clone();
+        for f in AUX_FEATURES {
+            if f != "mu_q" {
+                d.set_column(&format!("reco_{f}"), vec![0.0; 300]).unwrap();
+            }
+        }
+        derive_wjet_aux(&mut d, "reco").unwrap();
+        for f in AUX_FEATURES {
+            let (a, b) = (
+                t.column(&format!("reco_{f}")).unwrap(),
+                d.column(&format!("reco_{f}")).unwrap(),
+            );
+            for (x, y) in a.iter().zip(b) {
+                // φ can wrap at ±π; compare with a tolerance relative to the value.
+                let close = (x - y).abs() <= 1e-3 * (1.0 + x.abs())
+                    || (f.ends_with("phi") && (x.abs() - std::f32::consts::PI).abs() < 1e-3);
+                assert!(close, "{f}: {x} vs {y}");
+            }
+        }
+    }
+
+    #[test]
     fn refuses_absurd_requests() {
         assert!(Recipe::wjets(0, 1).stream().is_err());
         assert!(Recipe::wjets(MAX_EVENTS + 1, 1).stream().is_err());
+        let mut g = Recipe::wjets(100, 1);
+        g.generator.w_pt_power = 0.5;
+        assert!(g.stream().is_err());
         let mut r = Recipe::wjets(100, 1);
         r.detector.selection.mu_pt_min = 1e9;
         let e = r.build().unwrap_err().to_string();

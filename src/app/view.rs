@@ -10,7 +10,7 @@ use crate::physics::MAIN_FEATURES;
 use crate::plot::{
     axis_label, draw_hist_ratio, draw_loss, HistSeries, GEN_COLOR, MODEL_COLOR, RECO_COLOR,
 };
-use crate::recipe::{Recipe, MAX_EVENTS};
+use crate::recipe::{derive_wjet_aux, Recipe, MAX_EVENTS};
 use crate::train::{EpochReport, SmearingJob, TrainConfig, TrainData};
 use crate::{Error, Result};
 use leptos::prelude::*;
@@ -233,7 +233,8 @@ async fn sample(ui: Ui) -> Result<String> {
         })
         .await;
     session::with(|s| s.model = Some(model));
-    let sampled = result?;
+    let mut sampled = result?;
+    derive_wjet_aux(&mut sampled, "reco")?;
     let mut rows = Vec::new();
     for f in MAIN_FEATURES {
         let gen = test.column(&format!("gen_{f}"))?;

@@ -90,6 +90,46 @@ impl WJetGenEvent {
 }
 
 impl WJetsConfig {
+    /// Refuses parameters that give no sensible events (they can come from a file or a link).
+    pub fn validate(&self) -> crate::error::Result<()> {
+        let finite = [
+            self.w_pt_min,
+            self.w_pt_max,
+            self.w_pt_p0,
+            self.w_pt_power,
+            self.w_y_sigma,
+            self.f_left,
+            self.f_right,
+            self.w_plus_fraction,
+            self.jet_eta_corr,
+            self.jet_eta_sigma,
+            self.jet_m_over_pt_median,
+            self.jet_m_log_sigma,
+            self.soft_recoil_sigma,
+            self.mean_pileup,
+        ];
+        let ok = finite.iter().all(|v| v.is_finite())
+            && 0.0 <= self.w_pt_min
+            && self.w_pt_min < self.w_pt_max
+            && self.w_pt_p0 > 0.0
+            && self.w_pt_power > 1.0
+            && self.w_y_sigma > 0.0
+            && self.jet_eta_sigma > 0.0
+            && (0.0..=1.0).contains(&self.f_left)
+            && (0.0..=1.0).contains(&self.f_right)
+            && self.f_left + self.f_right <= 1.0
+            && (0.0..=1.0).contains(&self.w_plus_fraction)
+            && self.jet_m_over_pt_median > 0.0
+            && self.jet_m_log_sigma >= 0.0
+            && self.soft_recoil_sigma >= 0.0
+            && (0.0..=1000.0).contains(&self.mean_pileup);
+        if ok {
+            Ok(())
+        } else {
+            Err(crate::error::Error::invalid("generator", "parameters out of range (finite; pT min < max; power > 1; fractions in [0, 1]; widths > 0; pile-up ≤ 1000)"))
+        }
+    }
+
     /// Draws one event.
     pub fn sample(&self, rng: &mut Rng) -> WJetGenEvent {
         let q = if uniform(rng) < self.w_plus_fraction {

@@ -9,7 +9,7 @@ use fastsim_lab::data::{read_table, write_table};
 use fastsim_lab::detector::Detector;
 use fastsim_lab::metrics::{joint_js_curve, js_curve};
 use fastsim_lab::model::Target;
-use fastsim_lab::recipe::Recipe;
+use fastsim_lab::recipe::{derive_wjet_aux, Recipe};
 use fastsim_lab::store::{load_smearing, save_smearing, sha256_hex};
 use fastsim_lab::train::{SmearingJob, TrainConfig, TrainData};
 use fastsim_lab::{Error, Result};
@@ -135,6 +135,21 @@ enum Command {
         #[arg(long, default_value_t = 1 << 20)]
         max_quantiles: usize,
     },
+    /// Histograms with a ratio panel (SVG), one per feature: gen and reco of `--truth`, and
+    /// the model's reco from `--test` if given (ratio: model / reco).
+    Plot {
+        #[arg(long)]
+        truth: PathBuf,
+        #[arg(long)]
+        test: Option<PathBuf>,
+        /// Feature names without prefix, e.g. mu_pt,jet_eta,mt.
+        #[arg(long, value_delimiter = ',', required = true)]
+        features: Vec<String>,
+        #[arg(long, default_value_t = 40)]
+        bins: usize,
+        #[arg(long)]
+        out_dir: PathBuf,
+    },
     /// Benchmarks: events/s sampling and seconds per training epoch (release builds only).
     Bench(bench::BenchArgs),
 }
@@ -200,6 +215,13 @@ pub fn main() -> ExitCode {
             joint,
             max_quantiles,
         } => eval(&truth, &test, &cols, joint, max_quantiles),
+        Command::Plot {
+            truth,
+            test,
+            features,
+            bins,
+            out_dir,
+        } => plot(&truth, test.as_deref(), &features, bins, &out_dir),
         Command::Bench(args) => bench::run(args),
     };
     match result {
@@ -332,7 +354,8 @@ fn sample(model: &Path, input: &Path, seed: u64, backend: BackendKind, out: &Pat
     })?;
     let trained = load_smearing(&bytes, &model.display().to_string(), &device)?;
     let table = read_table(input)?;
-    let sampled = pollster::block_on(trained.sample(&table, seed))?;
+    let mut sampled = pollster::block_on(trained.sample(&table, seed))?;
+    derive_wjet_aux(&mut sampled, "reco")?;
     write_table(&sampled, out)?;
     eprintln!(
         "wrote {} events with {} predicted columns to {}",
@@ -370,6 +393,58 @@ fn eval(
     for (i, (n, _)) in curves[0].iter().enumerate() {
         let row: Vec<String> = curves.iter().map(|c| format!("{:.6}", c[i].1)).collect();
         println!("{n}\t{}", row.join("\t"));
+    }
+    Ok(())
+}
+
+fn plot(
+    truth: &Path,
+    test: Option<&Path>,
+    features: &[String],
+    bins: usize,
+    out_dir: &Path,
+) -> Result<()> {
+    use fastsim_lab::plot::{
+        axis_label, draw_hist_ratio, to_svg, HistSeries, GEN_COLOR, MODEL_COLOR, RECO_COLOR,
+    };
+    let truth_t = read_table(truth)?;
+    let test_t = test.map(read_table).transpose()?;
+    std::fs::create_dir_all(out_dir).map_err(|source| Error::Io {
+        path: out_dir.to_path_buf(),
+        source,
+    })?;
+    for f in features {
+        let gen = truth_t.column(&format!("gen_{f}"))?;
+        let reco = truth_t.column(&format!("reco_{f}"))?;
+        let mut series = vec![
+            HistSeries {
+                label: "gen",
+                values: gen,
+                color: GEN_COLOR,
+            },
+            HistSeries {
+                label: "reco",
+                values: reco,
+                color: RECO_COLOR,
+            },
+        ];
+        if let Some(t) = &test_t {
+            series.push(HistSeries {
+                label: "model",
+                values: t.column(&format!("reco_{f}"))?,
+                color: MODEL_COLOR,
+            });
+        }
+        let svg = to_svg((560, 440), |root| {
+            draw_hist_ratio(root, &axis_label(f), &series, bins.clamp(1, 1000))
+        })
+        .map_err(|e| Error::invalid("plot", e))?;
+        let path = out_dir.join(format!("{f}.svg"));
+        std::fs::write(&path, svg).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        eprintln!("wrote {}", path.display());
     }
     Ok(())
 }
