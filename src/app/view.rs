@@ -276,6 +276,24 @@ async fn sample(ui: Ui) -> Result<String> {
     ))
 }
 
+/// The whole demo in one click: generate, train, sample and compare.
+async fn run_all(ui: Ui) -> Result<String> {
+    for (label, step) in [("generating", 0), ("training", 1), ("sampling", 2)] {
+        ui.busy.set(Some(label));
+        ui.progress.set(0.0);
+        let msg = match step {
+            0 => generate(ui).await?,
+            1 => train(ui).await?,
+            _ => sample(ui).await?,
+        };
+        ui.status.set(msg);
+        if ui.cancel.get_untracked() {
+            return Err(Error::Cancelled);
+        }
+    }
+    Ok(ui.status.get_untracked())
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let ui = Ui::new();
@@ -291,6 +309,7 @@ pub fn App() -> impl IntoView {
         <header>
             <h1>"fastsim-lab"</h1>
             <p class="tagline">"Learn a detector's response with a neural network, in your browser."</p>
+            <button id="run-all" disabled=move || !idle() on:click=move |_| ui.run("running", move || run_all(ui))>"Run the whole demo"</button>
             <span id="backend-badge" class="badge" title=move || ui.backend_note.get()>{badge}</span>
         </header>
         <main>

@@ -125,6 +125,15 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
       console.log(`[${name}] after cancel: ${cancelled}`);
       assert.match(cancelled, /cancelled/);
       assert.ok(await page.isEnabled('#sample'), 'a model is still there to sample with');
+
+      // One click runs the whole demo.
+      await page.fill('#events', '3000');
+      await page.fill('#epochs', '2');
+      await page.click('#run-all');
+      await waitIdle(page, timeout);
+      console.log(`[${name}] run the whole demo: ${await page.textContent('#status')}`);
+      assert.match(await page.textContent('#status'), /sampled 3000/);
+      assert.equal((await numbers(page, '.train-loss')).length, 2);
     }
     assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
     console.log(`[${name}] passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
