@@ -18,7 +18,7 @@ impl BackendKind {
     pub fn label(self) -> &'static str {
         match self {
             BackendKind::Cpu => "CPU (flex)",
-            BackendKind::Wgpu => "GPU (wgpu)",
+            BackendKind::Wgpu => "wgpu",
         }
     }
 }

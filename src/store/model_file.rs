@@ -100,8 +100,11 @@ pub fn load_smearing(bytes: &[u8], file: &str, device: &Device) -> Result<Traine
         || cfg.n_outputs != meta.reco_cols.len()
         || meta.x_norm.k() != cfg.n_inputs
         || meta.y_norm.k() != cfg.n_outputs
-        || cfg.hidden_layers > 64
-        || cfg.hidden_width > 1 << 14
+        // Bounds that keep the parameter count far from overflowing a 32-bit usize (wasm).
+        || cfg.hidden_layers > 16
+        || cfg.hidden_width > 4096
+        || cfg.n_inputs > 4096
+        || cfg.n_outputs > 4096
     {
         return Err(err("header sizes are inconsistent".into()));
     }
