@@ -7,9 +7,7 @@ use super::session;
 use crate::backend::{self, BackendKind};
 use crate::metrics::quantile_js;
 use crate::physics::MAIN_FEATURES;
-use crate::plot::{
-    axis_label, draw_hist_ratio, draw_loss, HistSeries, GEN_COLOR, MODEL_COLOR, RECO_COLOR,
-};
+use crate::plot::{axis_label, draw_hist_ratio, draw_loss, feature_series};
 use crate::recipe::{derive_wjet_aux, Recipe, MAX_EVENTS};
 use crate::train::{EpochReport, SmearingJob, TrainConfig, TrainData};
 use crate::{Error, Result};
@@ -237,31 +235,13 @@ async fn sample(ui: Ui) -> Result<String> {
     derive_wjet_aux(&mut sampled, "reco")?;
     let mut rows = Vec::new();
     for f in MAIN_FEATURES {
-        let gen = test.column(&format!("gen_{f}"))?;
-        let reco = test.column(&format!("reco_{f}"))?;
-        let pred = sampled.column(&format!("reco_{f}"))?;
+        let series = feature_series(f, &test, Some(&sampled))?;
+        let (gen, reco, pred) = (series[0].values, series[1].values, series[2].values);
         rows.push(JsRow {
             feature: f.to_string(),
             model: quantile_js(reco, pred, N_QUANT)?,
             gen: quantile_js(reco, gen, N_QUANT)?,
         });
-        let series = [
-            HistSeries {
-                label: "gen",
-                values: gen,
-                color: GEN_COLOR,
-            },
-            HistSeries {
-                label: "reco",
-                values: reco,
-                color: RECO_COLOR,
-            },
-            HistSeries {
-                label: "model",
-                values: pred,
-                color: MODEL_COLOR,
-            },
-        ];
         draw_on(&format!("hist-{f}"), |root| {
             draw_hist_ratio(root, &axis_label(f), &series, 40)
         })

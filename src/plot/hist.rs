@@ -1,7 +1,9 @@
 //! Step histograms of several samples with Poisson error bars, and a ratio panel (each series
 //! after the reference divided by the reference), as in seed 000's figures 3–4.
 
-use super::{legend, plot_err, PlotResult};
+use super::{legend, plot_err, PlotResult, GEN_COLOR, MODEL_COLOR, RECO_COLOR};
+use crate::data::Table;
+use crate::error::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -10,6 +12,35 @@ pub struct HistSeries<'a> {
     pub label: &'a str,
     pub values: &'a [f32],
     pub color: RGBColor,
+}
+
+/// The standard comparison of one feature (name without prefix): gen and reco of `truth`, and
+/// the reco column of `model` if given — so the ratio panel shows model / reco.
+pub fn feature_series<'a>(
+    feature: &str,
+    truth: &'a Table,
+    model: Option<&'a Table>,
+) -> Result<Vec<HistSeries<'a>>> {
+    let mut series = vec![
+        HistSeries {
+            label: "gen",
+            values: truth.column(&format!("gen_{feature}"))?,
+            color: GEN_COLOR,
+        },
+        HistSeries {
+            label: "reco",
+            values: truth.column(&format!("reco_{feature}"))?,
+            color: RECO_COLOR,
+        },
+    ];
+    if let Some(m) = model {
+        series.push(HistSeries {
+            label: "model",
+            values: m.column(&format!("reco_{feature}"))?,
+            color: MODEL_COLOR,
+        });
+    }
+    Ok(series)
 }
 
 /// Equal-width bins covering the 0.5–99.5 % range of the reference (so long tails do not

@@ -7,7 +7,7 @@ mod hist;
 mod labels;
 mod loss;
 
-pub use hist::{draw_hist_ratio, HistSeries};
+pub use hist::{draw_hist_ratio, feature_series, HistSeries};
 pub use labels::axis_label;
 pub use loss::draw_loss;
 

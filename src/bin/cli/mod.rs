@@ -404,9 +404,7 @@ fn plot(
     bins: usize,
     out_dir: &Path,
 ) -> Result<()> {
-    use fastsim_lab::plot::{
-        axis_label, draw_hist_ratio, to_svg, HistSeries, GEN_COLOR, MODEL_COLOR, RECO_COLOR,
-    };
+    use fastsim_lab::plot::{axis_label, draw_hist_ratio, feature_series, to_svg};
     let truth_t = read_table(truth)?;
     let test_t = test.map(read_table).transpose()?;
     std::fs::create_dir_all(out_dir).map_err(|source| Error::Io {
@@ -414,27 +412,7 @@ fn plot(
         source,
     })?;
     for f in features {
-        let gen = truth_t.column(&format!("gen_{f}"))?;
-        let reco = truth_t.column(&format!("reco_{f}"))?;
-        let mut series = vec![
-            HistSeries {
-                label: "gen",
-                values: gen,
-                color: GEN_COLOR,
-            },
-            HistSeries {
-                label: "reco",
-                values: reco,
-                color: RECO_COLOR,
-            },
-        ];
-        if let Some(t) = &test_t {
-            series.push(HistSeries {
-                label: "model",
-                values: t.column(&format!("reco_{f}"))?,
-                color: MODEL_COLOR,
-            });
-        }
+        let series = feature_series(f, &truth_t, test_t.as_ref())?;
         let svg = to_svg((560, 440), |root| {
             draw_hist_ratio(root, &axis_label(f), &series, bins.clamp(1, 1000))
         })
