@@ -114,7 +114,7 @@ async fn init_backend(ui: Ui) {
             Err(e) => (
                 BackendKind::Cpu,
                 backend::cpu(),
-                format!("no WebGPU ({e}); running on the CPU"),
+                format!("running on the CPU: {e}"),
             ),
         }
     };

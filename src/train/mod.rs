@@ -106,6 +106,16 @@ impl std::fmt::Display for Stop {
 
 type LossFn<M> = Box<dyn Fn(&M, Tensor<2>, Tensor<2>) -> Tensor<1>>;
 
+/// Standardised rows to learn from: inputs `x` (`k_in` per row) and targets `y` (`k_out` per
+/// row), row-major. The first (1 − val_fraction) of the rows train, the rest validate
+/// (events are independent, so their order is no bias).
+pub struct Rows {
+    pub x: Vec<f32>,
+    pub y: Vec<f32>,
+    pub k_in: usize,
+    pub k_out: usize,
+}
+
 /// The training state of model `M` on standardised (x, y) rows.
 pub struct Trainer<M: Module + Clone> {
     cfg: TrainConfig,
@@ -137,22 +147,23 @@ pub struct Trainer<M: Module + Clone> {
 const VAL_CHUNK: usize = 8192;
 
 impl<M: Module + Clone> Trainer<M> {
-    /// `x`, `y`: row-major standardised inputs and targets; the first (1 − val_fraction) of the
-    /// rows train, the rest validate (events are independent, so order is no bias).
-    /// `model` must live on `device`, an autodiff device over `infer_device`.
-    #[allow(clippy::too_many_arguments)]
+    /// A run of `model` (living on `device`, an autodiff device over `infer_device`) on `rows`.
     pub fn new(
         cfg: TrainConfig,
         model: M,
         loss: impl Fn(&M, Tensor<2>, Tensor<2>) -> Tensor<1> + 'static,
-        x: Vec<f32>,
-        y: Vec<f32>,
-        k_in: usize,
-        k_out: usize,
+        rows: Rows,
         device: Device,
         infer_device: Device,
     ) -> Result<Self> {
         cfg.validate()?;
+        let Rows { x, y, k_in, k_out } = rows;
+        if k_in == 0 || k_out == 0 {
+            return Err(Error::invalid(
+                "training data",
+                "no input or no target columns",
+            ));
+        }
         let n = x.len() / k_in;
         if n * k_in != x.len() || y.len() != n * k_out {
             return Err(Error::invalid(
@@ -412,7 +423,13 @@ mod tests {
         };
         let x: Vec<f32> = (0..400).map(|i| (i % 17) as f32 / 17.0).collect();
         let y: Vec<f32> = x.iter().map(|v| 2.0 * v).collect();
-        let mut t = Trainer::new(cfg, model, loss, x, y, 2, 2, ad, device).unwrap();
+        let rows = Rows {
+            x,
+            y,
+            k_in: 2,
+            k_out: 2,
+        };
+        let mut t = Trainer::new(cfg, model, loss, rows, ad, device).unwrap();
         pollster::block_on(t.run(|_| {}, || false)).unwrap();
         assert_eq!(t.stop_reason(), Some(&Stop::Diverged { epoch: 3 }));
         assert_eq!(t.history().len(), 3);
@@ -442,10 +459,12 @@ mod tests {
             cfg,
             model,
             |m: &SmearingNet, x, y| m.loss(x, y, 0.841),
-            x.clone(),
-            x,
-            1,
-            1,
+            Rows {
+                x: x.clone(),
+                y: x,
+                k_in: 1,
+                k_out: 1,
+            },
             ad,
             device,
         )

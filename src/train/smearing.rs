@@ -1,7 +1,7 @@
 //! Training the smearing network on a table: column choice, standardisation fitted on the
 //! training split, the trainer, and the trained artefact.
 
-use super::{TrainConfig, Trainer};
+use super::{Rows, TrainConfig, Trainer};
 use crate::data::{Standardizer, Table};
 use crate::error::{Error, Result};
 use crate::model::{SmearingConfig, SmearingMeta, SmearingNet, Target, TrainedSmearing};
@@ -86,10 +86,7 @@ impl SmearingJob {
             cfg,
             model,
             move |m: &SmearingNet, x, y| m.loss(x, y, gamma),
-            x,
-            y,
-            k_in,
-            k_out,
+            Rows { x, y, k_in, k_out },
             ad,
             device.clone(),
         )?;
