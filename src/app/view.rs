@@ -258,20 +258,22 @@ async fn sample(ui: Ui) -> Result<String> {
 
 /// The whole demo in one click: generate, train, sample and compare.
 async fn run_all(ui: Ui) -> Result<String> {
-    for (label, step) in [("generating", 0), ("training", 1), ("sampling", 2)] {
-        ui.busy.set(Some(label));
-        ui.progress.set(0.0);
-        let msg = match step {
-            0 => generate(ui).await?,
-            1 => train(ui).await?,
-            _ => sample(ui).await?,
-        };
-        ui.status.set(msg);
-        if ui.cancel.get_untracked() {
-            return Err(Error::Cancelled);
-        }
+    next_step(ui, "generating")?;
+    ui.status.set(generate(ui).await?);
+    next_step(ui, "training")?;
+    ui.status.set(train(ui).await?);
+    next_step(ui, "sampling")?;
+    sample(ui).await
+}
+
+/// Between the steps of [`run_all`]: stop if cancelled, else name the next step.
+fn next_step(ui: Ui, label: &'static str) -> Result<()> {
+    if ui.cancel.get_untracked() {
+        return Err(Error::Cancelled);
     }
-    Ok(ui.status.get_untracked())
+    ui.busy.set(Some(label));
+    ui.progress.set(0.0);
+    Ok(())
 }
 
 #[component]
