@@ -5,3 +5,5 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/fastsim-lab/target}"
 export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # Debug info off for everything the tests build; dependencies are the bulk of build time.
 export CARGO_PROFILE_RELEASE_DEBUG=false
+# The ROOT reader (tools/root-reader, its own lockfile) builds into the same target dir.
+export FASTSIM_ROOT_READER="${FASTSIM_ROOT_READER:-$CARGO_TARGET_DIR/release/fastsim-root}"

@@ -1,58 +1,36 @@
-//! Columnar tables of named f32 columns, their files, and standardisation.
+//! Columnar tables of named f32 columns, their files (CSV, NPY, NPZ, ROOT), column transforms,
+//! and standardisation.
 
 mod csv;
+mod format;
+mod npy;
+mod npz;
+#[cfg(not(target_arch = "wasm32"))]
+mod root;
 mod standardize;
 mod table;
+mod transform;
 
 pub use self::csv::{read_csv, write_csv};
+pub use format::{
+    check_size, names_sidecar, parse_names, read_bytes, read_path, write_bytes, write_path, Format,
+    Jagged, Loaded, NonFinite, ReadOptions, MAX_FILE_BYTES,
+};
+pub use npy::{read_npy, write_npy};
+pub use npz::{read_npz, write_npz};
 pub use standardize::Standardizer;
 pub use table::Table;
+pub use transform::Transform;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use std::path::Path;
 
-/// Reads a table from a file, choosing the format by extension (CSV for now).
+/// Reads a table from a file with the default options (format by extension, NaN refused).
 pub fn read_table(path: &Path) -> Result<Table> {
-    match extension(path).as_str() {
-        "csv" => {
-            let file = std::fs::File::open(path).map_err(|source| Error::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            read_csv(file, &path.display().to_string())
-        }
-        other => Err(unsupported(path, other)),
-    }
+    read_path(path, &ReadOptions::default()).map(|l| l.table)
 }
 
-/// Writes a table to a file, choosing the format by extension (CSV for now).
+/// Writes a table to a file, choosing the format by extension.
 pub fn write_table(table: &Table, path: &Path) -> Result<()> {
-    match extension(path).as_str() {
-        "csv" => {
-            let file = std::fs::File::create(path).map_err(|source| Error::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            write_csv(
-                table,
-                std::io::BufWriter::new(file),
-                &path.display().to_string(),
-            )
-        }
-        other => Err(unsupported(path, other)),
-    }
-}
-
-fn extension(path: &Path) -> String {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase()
-}
-
-fn unsupported(path: &Path, ext: &str) -> Error {
-    Error::Format {
-        file: path.display().to_string(),
-        message: format!("unsupported extension '.{ext}' (expected .csv)"),
-    }
+    write_path(table, path)
 }

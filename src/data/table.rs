@@ -138,6 +138,19 @@ impl Table {
         }
     }
 
+    /// The rows at `rows` (in that order) as a new table.
+    pub fn take_rows(&self, rows: &[usize]) -> Table {
+        Table {
+            names: self.names.clone(),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| rows.iter().map(|&r| c[r]).collect())
+                .collect(),
+            source: self.source.clone(),
+        }
+    }
+
     /// Adds or replaces a column.
     pub fn set_column(&mut self, name: &str, values: Vec<f32>) -> Result<()> {
         if !self.names.is_empty() && values.len() != self.n_rows() {

@@ -2,7 +2,7 @@
 //! standardisation, training summary — and sampling reco-level events from gen-level ones.
 
 use super::{read_f32, upload, SmearingConfig, SmearingNet};
-use crate::data::{Standardizer, Table};
+use crate::data::{Standardizer, Table, Transform};
 use crate::error::{Error, Result};
 use crate::random::{normal, rng};
 use crate::train::{EpochReport, TrainConfig};
@@ -31,6 +31,9 @@ pub struct SmearingMeta {
     pub reco_cols: Vec<String>,
     #[serde(default)]
     pub target: Target,
+    /// Per gen/reco pair, applied before standardisation and undone after sampling.
+    #[serde(default)]
+    pub transforms: Vec<Transform>,
     pub x_norm: Standardizer,
     pub y_norm: Standardizer,
     pub train: TrainConfig,
@@ -95,9 +98,11 @@ impl TrainedSmearing {
         Fut: std::future::Future<Output = bool>,
     {
         let m = &self.meta;
-        let gen = input.row_major(&m.gen_cols)?;
-        let mut x = gen.clone();
         input.ensure_finite(&m.gen_cols)?;
+        let mut t = input.select(&m.gen_cols)?;
+        crate::train::apply_transforms(&mut t, &m.gen_cols, &m.transforms)?;
+        let gen = t.row_major(&m.gen_cols)?;
+        let mut x = gen.clone();
         m.x_norm.apply(&mut x);
         let (k_in, k_out) = (m.gen_cols.len(), m.reco_cols.len());
         let n = input.n_rows();
@@ -121,7 +126,11 @@ impl TrainedSmearing {
         }
         let mut out = input.clone();
         for (j, name) in m.reco_cols.iter().enumerate() {
-            out.set_column(name, y.iter().skip(j).step_by(k_out).copied().collect())?;
+            let mut col: Vec<f32> = y.iter().skip(j).step_by(k_out).copied().collect();
+            if let Some(tr) = m.transforms.get(j) {
+                tr.invert(&mut col);
+            }
+            out.set_column(name, col)?;
         }
         Ok(out)
     }

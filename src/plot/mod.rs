@@ -55,6 +55,33 @@ pub fn to_svg(
     Ok(svg)
 }
 
+/// Renders a drawing function to a PNG file (native only: the page exports its canvas), with
+/// text in the bundled DejaVu Sans (assets/fonts; free licence beside it), so a PNG looks the
+/// same on a machine with no fonts installed.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn to_png_file(
+    path: &std::path::Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend, plotters::coord::Shift>) -> PlotResult,
+) -> PlotResult {
+    static FONT: std::sync::Once = std::sync::Once::new();
+    FONT.call_once(|| {
+        let bytes: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+        for style in [
+            FontStyle::Normal,
+            FontStyle::Bold,
+            FontStyle::Italic,
+            FontStyle::Oblique,
+        ] {
+            // Registration fails only on a corrupt font, which include_bytes rules out.
+            let _ = plotters::style::register_font("sans-serif", style, bytes);
+        }
+    });
+    let root = BitMapBackend::new(path, size).into_drawing_area();
+    draw(&root)?;
+    root.present().map_err(plot_err)
+}
+
 #[cfg(test)]
 mod snapshot_tests {
     //! SVG snapshots of each plot on fixed inputs. A deliberate change of a plot is accepted by

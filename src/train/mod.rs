@@ -5,6 +5,7 @@
 
 mod smearing;
 
+pub(crate) use smearing::apply_transforms;
 pub use smearing::{SmearingJob, TrainData};
 
 use crate::error::{Error, Result};

@@ -2,7 +2,7 @@
 //! training split, the trainer, and the trained artefact.
 
 use super::{Rows, TrainConfig, Trainer};
-use crate::data::{Standardizer, Table};
+use crate::data::{Standardizer, Table, Transform};
 use crate::error::{Error, Result};
 use crate::model::{SmearingConfig, SmearingMeta, SmearingNet, Target, TrainedSmearing};
 use crate::random::rng;
@@ -15,6 +15,8 @@ pub struct TrainData {
     pub gen_cols: Vec<String>,
     pub reco_cols: Vec<String>,
     pub target: Target,
+    /// One transform per gen/reco pair (empty: none), applied to both columns of the pair.
+    pub transforms: Vec<Transform>,
 }
 
 impl TrainData {
@@ -24,6 +26,7 @@ impl TrainData {
             gen_cols: main_columns("gen"),
             reco_cols: main_columns("reco"),
             target: Target::Residual,
+            transforms: Vec::new(),
         }
     }
 }
@@ -44,10 +47,23 @@ impl SmearingJob {
                 "name at least one gen and one reco column",
             ));
         }
-        let x = table.row_major(&cols.gen_cols)?;
-        let mut y = table.row_major(&cols.reco_cols)?;
         table.ensure_finite(&[cols.gen_cols.clone(), cols.reco_cols.clone()].concat())?;
         let (k_in, k_out) = (cols.gen_cols.len(), cols.reco_cols.len());
+        if !cols.transforms.is_empty() && cols.transforms.len() != k_in.min(k_out) {
+            return Err(Error::invalid(
+                "transforms",
+                format!(
+                    "{} given for {} column pairs",
+                    cols.transforms.len(),
+                    k_in.min(k_out)
+                ),
+            ));
+        }
+        let mut t = table.select(&[cols.gen_cols.clone(), cols.reco_cols.clone()].concat())?;
+        apply_transforms(&mut t, &cols.gen_cols, &cols.transforms)?;
+        apply_transforms(&mut t, &cols.reco_cols, &cols.transforms)?;
+        let x = t.row_major(&cols.gen_cols)?;
+        let mut y = t.row_major(&cols.reco_cols)?;
         if cols.target == Target::Residual {
             if k_in != k_out {
                 return Err(Error::invalid(
@@ -75,6 +91,7 @@ impl SmearingJob {
             gen_cols: cols.gen_cols.clone(),
             reco_cols: cols.reco_cols.clone(),
             target: cols.target,
+            transforms: cols.transforms.clone(),
             x_norm,
             y_norm,
             train: cfg.clone(),
@@ -117,4 +134,18 @@ impl SmearingJob {
             self.trainer.infer_device().clone(),
         ))
     }
+}
+
+/// Applies `transforms[i]` to column `names[i]` of `t` in place (pairs past the list: none).
+pub(crate) fn apply_transforms(
+    t: &mut Table,
+    names: &[String],
+    transforms: &[Transform],
+) -> Result<()> {
+    for (name, tr) in names.iter().zip(transforms) {
+        let mut v = t.column(name)?.to_vec();
+        tr.apply(&mut v, t.source(), name)?;
+        t.set_column(name, v)?;
+    }
+    Ok(())
 }

@@ -3,9 +3,9 @@
 
 mod bench;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use fastsim_lab::backend::{self, BackendKind};
-use fastsim_lab::data::{read_table, write_table};
+use fastsim_lab::data::{read_path, write_table, Jagged, NonFinite, ReadOptions, Table, Transform};
 use fastsim_lab::detector::Detector;
 use fastsim_lab::metrics::{joint_js_curve, js_curve};
 use fastsim_lab::model::Target;
@@ -63,6 +63,76 @@ impl From<BackendArg> for BackendKind {
     }
 }
 
+/// How input files are read (every command that reads a table takes these).
+#[derive(Args, Clone, Default)]
+struct InputArgs {
+    /// Column names of a 2-D .npy (comma-separated); otherwise from FILE.npy.names if present.
+    #[arg(long, value_delimiter = ',')]
+    names: Option<Vec<String>>,
+    /// Drop rows holding NaN or ±Inf (and say how many) instead of refusing the file.
+    #[arg(long)]
+    drop_nonfinite: bool,
+    /// ROOT: the TTree to read (default: the only one, or Events).
+    #[arg(long)]
+    tree: Option<String>,
+    /// ROOT: the branches to read (default: every numeric branch).
+    #[arg(long, value_delimiter = ',')]
+    branches: Option<Vec<String>>,
+    /// ROOT: jagged branches (Jet_pt[nJet], vector<float>) as `flatten` (one row per object)
+    /// or `first:N` (columns <branch>_0 … _{N-1}; events with fewer objects skipped).
+    #[arg(long, default_value = "first:1", value_parser = parse_jagged)]
+    jagged: Jagged,
+}
+
+fn parse_jagged(s: &str) -> std::result::Result<Jagged, String> {
+    match s {
+        "flatten" => Ok(Jagged::Flatten),
+        _ => match s.strip_prefix("first:").and_then(|n| n.parse().ok()) {
+            Some(n) if n >= 1 => Ok(Jagged::First(n)),
+            _ => Err(format!("'{s}': expected flatten or first:N with N ≥ 1")),
+        },
+    }
+}
+
+impl InputArgs {
+    fn options(&self) -> ReadOptions {
+        ReadOptions {
+            names: self.names.clone(),
+            non_finite: if self.drop_nonfinite {
+                NonFinite::Drop
+            } else {
+                NonFinite::Refuse
+            },
+            tree: self.tree.clone(),
+            branches: self.branches.clone(),
+            jagged: self.jagged,
+        }
+    }
+
+    /// Reads a table, telling stderr what was dropped or skipped on the way.
+    fn load(&self, path: &Path) -> Result<Table> {
+        let loaded = read_path(path, &self.options())?;
+        if loaded.dropped > 0 {
+            eprintln!(
+                "{}: dropped {} rows holding NaN or Inf",
+                path.display(),
+                loaded.dropped
+            );
+        }
+        for n in &loaded.notes {
+            eprintln!("{}: {n}", path.display());
+        }
+        Ok(loaded.table)
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum ImageFormat {
+    Svg,
+    Png,
+    Both,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Generate paired gen/reco events from a built-in process and the parametric detector.
@@ -105,6 +175,12 @@ enum Command {
         /// (seed 000's direct parametrisation).
         #[arg(long, value_enum, default_value = "residual")]
         target: TargetArg,
+        /// One transform per gen/reco pair, `none` or `log` (for a positive quantity),
+        /// applied before training and undone when sampling.
+        #[arg(long, value_delimiter = ',')]
+        transforms: Vec<String>,
+        #[command(flatten)]
+        input: InputArgs,
         #[arg(long)]
         out: PathBuf,
     },
@@ -118,6 +194,18 @@ enum Command {
         seed: u64,
         #[arg(long, value_enum, default_value = "cpu")]
         backend: BackendArg,
+        #[command(flatten)]
+        read: InputArgs,
+        /// CSV, NPY (+ FILE.npy.names) or NPZ, by extension.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Convert a table between formats by extension (e.g. ROOT → NPZ for the page).
+    Convert {
+        #[arg(long)]
+        input: PathBuf,
+        #[command(flatten)]
+        read: InputArgs,
         #[arg(long)]
         out: PathBuf,
     },
@@ -134,6 +222,8 @@ enum Command {
         joint: bool,
         #[arg(long, default_value_t = 1 << 20)]
         max_quantiles: usize,
+        #[command(flatten)]
+        read: InputArgs,
     },
     /// Histograms with a ratio panel (SVG), one per feature: gen and reco of `--truth`, and
     /// the model's reco from `--test` if given (ratio: model / reco).
@@ -147,6 +237,11 @@ enum Command {
         features: Vec<String>,
         #[arg(long, default_value_t = 40)]
         bins: usize,
+        /// SVG, PNG (bundled font) or both.
+        #[arg(long, value_enum, default_value = "svg")]
+        format: ImageFormat,
+        #[command(flatten)]
+        read: InputArgs,
         #[arg(long)]
         out_dir: PathBuf,
     },
@@ -175,8 +270,10 @@ pub fn main() -> ExitCode {
             seed,
             backend,
             target,
+            transforms,
+            input,
             out,
-        } => {
+        } => (|| {
             let cfg = TrainConfig {
                 epochs,
                 batch_size: batch,
@@ -188,40 +285,59 @@ pub fn main() -> ExitCode {
                 TargetArg::Residual => Target::Residual,
                 TargetArg::Direct => Target::Direct,
             };
+            let transforms = transforms
+                .iter()
+                .map(|t| Transform::parse(t))
+                .collect::<Result<Vec<_>>>()?;
             train(
                 model,
                 &data,
+                &input,
                 TrainData {
                     gen_cols,
                     reco_cols,
                     target,
+                    transforms,
                 },
                 cfg,
                 backend.into(),
                 &out,
             )
-        }
+        })(),
         Command::Sample {
             model,
             input,
             seed,
             backend,
+            read,
             out,
-        } => sample(&model, &input, seed, backend.into(), &out),
+        } => sample(&model, &input, &read, seed, backend.into(), &out),
+        Command::Convert { input, read, out } => convert(&input, &read, &out),
         Command::Eval {
             truth,
             test,
             cols,
             joint,
             max_quantiles,
-        } => eval(&truth, &test, &cols, joint, max_quantiles),
+            read,
+        } => eval(&truth, &test, &read, &cols, joint, max_quantiles),
         Command::Plot {
             truth,
             test,
             features,
             bins,
+            format,
+            read,
             out_dir,
-        } => plot(&truth, test.as_deref(), &features, bins, &out_dir),
+        } => plot(
+            &truth,
+            test.as_deref(),
+            &read,
+            &features,
+            bins,
+            format,
+            &out_dir,
+        ),
         Command::Bench(args) => bench::run(args),
     };
     match result {
@@ -290,9 +406,11 @@ fn generate(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn train(
     model: ModelArg,
     data: &Path,
+    read: &InputArgs,
     cols: TrainData,
     cfg: TrainConfig,
     backend: BackendKind,
@@ -301,7 +419,7 @@ fn train(
     if !matches!(model, ModelArg::Smearing) {
         return Err(not_yet("model"));
     }
-    let table = read_table(data)?;
+    let table = read.load(data)?;
     let device = backend::device(backend)?;
     let mut job = SmearingJob::new(&table, &cols, cfg.clone(), &device)?;
     eprintln!(
@@ -346,14 +464,21 @@ fn train(
     Ok(())
 }
 
-fn sample(model: &Path, input: &Path, seed: u64, backend: BackendKind, out: &Path) -> Result<()> {
+fn sample(
+    model: &Path,
+    input: &Path,
+    read: &InputArgs,
+    seed: u64,
+    backend: BackendKind,
+    out: &Path,
+) -> Result<()> {
     let device = backend::device(backend)?;
     let bytes = std::fs::read(model).map_err(|source| Error::Io {
         path: model.to_path_buf(),
         source,
     })?;
     let trained = load_smearing(&bytes, &model.display().to_string(), &device)?;
-    let table = read_table(input)?;
+    let table = read.load(input)?;
     let mut sampled = pollster::block_on(trained.sample(&table, seed))?;
     derive_wjet_aux(&mut sampled, "reco")?;
     write_table(&sampled, out)?;
@@ -366,15 +491,28 @@ fn sample(model: &Path, input: &Path, seed: u64, backend: BackendKind, out: &Pat
     Ok(())
 }
 
+fn convert(input: &Path, read: &InputArgs, out: &Path) -> Result<()> {
+    let table = read.load(input)?;
+    write_table(&table, out)?;
+    eprintln!(
+        "wrote {} rows × {} columns to {}",
+        table.n_rows(),
+        table.n_cols(),
+        out.display()
+    );
+    Ok(())
+}
+
 fn eval(
     truth: &Path,
     test: &Path,
+    read: &InputArgs,
     cols: &[String],
     joint: bool,
     max_quantiles: usize,
 ) -> Result<()> {
-    let truth_t = read_table(truth)?;
-    let test_t = read_table(test)?;
+    let truth_t = read.load(truth)?;
+    let test_t = read.load(test)?;
     let mut curves = Vec::new();
     for c in cols {
         curves.push(js_curve(
@@ -400,29 +538,42 @@ fn eval(
 fn plot(
     truth: &Path,
     test: Option<&Path>,
+    read: &InputArgs,
     features: &[String],
     bins: usize,
+    format: ImageFormat,
     out_dir: &Path,
 ) -> Result<()> {
-    use fastsim_lab::plot::{axis_label, draw_hist_ratio, feature_series, to_svg};
-    let truth_t = read_table(truth)?;
-    let test_t = test.map(read_table).transpose()?;
+    use fastsim_lab::plot::{axis_label, draw_hist_ratio, feature_series, to_png_file, to_svg};
+    let truth_t = read.load(truth)?;
+    let test_t = test.map(|t| read.load(t)).transpose()?;
     std::fs::create_dir_all(out_dir).map_err(|source| Error::Io {
         path: out_dir.to_path_buf(),
         source,
     })?;
     for f in features {
         let series = feature_series(f, &truth_t, test_t.as_ref())?;
-        let svg = to_svg((560, 440), |root| {
-            draw_hist_ratio(root, &axis_label(f), &series, bins.clamp(1, 1000))
-        })
-        .map_err(|e| Error::invalid("plot", e))?;
-        let path = out_dir.join(format!("{f}.svg"));
-        std::fs::write(&path, svg).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
-        eprintln!("wrote {}", path.display());
+        let bins = bins.clamp(1, 1000);
+        if format != ImageFormat::Png {
+            let svg = to_svg((560, 440), |root| {
+                draw_hist_ratio(root, &axis_label(f), &series, bins)
+            })
+            .map_err(|e| Error::invalid("plot", e))?;
+            let path = out_dir.join(format!("{f}.svg"));
+            std::fs::write(&path, svg).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            eprintln!("wrote {}", path.display());
+        }
+        if format != ImageFormat::Svg {
+            let path = out_dir.join(format!("{f}.png"));
+            to_png_file(&path, (560, 440), |root| {
+                draw_hist_ratio(root, &axis_label(f), &series, bins)
+            })
+            .map_err(|e| Error::invalid("plot", e))?;
+            eprintln!("wrote {}", path.display());
+        }
     }
     Ok(())
 }
