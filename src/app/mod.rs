@@ -4,7 +4,11 @@
 
 mod browser;
 mod canvas;
+mod detector_view;
+mod files;
+mod plots;
 mod session;
+mod upload;
 mod view;
 
 /// Entry point of the page's binary.

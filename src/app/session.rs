@@ -3,16 +3,32 @@
 
 use crate::backend::BackendKind;
 use crate::data::Table;
+use crate::detector::Detector;
 use crate::model::TrainedSmearing;
 use burn::prelude::*;
+use plotters::style::RGBColor;
 use std::cell::RefCell;
+
+/// One drawn histogram, kept so it can be exported as SVG by the same drawing code.
+#[derive(Clone)]
+pub struct PlotSpec {
+    pub id: String,
+    pub x_label: String,
+    pub series: Vec<(String, Vec<f32>, RGBColor)>,
+}
 
 #[derive(Default)]
 pub struct Session {
     pub device: Option<(BackendKind, Device)>,
     pub table: Option<Table>,
+    /// The uploaded file's name when the data came from one (else built-in events).
+    pub upload: Option<String>,
     pub recipe_seed: u64,
+    /// The detector the built-in events are generated with.
+    pub detector: Detector,
     pub model: Option<TrainedSmearing>,
+    pub sampled: Option<Table>,
+    pub plots: Vec<PlotSpec>,
 }
 
 thread_local! {

@@ -3,24 +3,29 @@
 
 use super::browser::{now_ms, tab_hidden, yield_now};
 use super::canvas::draw_on;
-use super::session;
+use super::detector_view::{default_json, DetectorSection};
+use super::files::download;
+use super::plots::{export, show};
+use super::session::{self, PlotSpec};
+use super::upload::{train_data, MapRow, Preview, UploadSection};
 use crate::backend::{self, BackendKind};
+use crate::data::{write_bytes, Table};
 use crate::metrics::quantile_js;
-use crate::physics::MAIN_FEATURES;
-use crate::plot::{axis_label, draw_hist_ratio, draw_loss, feature_series};
+use crate::plot::{axis_label, draw_loss, GEN_COLOR, MODEL_COLOR, RECO_COLOR};
 use crate::recipe::{derive_wjet_aux, Recipe, MAX_EVENTS};
+use crate::store::save_smearing;
 use crate::train::{EpochReport, SmearingJob, TrainConfig, TrainData};
 use crate::{Error, Result};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// Each step runs this long (ms) before yielding to the browser.
-const SLICE_MS: f64 = 40.0;
+pub(super) const SLICE_MS: f64 = 40.0;
 /// Quantiles for the per-feature JS shown on the page (the foundation issue's n_quant).
 const N_QUANT: usize = 16;
 
 #[derive(Clone, Debug, PartialEq)]
-struct JsRow {
+pub(super) struct JsRow {
     feature: String,
     model: f64,
     gen: f64,
@@ -28,23 +33,32 @@ struct JsRow {
 
 /// Reactive display state shared by the components.
 #[derive(Clone, Copy)]
-struct Ui {
-    backend: RwSignal<Option<BackendKind>>,
-    backend_note: RwSignal<String>,
-    busy: RwSignal<Option<&'static str>>,
-    cancel: RwSignal<bool>,
-    progress: RwSignal<f64>,
-    status: RwSignal<String>,
-    error: RwSignal<Option<String>>,
-    events: RwSignal<String>,
-    seed: RwSignal<String>,
-    epochs: RwSignal<String>,
-    batch: RwSignal<String>,
-    lr: RwSignal<String>,
-    have_data: RwSignal<bool>,
-    have_model: RwSignal<bool>,
-    history: RwSignal<Vec<EpochReport>>,
-    js: RwSignal<Vec<JsRow>>,
+pub(super) struct Ui {
+    pub(super) backend: RwSignal<Option<BackendKind>>,
+    pub(super) backend_note: RwSignal<String>,
+    pub(super) busy: RwSignal<Option<&'static str>>,
+    pub(super) cancel: RwSignal<bool>,
+    pub(super) progress: RwSignal<f64>,
+    pub(super) status: RwSignal<String>,
+    pub(super) error: RwSignal<Option<String>>,
+    pub(super) events: RwSignal<String>,
+    pub(super) seed: RwSignal<String>,
+    pub(super) epochs: RwSignal<String>,
+    pub(super) batch: RwSignal<String>,
+    pub(super) lr: RwSignal<String>,
+    pub(super) have_data: RwSignal<bool>,
+    pub(super) have_model: RwSignal<bool>,
+    pub(super) history: RwSignal<Vec<EpochReport>>,
+    pub(super) js: RwSignal<Vec<JsRow>>,
+    pub(super) npy_names: RwSignal<String>,
+    pub(super) drop_nonfinite: RwSignal<bool>,
+    pub(super) preview: RwSignal<Option<Preview>>,
+    pub(super) mapping: RwSignal<Vec<MapRow>>,
+    pub(super) det_b: RwSignal<serde_json::Value>,
+    pub(super) compared: RwSignal<bool>,
+    /// Canvas ids and titles of the sample step's plots.
+    pub(super) sample_plots: RwSignal<Vec<String>>,
+    pub(super) have_sample: RwSignal<bool>,
 }
 
 impl Ui {
@@ -66,11 +80,19 @@ impl Ui {
             have_model: RwSignal::new(false),
             history: RwSignal::new(Vec::new()),
             js: RwSignal::new(Vec::new()),
+            npy_names: RwSignal::new(String::new()),
+            drop_nonfinite: RwSignal::new(false),
+            preview: RwSignal::new(None),
+            mapping: RwSignal::new(Vec::new()),
+            det_b: RwSignal::new(default_json()),
+            compared: RwSignal::new(false),
+            sample_plots: RwSignal::new(Vec::new()),
+            have_sample: RwSignal::new(false),
         }
     }
 
     /// Starts a long task unless one runs; its error, if any, is shown and nothing is lost.
-    fn run<F>(self, name: &'static str, task: impl FnOnce() -> F + 'static)
+    pub(super) fn run<F>(self, name: &'static str, task: impl FnOnce() -> F + 'static)
     where
         F: std::future::Future<Output = Result<String>> + 'static,
     {
@@ -92,7 +114,7 @@ impl Ui {
     }
 }
 
-fn parse<T: std::str::FromStr>(what: &str, text: &str) -> Result<T> {
+pub(super) fn parse<T: std::str::FromStr>(what: &str, text: &str) -> Result<T> {
     text.trim()
         .parse()
         .map_err(|_| Error::invalid(what, format!("'{text}' is not a valid number")))
@@ -123,10 +145,12 @@ async fn init_backend(ui: Ui) {
     ui.backend.set(Some(kind));
 }
 
-async fn generate(ui: Ui) -> Result<String> {
+pub(super) async fn generate(ui: Ui) -> Result<String> {
     let events: usize = parse("event count", &ui.events.get_untracked())?;
     let seed: u64 = parse("seed", &ui.seed.get_untracked())?;
-    let mut stream = Recipe::wjets(events, seed).stream()?;
+    let mut recipe = Recipe::wjets(events, seed);
+    recipe.detector = session::with(|s| s.detector.clone());
+    let mut stream = recipe.stream()?;
     loop {
         let t0 = now_ms();
         while now_ms() - t0 < SLICE_MS {
@@ -149,7 +173,10 @@ async fn generate(ui: Ui) -> Result<String> {
     session::with(|s| {
         s.table = Some(table);
         s.recipe_seed = seed;
+        s.upload = None;
+        s.sampled = None;
     });
+    ui.preview.set(None);
     ui.have_data.set(true);
     Ok(format!(
         "generated {n} W(→μν)+jet events, seed {seed}; {:.0} % passed the selection",
@@ -165,7 +192,18 @@ async fn train(ui: Ui) -> Result<String> {
         seed: session::with(|s| s.recipe_seed),
         ..TrainConfig::default()
     };
-    let cols = TrainData::wjets_main();
+    let uploaded = session::with(|s| s.upload.is_some());
+    let cols = if uploaded {
+        train_data(&ui.mapping.get_untracked())
+    } else {
+        TrainData::wjets_main()
+    };
+    if cols.gen_cols.is_empty() {
+        return Err(Error::invalid(
+            "columns",
+            "pair at least one gen column with a reco column in the column mapper",
+        ));
+    }
     let (table, device) = session::with(|s| (s.table.clone(), s.device.clone()));
     let table = table.ok_or_else(|| Error::invalid("data", "generate events first"))?;
     let (_, device) =
@@ -209,18 +247,51 @@ async fn train(ui: Ui) -> Result<String> {
     })
 }
 
-async fn sample(ui: Ui) -> Result<String> {
-    let (table, seed) = session::with(|s| (s.table.as_ref().map(|t| t.n_rows()), s.recipe_seed));
-    let n = table.ok_or_else(|| Error::invalid("data", "generate events first"))?;
-    // Independent test events: the same recipe with the next seed.
-    let mut stream = Recipe::wjets(n, seed.wrapping_add(1)).stream()?;
+/// Test events for the model: for built-in data an independent sample (the same recipe with
+/// the next seed); for an uploaded file the file itself.
+async fn test_events(ui: Ui) -> Result<(Table, u64, String)> {
+    let (table, seed, upload, detector) = session::with(|s| {
+        (
+            s.table.clone(),
+            s.recipe_seed,
+            s.upload.clone(),
+            s.detector.clone(),
+        )
+    });
+    let table = table.ok_or_else(|| Error::invalid("data", "generate or load events first"))?;
+    if let Some(name) = upload {
+        let what = format!("the {} events of {name}", table.n_rows());
+        return Ok((table, seed, what));
+    }
+    let n = table.n_rows();
+    let mut recipe = Recipe::wjets(n, seed.wrapping_add(1));
+    recipe.detector = detector;
+    let mut stream = recipe.stream()?;
     while !stream.fill(2000)? {
         ui.progress.set(0.3 * stream.progress());
         yield_now().await;
     }
-    let test = stream.into_table();
+    Ok((
+        stream.into_table(),
+        seed,
+        format!(
+            "{n} independent test events (seed {})",
+            seed.wrapping_add(1)
+        ),
+    ))
+}
+
+async fn sample(ui: Ui) -> Result<String> {
+    let (test, seed, what) = test_events(ui).await?;
     let model = session::with(|s| s.model.take())
         .ok_or_else(|| Error::invalid("model", "train a model first"))?;
+    let pairs: Vec<(String, String)> = model
+        .meta
+        .gen_cols
+        .iter()
+        .cloned()
+        .zip(model.meta.reco_cols.iter().cloned())
+        .collect();
     let result = model
         .sample_chunked(&test, seed, 2048, |p| {
             ui.progress.set(0.3 + 0.6 * p);
@@ -233,27 +304,69 @@ async fn sample(ui: Ui) -> Result<String> {
     session::with(|s| s.model = Some(model));
     let mut sampled = result?;
     derive_wjet_aux(&mut sampled, "reco")?;
+    // Plots and JS per pair: gen and reco of the test events, and the model's reco.
+    let ids: Vec<String> = pairs
+        .iter()
+        .map(|(g, _)| format!("hist-{}", g.trim_start_matches("gen_")))
+        .collect();
+    ui.sample_plots.set(ids.clone());
+    yield_now().await; // let the canvases appear
     let mut rows = Vec::new();
-    for f in MAIN_FEATURES {
-        let series = feature_series(f, &test, Some(&sampled))?;
-        let (gen, reco, pred) = (series[0].values, series[1].values, series[2].values);
+    for ((g, r), id) in pairs.iter().zip(&ids) {
+        let (gen, reco, pred) = (test.column(g)?, test.column(r)?, sampled.column(r)?);
         rows.push(JsRow {
-            feature: f.to_string(),
+            feature: r.trim_start_matches("reco_").to_string(),
             model: quantile_js(reco, pred, N_QUANT)?,
             gen: quantile_js(reco, gen, N_QUANT)?,
         });
-        draw_on(&format!("hist-{f}"), |root| {
-            draw_hist_ratio(root, &axis_label(f), &series, 40)
-        })
-        .map_err(|e| Error::invalid("plot", e))?;
+        show(PlotSpec {
+            id: id.clone(),
+            x_label: axis_label(r),
+            series: vec![
+                ("gen".into(), gen.to_vec(), GEN_COLOR),
+                ("reco".into(), reco.to_vec(), RECO_COLOR),
+                ("model".into(), pred.to_vec(), MODEL_COLOR),
+            ],
+        })?;
         yield_now().await;
     }
+    let n = sampled.n_rows();
+    session::with(|s| s.sampled = Some(sampled));
     ui.js.set(rows);
+    ui.have_sample.set(true);
     ui.progress.set(1.0);
     Ok(format!(
-        "sampled {n} independent test events (seed {}) and compared them with the detector",
-        seed.wrapping_add(1)
+        "sampled {what} ({n} rows) and compared them with the detector"
     ))
+}
+
+/// Downloads the sampled events in a format, or the model file.
+async fn save(what: &'static str) -> Result<String> {
+    if what == "model" {
+        let model = session::with(|s| s.model.take())
+            .ok_or_else(|| Error::invalid("model", "train a model first"))?;
+        let bytes = save_smearing(&model).await;
+        session::with(|s| s.model = Some(model));
+        download("model.fastsim", &bytes?, "application/octet-stream")?;
+        return Ok("downloaded model.fastsim".into());
+    }
+    let name = format!("sampled.{what}");
+    let bytes = session::with(|s| s.sampled.as_ref().map(|t| write_bytes(t, &name)))
+        .ok_or_else(|| Error::invalid("download", "sample events first"))??;
+    download(&name, &bytes, "application/octet-stream")?;
+    Ok(format!("downloaded {name} ({} bytes)", bytes.len()))
+}
+
+/// PNG and SVG download buttons under a plot.
+#[component]
+pub(super) fn PlotLinks(id: String) -> impl IntoView {
+    let (a, b) = (id.clone(), id.clone());
+    view! {
+        <span class="plot-links">
+            <button class="dl-png" data-plot=id.clone() on:click=move |_| { let _ = export(&a, false); }>"PNG"</button>
+            <button class="dl-svg" data-plot=id.clone() on:click=move |_| { let _ = export(&b, true); }>"SVG"</button>
+        </span>
+    }
 }
 
 /// The whole demo in one click: generate, train, sample and compare.
@@ -302,6 +415,7 @@ pub fn App() -> impl IntoView {
                 <label>"seed " <input id="seed" type="number" min="0" bind:value=ui.seed/></label>
                 <button id="generate" disabled=move || !idle() on:click=move |_| ui.run("generating", move || generate(ui))>"Generate"</button>
             </section>
+            <UploadSection ui=ui/>
             <section>
                 <h2>"2 · Train the smearing network"</h2>
                 <p>"Chen et al. (2020): two networks (9 → 4×100 → 9) learn the mean and the +1σ quantile of each reco feature from the gen features; 70 % of the events train, 30 % validate."</p>
@@ -336,9 +450,22 @@ pub fn App() -> impl IntoView {
                     }).collect_view()}
                 </table>
                 <div class="plots">
-                    {MAIN_FEATURES.iter().map(|f| view! { <canvas id=format!("hist-{f}") width="560" height="440"></canvas> }).collect_view()}
+                    {move || ui.sample_plots.get().into_iter().map(|id| view! {
+                        <figure><canvas id=id.clone() width="560" height="440"></canvas><PlotLinks id=id/></figure>
+                    }).collect_view()}
+                </div>
+                <div id="downloads">
+                    "Download: "
+                    {["csv", "npy", "npz"].into_iter().map(|f| view! {
+                        <button id=format!("dl-{f}") disabled=move || !ui.have_sample.get() on:click=move |_| ui.run("saving", move || save(f))>{format!("samples .{f}")}</button>
+                    }).collect_view()}
+                    <button id="dl-model" disabled=move || !ui.have_model.get() || ui.busy.get().is_some() on:click=move |_| ui.run("saving", move || save("model"))>"model file"</button>
+                    <button id="dl-loss" disabled=move || ui.history.get().is_empty() on:click=move |_| {
+                        if let Err(e) = super::files::canvas_png("loss-canvas").and_then(|u| super::files::download_url("loss.png", &u)) { ui.error.set(Some(e.to_string())); }
+                    }>"loss curve PNG"</button>
                 </div>
             </section>
+            <DetectorSection ui=ui/>
         </main>
         <footer id="activity">
             <progress id="progress" max="1" value=move || ui.progress.get()></progress>

@@ -66,15 +66,22 @@ pub fn read_root(
         }
     }
     if !out.status.success() {
+        // A clean refusal ends in one `error: …` line; anything else means the reader itself
+        // stopped (oxyroot aborts on some corrupt length fields that ask for gigabytes): the
+        // separate process keeps that from taking fastsim, or the data it holds, down with it.
         let msg = stderr
             .lines()
-            .filter(|l| !l.starts_with("note: "))
-            .last()
-            .unwrap_or("the ROOT reader failed")
-            .trim_start_matches("error: ");
+            .rfind(|l| l.starts_with("error: "))
+            .map(|l| l.trim_start_matches("error: ").to_string())
+            .unwrap_or_else(|| {
+                format!(
+                    "malformed ROOT file: the reader stopped ({}) on it",
+                    out.status
+                )
+            });
         return Err(Error::Format {
             file: file.to_string(),
-            message: msg.to_string(),
+            message: msg,
         });
     }
     read_csv(out.stdout.as_slice(), file)

@@ -47,7 +47,10 @@ impl Transform {
     /// the domain is refused with its row (from 1).
     pub fn apply(self, values: &mut [f32], file: &str, column: &str) -> Result<()> {
         if self == Self::Log {
-            if let Some(r) = values.iter().position(|v| !(*v > 0.0)) {
+            if let Some(r) = values
+                .iter()
+                .position(|v| v.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater))
+            {
                 return Err(Error::Parse {
                     file: file.to_string(),
                     row: r + 1,

@@ -86,10 +86,9 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
     n_bins: usize,
 ) -> PlotResult {
     root.fill(&WHITE).map_err(plot_err)?;
-    let reference = series
-        .get(1)
-        .or(series.first())
-        .ok_or("no series to draw")?;
+    // The reference: reco in a gen/reco/model triple (ratios model / reco), else the first.
+    let ref_idx = if series.len() > 2 { 1 } else { 0 };
+    let reference = series.get(ref_idx).ok_or("no series to draw")?;
     let n_bins = n_bins.max(1);
     let (lo, hi) = binning(reference.values);
     let width = (hi - lo) / n_bins as f64;
@@ -173,7 +172,6 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
     legend(&mut chart)?;
 
     // Ratio panel: each later series over the reference, with Poisson errors of both.
-    let ref_idx = if series.len() > 1 { 1 } else { 0 };
     let ref_name = series[ref_idx].label;
     let mut ratio = ChartBuilder::on(&lower)
         .margin_right(12)

@@ -52,6 +52,94 @@ async function inkedPixels(page, id) {
   }, id);
 }
 
+/** A CSV of a toy detector: y = x·(1 + 10 % Gaussian), x log-normal around 50 GeV. */
+function toyCsv(rows) {
+  let seed = 12345;
+  const uni = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
+  const gauss = () => Math.sqrt(-2 * Math.log(uni())) * Math.cos(2 * Math.PI * uni());
+  const lines = ['gen_pt,reco_pt,gen_eta,reco_eta'];
+  for (let i = 0; i < rows; i++) {
+    const pt = 50 * Math.exp(0.5 * gauss());
+    const eta = 2 * (uni() - 0.5);
+    lines.push([pt, pt * (1 + 0.1 * gauss()), eta, eta + 0.02 * gauss()].map((v) => v.toPrecision(7)).join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function uploadFlow(page, name, timeout) {
+  const good = path.join(out, 'upload.csv');
+  fs.writeFileSync(good, toyCsv(2000));
+  await page.setInputFiles('#file', good);
+  await waitIdle(page, timeout);
+  console.log(`[${name}] upload: ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#error'), '', 'no error after upload');
+  assert.equal(await page.textContent('#preview-rows'), '2000');
+  assert.equal((await page.$$('.preview-row')).length, 5, 'five preview rows');
+  assert.equal((await page.$$('.stat-row')).length, 3, 'min / mean / max rows');
+  const pairs = await page.$$eval('.map-row', (rs) => rs.map((r) => [r.dataset.gen, r.querySelector('.map-reco').value]));
+  assert.deepEqual(pairs, [['gen_pt', 'reco_pt'], ['gen_eta', 'reco_eta']], 'gen_x paired with reco_x');
+  await page.selectOption('.map-row[data-gen="gen_pt"] .map-transform', 'log');
+  const summary = await page.textContent('#train-summary');
+  console.log(`[${name}] summary: ${summary}`);
+  assert.match(summary, /gen_pt → reco_pt \(log\), gen_eta → reco_eta/);
+  await page.locator('#upload').screenshot({ path: path.join(out, 'upload-preview-mapper.png') });
+
+  await page.fill('#epochs', '3');
+  await page.click('#train');
+  await waitIdle(page, timeout);
+  assert.equal(await page.textContent('#error'), '', 'no error training on the upload');
+  await page.click('#sample');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#error'), '', 'no error sampling the upload');
+  const js = await page.$$eval('.js-row', (rs) => rs.map((r) => [r.dataset.feature, Number(r.querySelector('.js-model').textContent)]));
+  console.log(`[${name}] upload quantile-JS model vs reco: ${js.map((r) => `${r[0]} ${r[1].toFixed(5)}`).join(', ')}`);
+  assert.deepEqual(js.map((r) => r[0]), ['pt', 'eta']);
+  assert.ok(await inkedPixels(page, 'hist-pt') > 2000, 'upload histogram drawn');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
+  const text = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+  console.log(`[${name}] downloaded ${download.suggestedFilename()}: header ${text[0]}, ${text.length - 1} rows`);
+  assert.equal(download.suggestedFilename(), 'sampled.csv');
+  assert.equal(text[0], 'gen_pt,reco_pt,gen_eta,reco_eta');
+  assert.equal(text.length - 1, 2000);
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.click('.dl-svg[data-plot="hist-pt"]')]);
+  assert.match(fs.readFileSync(await svg.path(), 'utf8'), /<svg/);
+  const [model] = await Promise.all([page.waitForEvent('download'), page.click('#dl-model')]);
+  assert.equal(model.suggestedFilename(), 'model.fastsim');
+
+  // A malformed file: the message names file, row and column; the loaded data stay.
+  const bad = path.join(out, 'bad.csv');
+  fs.writeFileSync(bad, 'gen_pt,reco_pt\n1,2\n3,abc\n');
+  await page.setInputFiles('#file', bad);
+  await waitIdle(page, timeout);
+  const err = await page.textContent('#error');
+  console.log(`[${name}] malformed upload: ${err}`);
+  assert.equal(err, "bad.csv: row 2, column 'reco_pt': 'abc' is not a number");
+  assert.equal(await page.textContent('#preview-rows'), '2000', 'the previous data are still there');
+  assert.ok(await page.isEnabled('#train'), 'still usable');
+}
+
+async function detectorFlow(page, name, timeout) {
+  await page.fill('#events', '5000');
+  const input = page.locator('tr[data-param="/jet/sigma_eta"] .det-input');
+  await input.fill('0.1');
+  await input.dispatchEvent('change');
+  await page.click('#det-compare');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#error'), '', 'no error comparing detectors');
+  for (const id of ['cmp-jet_pt', 'res-jet_pt', 'cmp-jet_eta', 'res-jet_eta']) {
+    assert.ok(await inkedPixels(page, id) > 2000, `${id} drawn`);
+  }
+  assert.equal((await page.$$('.det-row.changed')).length, 1, 'the edited parameter is highlighted');
+  const [json] = await Promise.all([page.waitForEvent('download'), page.click('#det-export')]);
+  const card = JSON.parse(fs.readFileSync(await json.path(), 'utf8'));
+  assert.equal(card.jet.sigma_eta, 0.1, 'the exported card holds the edit');
+  fs.copyFileSync(await json.path(), path.join(out, 'detector-b.json'));
+  await page.locator('#detector').screenshot({ path: path.join(out, 'detector-editor.png') });
+}
+
 async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
   const t0 = Date.now();
   const browser = await chromium.launch({
@@ -125,6 +213,9 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
       console.log(`[${name}] after cancel: ${cancelled}`);
       assert.match(cancelled, /cancelled/);
       assert.ok(await page.isEnabled('#sample'), 'a model is still there to sample with');
+
+      await uploadFlow(page, name, timeout);
+      await detectorFlow(page, name, timeout);
 
       // One click runs the whole demo.
       await page.fill('#events', '3000');

@@ -1,0 +1,208 @@
+//! The detector, editable: its resolution formulas with every parameter as a field, JSON
+//! export / import (the file `fastsim generate --detector` reads), regeneration with the
+//! edited detector, and a side-by-side comparison of two detectors on the same gen events.
+
+use super::browser::{now_ms, yield_now};
+use super::files::{download, load_text};
+use super::plots::show;
+use super::session::{self, PlotSpec};
+use super::view::{parse, Ui, SLICE_MS};
+use crate::detector::Detector;
+use crate::error::{Error, Result};
+use crate::plot::{axis_label, GEN_COLOR, MODEL_COLOR, RECO_COLOR};
+use crate::recipe::Recipe;
+use leptos::prelude::*;
+use serde_json::Value;
+
+/// Features compared between the detectors: distributions and residuals.
+pub const COMPARED: [&str; 4] = ["mu_pt", "jet_pt", "jet_eta", "met"];
+
+/// Every number in the detector's JSON, as (JSON pointer, value), in document order.
+pub fn leaves(v: &Value, path: &str, out: &mut Vec<(String, f64)>) {
+    match v {
+        Value::Number(n) => out.push((path.to_string(), n.as_f64().unwrap_or(0.0))),
+        Value::Object(m) => m
+            .iter()
+            .for_each(|(k, v)| leaves(v, &format!("{path}/{k}"), out)),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| leaves(v, &format!("{path}/{i}"), out)),
+        _ => {}
+    }
+}
+
+/// What each part of the detector does, with its formula.
+fn formula(pointer: &str) -> &'static str {
+    match pointer.split('/').nth(1).unwrap_or("") {
+        "muon" => {
+            "muon σ(pT)/pT = √(a² + (b·pT)²) per |η| bin; efficiency; acceptance |η| < eta_max"
+        }
+        "jet" => {
+            "jet σ(E)/E = √((N/E)² + S²/E + C²) per |η| bin; σ(η), σ(φ) absolute; σ(m)/m extra"
+        }
+        "met" => "MET = −(μ + jet + r·u + noise), noise σ = √(σ₀² + k²·N_PU)",
+        _ => "selection (gen level; muon match at reco level)",
+    }
+}
+
+fn detector_b(ui: Ui) -> Result<Detector> {
+    Detector::from_json(&ui.det_b.get_untracked().to_string(), "detector B")
+}
+
+/// Regenerates the built-in events with detector B as the detector.
+async fn use_b(ui: Ui) -> Result<String> {
+    let b = detector_b(ui)?;
+    session::with(|s| s.detector = b);
+    let msg = super::view::generate(ui).await?;
+    Ok(format!("{msg}, with detector B"))
+}
+
+/// Generates the same gen events through A (the defaults) and B, and draws both.
+async fn compare(ui: Ui) -> Result<String> {
+    let b = detector_b(ui)?;
+    let events: usize = parse("event count", &ui.events.get_untracked())?;
+    let seed: u64 = parse("seed", &ui.seed.get_untracked())?;
+    let mut stream = Recipe::wjets(events, seed).stream_pair(&b)?;
+    loop {
+        let t0 = now_ms();
+        let mut done = false;
+        while !done && now_ms() - t0 < SLICE_MS {
+            done = stream.fill(500)?;
+        }
+        ui.progress.set(0.9 * stream.progress());
+        if done {
+            break;
+        }
+        yield_now().await;
+        if ui.cancel.get_untracked() {
+            return Err(Error::Cancelled);
+        }
+    }
+    let (ta, tb) = stream.into_tables();
+    for f in COMPARED {
+        let (g, ra, rb) = (
+            ta.column(&format!("gen_{f}"))?,
+            ta.column(&format!("reco_{f}"))?,
+            tb.column(&format!("reco_{f}"))?,
+        );
+        show(PlotSpec {
+            id: format!("cmp-{f}"),
+            x_label: axis_label(f),
+            series: vec![
+                ("gen".into(), g.to_vec(), GEN_COLOR),
+                ("reco, detector A".into(), ra.to_vec(), RECO_COLOR),
+                ("reco, detector B".into(), rb.to_vec(), MODEL_COLOR),
+            ],
+        })?;
+        // Residuals: relative for momenta, absolute for angles (η near 0 has no scale).
+        let relative = !f.ends_with("eta");
+        let res = |r: &[f32]| -> Vec<f32> {
+            r.iter()
+                .zip(g)
+                .map(|(r, g)| if relative { (r - g) / g } else { r - g })
+                .filter(|v| v.is_finite())
+                .collect()
+        };
+        show(PlotSpec {
+            id: format!("res-{f}"),
+            x_label: if relative {
+                format!("(reco − gen) / gen of {}", axis_label(f))
+            } else {
+                format!("reco − gen of {}", axis_label(f))
+            },
+            series: vec![
+                ("detector A".into(), res(ra), RECO_COLOR),
+                ("detector B".into(), res(rb), MODEL_COLOR),
+            ],
+        })?;
+        yield_now().await;
+    }
+    ui.progress.set(1.0);
+    ui.compared.set(true);
+    Ok(format!(
+        "compared detectors A and B on the same {} gen events (seed {seed})",
+        ta.n_rows()
+    ))
+}
+
+async fn import(ui: Ui, file: web_sys::File) -> Result<String> {
+    let name = file.name();
+    let text = load_text(&file).await?;
+    let det = Detector::from_json(&text, &name)?;
+    ui.det_b
+        .set(serde_json::from_str(&det.to_json()).unwrap_or_default());
+    Ok(format!("loaded detector B from {name}"))
+}
+
+pub fn default_json() -> Value {
+    serde_json::from_str(&Detector::default().to_json()).unwrap_or_default()
+}
+
+#[component]
+pub fn DetectorSection(ui: Ui) -> impl IntoView {
+    let idle = move || ui.busy.get().is_none() && ui.backend.get().is_some();
+    let rows = move || {
+        let mut out = Vec::new();
+        leaves(&ui.det_b.get(), "", &mut out);
+        let a = default_json();
+        out.into_iter()
+            .map(|(p, v)| {
+                let default = a.pointer(&p).and_then(Value::as_f64);
+                (p, v, default)
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <section id="detector">
+            <h2>"4 · What if the detector were different?"</h2>
+            <p>"Detector A is the CMS-like default (Delphes CMS card). Edit detector B's parameters, then compare both on the same generator-level events, or regenerate the events with B. Changed values are highlighted."</p>
+            <div class="scroll tall">
+            <table id="detector-table">
+                <tr><th>"parameter"</th><th>"detector A"</th><th>"detector B"</th><th>"formula"</th></tr>
+                {move || rows().into_iter().map(|(p, v, a)| {
+                    let pointer = p.clone();
+                    let changed = a != Some(v);
+                    view! {
+                        <tr class="det-row" class:changed=changed data-param=p.clone()>
+                            <td><code>{p.trim_start_matches('/').replace('/', ".")}</code></td>
+                            <td>{a.map(|a| a.to_string()).unwrap_or_default()}</td>
+                            <td><input class="det-input" type="text" value=v.to_string() on:change=move |ev| {
+                                let text = event_target_value(&ev);
+                                match text.trim().parse::<f64>() {
+                                    Ok(x) if x.is_finite() => ui.det_b.update(|d| {
+                                        if let Some(slot) = d.pointer_mut(&pointer) {
+                                            *slot = serde_json::json!(x);
+                                        }
+                                    }),
+                                    _ => ui.error.set(Some(format!("detector B {}: '{text}' is not a number", pointer.trim_start_matches('/').replace('/', ".")))),
+                                }
+                            }/></td>
+                            <td class="formula">{formula(&p)}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </table>
+            </div>
+            <button id="det-compare" disabled=move || !idle() on:click=move |_| ui.run("comparing detectors", move || compare(ui))>"Compare A and B"</button>
+            <button id="det-use" disabled=move || !idle() on:click=move |_| ui.run("generating", move || use_b(ui))>"Regenerate events with B"</button>
+            <button id="det-reset" disabled=move || !idle() on:click=move |_| ui.det_b.set(default_json())>"Reset B"</button>
+            <button id="det-export" on:click=move |_| {
+                let r = detector_b(ui).and_then(|d| download("detector.json", d.to_json().as_bytes(), "application/json"));
+                if let Err(e) = r { ui.error.set(Some(e.to_string())); }
+            }>"Export B as JSON"</button>
+            <label>"import JSON " <input id="det-import" type="file" accept=".json" disabled=move || !idle() on:change=move |ev| {
+                let input: web_sys::HtmlInputElement = event_target(&ev);
+                if let Some(f) = input.files().and_then(|f| f.get(0)) {
+                    ui.run("loading detector", move || import(ui, f));
+                }
+                input.set_value("");
+            }/></label>
+            <div class="plots" style=move || if ui.compared.get() { "" } else { "display:none" }>
+                {COMPARED.iter().flat_map(|f| [format!("cmp-{f}"), format!("res-{f}")]).map(|id| view! {
+                    <figure><canvas id=id.clone() width="560" height="440"></canvas><super::view::PlotLinks id=id/></figure>
+                }).collect_view()}
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,88 @@
+//! Files across the browser boundary: reading a picked or dropped file (size checked before a
+//! byte is read) and handing bytes to the user as a download.
+
+use crate::data::{check_size, read_bytes, Loaded, ReadOptions};
+use crate::error::{Error, Result};
+use wasm_bindgen::JsCast;
+
+/// Reads and parses a user's file; the size limit is checked from `File.size` first.
+pub async fn load_file(file: &web_sys::File, opts: &ReadOptions) -> Result<Loaded> {
+    let name = file.name();
+    check_size(&name, file.size() as u64)?;
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| Error::Format {
+            file: name.clone(),
+            message: format!("the browser could not read it: {e:?}"),
+        })?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    read_bytes(&bytes, &name, opts)
+}
+
+/// Offers `bytes` as a download named `name`.
+pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<()> {
+    let fail = |what: &str| Error::invalid("download", format!("{name}: {what}"));
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
+        .map_err(|_| fail("cannot make a blob"))?;
+    let url =
+        web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| fail("no object URL"))?;
+    let result = click_link(&url, name);
+    // Revoked a minute later: revoking at once can cancel the download it just started.
+    if let Some(w) = web_sys::window() {
+        let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        });
+        let _ =
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+    }
+    result.map_err(|_| fail("cannot start the download"))
+}
+
+/// Offers a `data:` URL (a canvas's PNG) as a download named `name`.
+pub fn download_url(name: &str, url: &str) -> Result<()> {
+    click_link(url, name)
+        .map_err(|_| Error::invalid("download", format!("{name}: cannot start the download")))
+}
+
+fn click_link(url: &str, name: &str) -> std::result::Result<(), ()> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or(())?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| ())?
+        .dyn_into()
+        .map_err(|_| ())?;
+    a.set_href(url);
+    a.set_download(name);
+    a.click();
+    Ok(())
+}
+
+/// A canvas's picture as a PNG `data:` URL.
+pub fn canvas_png(id: &str) -> Result<String> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        .and_then(|c| c.to_data_url_with_type("image/png").ok())
+        .ok_or_else(|| Error::invalid("plot", format!("canvas '{id}' is not on the page")))
+}
+
+/// Reads a small text file (a detector card), size checked first.
+pub async fn load_text(file: &web_sys::File) -> Result<String> {
+    let name = file.name();
+    check_size(&name, file.size() as u64)?;
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .map_err(|e| Error::Format {
+            file: name.clone(),
+            message: format!("the browser could not read it: {e:?}"),
+        })?;
+    text.as_string().ok_or_else(|| Error::Format {
+        file: name,
+        message: "not text".into(),
+    })
+}

@@ -1,0 +1,272 @@
+//! "Bring your own data": a file picker and drop zone, a preview of the table (first rows and
+//! column statistics), a column mapper that pairs gen and reco columns with an optional
+//! transform, and a summary of what will be trained on. A bad file shows its message and
+//! leaves the data already loaded in place.
+
+use super::files::load_file;
+use super::session;
+use super::view::Ui;
+use crate::data::{parse_names, NonFinite, ReadOptions, Table, Transform};
+use crate::error::Result;
+use crate::model::Target;
+use crate::train::TrainData;
+use leptos::prelude::*;
+
+/// What the preview shows of a loaded table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preview {
+    pub file: String,
+    pub rows: usize,
+    pub names: Vec<String>,
+    pub head: Vec<Vec<f32>>,
+    /// Per column: min, mean, max.
+    pub stats: Vec<(f32, f64, f32)>,
+    pub remarks: Vec<String>,
+}
+
+/// One line of the column mapper: a gen column, its reco partner ("" = unused), a transform.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapRow {
+    pub gen: String,
+    pub reco: String,
+    pub transform: Transform,
+    /// Whether the log transform is possible (both columns positive).
+    pub log_ok: bool,
+}
+
+const HEAD_ROWS: usize = 5;
+
+fn preview(table: &Table, file: &str, remarks: Vec<String>) -> Preview {
+    let names = table.names().to_vec();
+    let head = (0..table.n_rows().min(HEAD_ROWS))
+        .map(|r| (0..table.n_cols()).map(|c| table.column_at(c)[r]).collect())
+        .collect();
+    let stats = (0..table.n_cols())
+        .map(|c| {
+            let v = table.column_at(c);
+            let min = v.iter().copied().fold(f32::INFINITY, f32::min);
+            let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let mean = v.iter().map(|x| *x as f64).sum::<f64>() / v.len().max(1) as f64;
+            (min, mean, max)
+        })
+        .collect();
+    Preview {
+        file: file.to_string(),
+        rows: table.n_rows(),
+        names,
+        head,
+        stats,
+        remarks,
+    }
+}
+
+/// The mapper's first guess: every `gen_x` paired with `reco_x` when the table has it; with
+/// no `gen_` columns, every column unpaired for the user to choose.
+pub fn auto_pairs(table: &Table) -> Vec<MapRow> {
+    let names = table.names();
+    let positive = |n: &str| table.column(n).is_ok_and(|v| Transform::Log.applies_to(v));
+    let gens: Vec<&String> = names.iter().filter(|n| n.starts_with("gen_")).collect();
+    let candidates: Vec<&String> = if gens.is_empty() {
+        names.iter().collect()
+    } else {
+        gens
+    };
+    candidates
+        .into_iter()
+        .map(|g| {
+            let partner = format!("reco_{}", g.trim_start_matches("gen_"));
+            let reco = if names.contains(&partner) {
+                partner
+            } else {
+                String::new()
+            };
+            MapRow {
+                gen: g.clone(),
+                log_ok: positive(g) && (reco.is_empty() || positive(&reco)),
+                reco,
+                transform: Transform::None,
+            }
+        })
+        .collect()
+}
+
+/// The training columns the mapper describes.
+pub fn train_data(rows: &[MapRow]) -> TrainData {
+    let used: Vec<&MapRow> = rows.iter().filter(|r| !r.reco.is_empty()).collect();
+    TrainData {
+        gen_cols: used.iter().map(|r| r.gen.clone()).collect(),
+        reco_cols: used.iter().map(|r| r.reco.clone()).collect(),
+        target: Target::Residual,
+        transforms: used.iter().map(|r| r.transform).collect(),
+    }
+}
+
+/// Loads a picked or dropped file; on success it replaces the data, on error nothing changes.
+pub async fn upload(ui: Ui, file: web_sys::File) -> Result<String> {
+    let names = ui.npy_names.get_untracked();
+    let opts = ReadOptions {
+        names: (!names.trim().is_empty()).then(|| parse_names(&names)),
+        non_finite: if ui.drop_nonfinite.get_untracked() {
+            NonFinite::Drop
+        } else {
+            NonFinite::Refuse
+        },
+        ..Default::default()
+    };
+    let loaded = load_file(&file, &opts).await?;
+    let name = file.name();
+    let mut remarks = loaded.notes.clone();
+    if loaded.dropped > 0 {
+        remarks.push(format!(
+            "dropped {} rows holding NaN or Inf",
+            loaded.dropped
+        ));
+    }
+    let table = loaded.table;
+    let summary = format!(
+        "loaded {name}: {} rows × {} columns{}",
+        table.n_rows(),
+        table.n_cols(),
+        if remarks.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", remarks.join("; "))
+        }
+    );
+    ui.preview.set(Some(preview(&table, &name, remarks)));
+    ui.mapping.set(auto_pairs(&table));
+    session::with(|s| {
+        s.table = Some(table);
+        s.upload = Some(name);
+        s.sampled = None;
+    });
+    ui.have_data.set(true);
+    Ok(summary)
+}
+
+fn number(v: f32) -> String {
+    if v == 0.0 || (1e-3..1e5).contains(&v.abs()) {
+        format!("{v:.4}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
+fn summary(rows: &[MapRow], preview: Option<&Preview>) -> String {
+    let Some(p) = preview else {
+        return "no file loaded".into();
+    };
+    let used: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.reco.is_empty())
+        .map(|r| match r.transform {
+            Transform::None => format!("{} → {}", r.gen, r.reco),
+            t => format!("{} → {} ({})", r.gen, r.reco, t.name()),
+        })
+        .collect();
+    if used.is_empty() {
+        return "pair at least one gen column with a reco column to train".into();
+    }
+    let train = (p.rows as f64 * 0.7).round() as usize;
+    format!(
+        "will train on {} events of {} ({train} train / {} validation): {} pair{}: {}; the network learns reco − gen of each pair",
+        p.rows,
+        p.file,
+        p.rows - train,
+        used.len(),
+        if used.len() == 1 { "" } else { "s" },
+        used.join(", ")
+    )
+}
+
+#[component]
+pub fn UploadSection(ui: Ui) -> impl IntoView {
+    let idle = move || ui.busy.get().is_none() && ui.backend.get().is_some();
+    let take = move |file: Option<web_sys::File>| {
+        if let Some(f) = file {
+            ui.run("loading", move || upload(ui, f));
+        }
+    };
+    let set_row = move |i: usize, f: Box<dyn Fn(&mut MapRow)>| {
+        ui.mapping.update(|rows| {
+            if let Some(r) = rows.get_mut(i) {
+                f(r);
+            }
+        })
+    };
+    view! {
+        <section id="upload">
+            <h2>"1b · Or bring your own data"</h2>
+            <p>"CSV with a header row, NumPy .npy (2-D float32/float64; name its columns below) or .npz (one array per column). ROOT files: convert them with "<code>"fastsim convert --input f.root --out f.npz"</code>" (no ROOT reader runs in the browser yet). At most 512 MiB."</p>
+            <div id="drop" class="drop"
+                on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
+                on:drop=move |ev: web_sys::DragEvent| {
+                    ev.prevent_default();
+                    take(ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)));
+                }>
+                "Drop a file here, or "
+                <input id="file" type="file" accept=".csv,.npy,.npz,.root" disabled=move || !idle()
+                    on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        take(input.files().and_then(|f| f.get(0)));
+                        input.set_value("");
+                    }/>
+            </div>
+            <label>".npy column names " <input id="npy-names" type="text" placeholder="gen_pt,reco_pt" bind:value=ui.npy_names/></label>
+            <label><input id="drop-nonfinite" type="checkbox" bind:checked=ui.drop_nonfinite/>" drop rows with NaN / Inf (else the file is refused)"</label>
+            {move || ui.preview.get().map(|p| view! {
+                <h3>"Preview: " <span id="preview-file">{p.file.clone()}</span> ", " <span id="preview-rows">{p.rows}</span> " rows"</h3>
+                {(!p.remarks.is_empty()).then(|| view! { <p class="note">{p.remarks.join("; ")}</p> })}
+                <div class="scroll">
+                <table id="preview" class="numbers">
+                    <tr><th></th>{p.names.iter().map(|n| view! { <th>{n.clone()}</th> }).collect_view()}</tr>
+                    {p.head.iter().enumerate().map(|(i, row)| view! {
+                        <tr class="preview-row"><td>{i + 1}</td>{row.iter().map(|v| view! { <td>{number(*v)}</td> }).collect_view()}</tr>
+                    }).collect_view()}
+                    {["min", "mean", "max"].into_iter().enumerate().map(|(k, label)| view! {
+                        <tr class="stat-row"><th>{label}</th>{p.stats.iter().map(|(lo, mean, hi)| {
+                            let v = match k { 0 => *lo, 1 => *mean as f32, _ => *hi };
+                            view! { <td>{number(v)}</td> }
+                        }).collect_view()}</tr>
+                    }).collect_view()}
+                </table>
+                </div>
+            })}
+            {move || ui.preview.get().map(|p| {
+                let names = p.names.clone();
+                view! {
+                <h3>"Column mapper"</h3>
+                <table id="mapper">
+                    <tr><th>"gen column"</th><th>"reco partner"</th><th>"transform"</th></tr>
+                    {move || ui.mapping.get().into_iter().enumerate().map(|(i, r)| {
+                        let names = names.clone();
+                        view! {
+                        <tr class="map-row" data-gen=r.gen.clone()>
+                            <td>{r.gen.clone()}</td>
+                            <td><select class="map-reco" on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                set_row(i, Box::new(move |row| row.reco = v.clone()));
+                            }>
+                                <option value="" selected=r.reco.is_empty()>"— unused —"</option>
+                                {names.iter().filter(|n| **n != r.gen).map(|n| view! {
+                                    <option value=n.clone() selected=*n == r.reco>{n.clone()}</option>
+                                }).collect_view()}
+                            </select></td>
+                            <td><select class="map-transform" on:change=move |ev| {
+                                let t = Transform::parse(&event_target_value(&ev)).unwrap_or_default();
+                                set_row(i, Box::new(move |row| row.transform = t));
+                            }>
+                                <option value="none" selected=r.transform == Transform::None>"none"</option>
+                                <option value="log" disabled=!r.log_ok selected=r.transform == Transform::Log>"log (positive values)"</option>
+                            </select></td>
+                        </tr>
+                    }}).collect_view()}
+                </table>
+            }})}
+            <p id="train-summary" class="summary">{move || summary(&ui.mapping.get(), ui.preview.get().as_ref())}</p>
+        </section>
+    }
+}
