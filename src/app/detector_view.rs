@@ -107,7 +107,8 @@ async fn compare(ui: Ui) -> Result<String> {
         show(PlotSpec {
             id: format!("res-{f}"),
             x_label: if relative {
-                format!("(reco − gen) / gen of {}", axis_label(f))
+                let name = axis_label(f);
+                format!("(reco − gen) / gen of {}", name.trim_end_matches(" [GeV]"))
             } else {
                 format!("reco − gen of {}", axis_label(f))
             },

@@ -72,7 +72,12 @@ pub fn read_root(
         let msg = stderr
             .lines()
             .rfind(|l| l.starts_with("error: "))
-            .map(|l| l.trim_start_matches("error: ").to_string())
+            .map(|l| {
+                // The helper names the path it was given; the message names `file` instead.
+                let l = l.trim_start_matches("error: ");
+                let prefix = format!("{}: ", path.display());
+                l.strip_prefix(&prefix).unwrap_or(l).to_string()
+            })
             .unwrap_or_else(|| {
                 format!(
                     "malformed ROOT file: the reader stopped ({}) on it",

@@ -255,8 +255,11 @@ fn fmt_width(w: f64) -> String {
         format!("{w:.0}")
     } else if w >= 1.0 {
         format!("{w:.1}")
-    } else {
+    } else if w >= 0.01 {
         format!("{w:.2}")
+    } else {
+        // Two significant digits for fine bins (residuals): 0.0023, not 0.00.
+        format!("{w:.1e}")
     }
 }
 

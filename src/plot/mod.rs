@@ -46,6 +46,7 @@ pub fn to_svg(
     size: (u32, u32),
     draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> PlotResult,
 ) -> std::result::Result<String, String> {
+    register_font();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -53,6 +54,27 @@ pub fn to_svg(
         root.present().map_err(plot_err)?;
     }
     Ok(svg)
+}
+
+/// Registers the bundled DejaVu Sans as plotters' "sans-serif" (native builds lay out text,
+/// SVG included, with it; the page measures text with the browser's fonts instead).
+fn register_font() {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        static FONT: std::sync::Once = std::sync::Once::new();
+        FONT.call_once(|| {
+            let bytes: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+            for style in [
+                FontStyle::Normal,
+                FontStyle::Bold,
+                FontStyle::Italic,
+                FontStyle::Oblique,
+            ] {
+                // Registration fails only on a corrupt font, which include_bytes rules out.
+                let _ = plotters::style::register_font("sans-serif", style, bytes);
+            }
+        });
+    }
 }
 
 /// Renders a drawing function to a PNG file (native only: the page exports its canvas), with
