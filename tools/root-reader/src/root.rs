@@ -273,11 +273,11 @@ fn build(
                     .iter()
                     .map(|(_, v)| keep.iter().map(|&e| v[e]).collect()),
             );
-            for (name, v) in &jagged {
-                for i in 0..k {
-                    names.push(format!("{name}_{i}"));
-                    columns.push(keep.iter().map(|&e| v[e][i]).collect());
-                }
+            for (name, per_event) in &jagged {
+                names.extend((0..k).map(|i| format!("{name}_{i}")));
+                columns.extend(
+                    (0..k).map(|i| keep.iter().map(|&e| per_event[e][i]).collect::<Vec<f32>>()),
+                );
             }
         }
     }
