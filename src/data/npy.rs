@@ -21,6 +21,7 @@ pub(crate) fn read_array(bytes: &[u8], what: &str) -> Result<Array> {
         file: what.to_string(),
         message,
     };
+    check_header_len(bytes, what)?;
     let npy = NpyFile::new(bytes).map_err(|e| {
         err(format!(
             "not a valid .npy file (truncated or bad header: {e})"
@@ -83,6 +84,31 @@ pub(crate) fn read_array(bytes: &[u8], what: &str) -> Result<Array> {
         _ => data,
     };
     Ok(Array { shape, data })
+}
+
+/// npyz also allocates the header text from its declared length (a u32 in format versions 2
+/// and 3) before reading it; a 40-byte file found by the fuzzer asked for 4 GiB that way. So
+/// the declared length is checked against the bytes present first.
+fn check_header_len(bytes: &[u8], what: &str) -> Result<()> {
+    let declared = match bytes {
+        [0x93, b'N', b'U', b'M', b'P', b'Y', 1, _, a, b, ..] => {
+            Some((10usize, u16::from_le_bytes([*a, *b]) as usize))
+        }
+        [0x93, b'N', b'U', b'M', b'P', b'Y', 2 | 3, _, a, b, c, d, ..] => {
+            Some((12, u32::from_le_bytes([*a, *b, *c, *d]) as usize))
+        }
+        _ => None, // npyz reports a bad magic or version itself
+    };
+    match declared {
+        Some((start, len)) if start.saturating_add(len) > bytes.len() => Err(Error::Format {
+            file: what.to_string(),
+            message: format!(
+                "truncated header: it declares {len} bytes, the file has {}",
+                bytes.len()
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Column names for `cols` columns: the caller's (exactly `cols` of them) or `<stem>_<j>`.
@@ -195,6 +221,20 @@ mod tests {
         let b = header("<f4", false, "(1073741824, 1024)");
         let e = read_npy(&b, "f.npy", None).unwrap_err().to_string();
         assert!(e.contains("truncated?"), "{e}");
+    }
+
+    #[test]
+    fn a_huge_declared_header_is_refused_without_allocating() {
+        // The fuzzer's input: format version 3 declaring a 4 GiB header.
+        let b = [
+            147u8, 78, 85, 77, 80, 89, 3, 0, 65, 0, 252, 255, 40, 255, 255, 190, 255, 255, 83, 65,
+            0, 255, 57, 0, 0, 0, 255, 255, 255, 0, 72, 65, 0, 0, 180, 65, 0, 0, 2, 66,
+        ];
+        let e = read_npy(&b, "f.npy", None).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "f.npy: truncated header: it declares 4294705217 bytes, the file has 40"
+        );
     }
 
     #[test]
