@@ -99,17 +99,47 @@ fn check_header_len(bytes: &[u8], what: &str) -> Result<()> {
         }
         _ => None, // npyz reports a bad magic or version itself
     };
-    match declared {
-        Some((start, len)) if start.saturating_add(len) > bytes.len() => Err(Error::Format {
-            file: what.to_string(),
-            message: format!(
-                "truncated header: it declares {len} bytes, the file has {}",
-                bytes.len()
-            ),
-        }),
-        _ => Ok(()),
+    let err = |message: String| Error::Format {
+        file: what.to_string(),
+        message,
+    };
+    let Some((start, len)) = declared else {
+        return Ok(());
+    };
+    if start.saturating_add(len) > bytes.len() {
+        return Err(err(format!(
+            "truncated header: it declares {len} bytes, the file has {}",
+            bytes.len()
+        )));
     }
+    // NumPy's own reader refuses headers over 10 000 bytes (np.load's max_header_size). The
+    // header is a flat dict holding one shape tuple, so brackets nest two deep; the parser
+    // npyz uses (py_literal) takes exponential time on deeply nested ones (found by fuzzing:
+    // 14 nested braces took over 10 s), so deeper nesting is refused first.
+    if len > MAX_HEADER_BYTES {
+        return Err(err(format!(
+            "header of {len} bytes is over the {MAX_HEADER_BYTES}-byte limit NumPy also sets"
+        )));
+    }
+    let mut depth = 0usize;
+    for &c in &bytes[start..start + len] {
+        match c {
+            b'{' | b'(' | b'[' => depth += 1,
+            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > 3 {
+            return Err(err(
+                "malformed header: brackets nest deeper than a NumPy header's dict and shape"
+                    .into(),
+            ));
+        }
+    }
+    Ok(())
 }
+
+/// The longest `.npy` header read (bytes), as `numpy.load`'s default `max_header_size`.
+const MAX_HEADER_BYTES: usize = 10_000;
 
 /// Column names for `cols` columns: the caller's (exactly `cols` of them) or `<stem>_<j>`.
 pub(crate) fn column_names(
@@ -235,6 +265,14 @@ mod tests {
             e,
             "f.npy: truncated header: it declares 4294705217 bytes, the file has 40"
         );
+    }
+
+    #[test]
+    fn deeply_nested_headers_are_refused_before_parsing() {
+        let mut b = header("<f4", false, "(1, 1)");
+        b[10..20].copy_from_slice(b"{{{{{{{{{{");
+        let e = read_npy(&b, "f.npy", None).unwrap_err().to_string();
+        assert!(e.contains("brackets nest deeper"), "{e}");
     }
 
     #[test]
