@@ -170,6 +170,16 @@ fn uproot_written_root_file_reads_scalars_and_jagged_branches() {
     assert!(e.starts_with("cut.root: "), "{e}");
 }
 
+/// The fuzzer's out-of-memory input for oxyroot (a tree header whose count asks for 13 GB):
+/// the reader runs in its own process, so fastsim answers with one line whatever it does.
+#[test]
+fn a_corrupt_root_file_is_one_error_line() {
+    assert!(root_reader_available(), "fastsim-root is not built");
+    let e = err("corrupt.root", &ReadOptions::default());
+    assert!(e.contains("corrupt.root: malformed ROOT file"), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+}
+
 #[test]
 fn every_bad_csv_case_gets_its_message() {
     let opts = ReadOptions::default();
