@@ -2,10 +2,10 @@
 //! gen/reco table it makes. The same recipe gives the same table on every platform.
 
 use crate::data::Table;
-use crate::detector::Detector;
+use crate::detector::{Detector, RecoEvent};
 use crate::error::{Error, Result};
-use crate::generate::WJetsConfig;
 use crate::generate::MU_MASS;
+use crate::generate::{WJetGenEvent, WJetsConfig};
 use crate::physics::{wjet_features, FourVector, AUX_FEATURES, MAIN_FEATURES};
 use crate::random::{rng, Rng};
 use serde::{Deserialize, Serialize};
@@ -122,6 +122,17 @@ impl Recipe {
     }
 }
 
+/// Appends one event's row: the gen features, then the reco features (`wjets_columns` order).
+fn push_event(table: &mut Table, gen: &WJetGenEvent, reco: &RecoEvent) {
+    let g = wjet_features(&gen.mu, gen.q, &gen.jet, gen.met());
+    let r = wjet_features(&reco.mu, reco.q, &reco.jet, reco.met);
+    let mut row = [0f32; 42];
+    for (dst, src) in row.iter_mut().zip(g.iter().chain(r.iter())) {
+        *dst = *src as f32;
+    }
+    table.push_row(&row);
+}
+
 /// Generation in steps, so the page can yield to the browser and show progress.
 pub struct EventStream {
     recipe: Recipe,
@@ -135,7 +146,6 @@ impl EventStream {
     /// Generates up to `attempts` more events; `true` once the table is full. Refuses a
     /// detector whose selection keeps under one event in 1000.
     pub fn fill(&mut self, attempts: usize) -> Result<bool> {
-        let mut row = [0f32; 42];
         for _ in 0..attempts {
             if self.done() {
                 break;
@@ -143,12 +153,7 @@ impl EventStream {
             self.tried += 1;
             let gen = self.recipe.generator.sample(&mut self.gen_rng);
             if let Some(reco) = self.recipe.detector.reconstruct(&gen, &mut self.det_rng) {
-                let g = wjet_features(&gen.mu, gen.q, &gen.jet, gen.met());
-                let r = wjet_features(&reco.mu, reco.q, &reco.jet, reco.met);
-                for (dst, src) in row.iter_mut().zip(g.iter().chain(r.iter())) {
-                    *dst = *src as f32;
-                }
-                self.table.push_row(&row);
+                push_event(&mut self.table, &gen, &reco);
             }
         }
         if self.tried > 1000 * (self.table.n_rows() + 10) {
@@ -218,7 +223,6 @@ impl Recipe {
 impl PairStream {
     /// Generates up to `attempts` more gen events; `true` once the tables are full.
     pub fn fill(&mut self, attempts: usize) -> Result<bool> {
-        let mut row = [0f32; 42];
         for _ in 0..attempts {
             if self.done() {
                 break;
@@ -228,14 +232,8 @@ impl PairStream {
             let a = self.recipe.detector.reconstruct(&gen, &mut self.det_rngs.0);
             let b = self.other.reconstruct(&gen, &mut self.det_rngs.1);
             if let (Some(a), Some(b)) = (a, b) {
-                let g = wjet_features(&gen.mu, gen.q, &gen.jet, gen.met());
-                for (reco, table) in [(a, &mut self.tables.0), (b, &mut self.tables.1)] {
-                    let r = wjet_features(&reco.mu, reco.q, &reco.jet, reco.met);
-                    for (dst, src) in row.iter_mut().zip(g.iter().chain(r.iter())) {
-                        *dst = *src as f32;
-                    }
-                    table.push_row(&row);
-                }
+                push_event(&mut self.tables.0, &gen, &a);
+                push_event(&mut self.tables.1, &gen, &b);
             }
         }
         if self.tried > 1000 * (self.tables.0.n_rows() + 10) {

@@ -5,8 +5,9 @@ use crate::data::{check_size, read_bytes, Loaded, ReadOptions};
 use crate::error::{Error, Result};
 use wasm_bindgen::JsCast;
 
-/// Reads and parses a user's file; the size limit is checked from `File.size` first.
-pub async fn load_file(file: &web_sys::File, opts: &ReadOptions) -> Result<Loaded> {
+/// A user's file as bytes, with its name; the size limit is checked from `File.size` before
+/// a byte is read.
+async fn file_bytes(file: &web_sys::File) -> Result<(String, Vec<u8>)> {
     let name = file.name();
     check_size(&name, file.size() as u64)?;
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
@@ -15,7 +16,12 @@ pub async fn load_file(file: &web_sys::File, opts: &ReadOptions) -> Result<Loade
             file: name.clone(),
             message: format!("the browser could not read it: {e:?}"),
         })?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    Ok((name, js_sys::Uint8Array::new(&buffer).to_vec()))
+}
+
+/// Reads and parses a user's table file.
+pub async fn load_file(file: &web_sys::File, opts: &ReadOptions) -> Result<Loaded> {
+    let (name, bytes) = file_bytes(file).await?;
     read_bytes(&bytes, &name, opts)
 }
 
@@ -71,18 +77,11 @@ pub fn canvas_png(id: &str) -> Result<String> {
         .ok_or_else(|| Error::invalid("plot", format!("canvas '{id}' is not on the page")))
 }
 
-/// Reads a small text file (a detector card), size checked first.
+/// Reads a small text file (a detector card).
 pub async fn load_text(file: &web_sys::File) -> Result<String> {
-    let name = file.name();
-    check_size(&name, file.size() as u64)?;
-    let text = wasm_bindgen_futures::JsFuture::from(file.text())
-        .await
-        .map_err(|e| Error::Format {
-            file: name.clone(),
-            message: format!("the browser could not read it: {e:?}"),
-        })?;
-    text.as_string().ok_or_else(|| Error::Format {
+    let (name, bytes) = file_bytes(file).await?;
+    String::from_utf8(bytes).map_err(|_| Error::Format {
         file: name,
-        message: "not text".into(),
+        message: "not UTF-8 text".into(),
     })
 }

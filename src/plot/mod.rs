@@ -86,19 +86,7 @@ pub fn to_png_file(
     size: (u32, u32),
     draw: impl FnOnce(&DrawingArea<BitMapBackend, plotters::coord::Shift>) -> PlotResult,
 ) -> PlotResult {
-    static FONT: std::sync::Once = std::sync::Once::new();
-    FONT.call_once(|| {
-        let bytes: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-        for style in [
-            FontStyle::Normal,
-            FontStyle::Bold,
-            FontStyle::Italic,
-            FontStyle::Oblique,
-        ] {
-            // Registration fails only on a corrupt font, which include_bytes rules out.
-            let _ = plotters::style::register_font("sans-serif", style, bytes);
-        }
-    });
+    register_font();
     let root = BitMapBackend::new(path, size).into_drawing_area();
     draw(&root)?;
     root.present().map_err(plot_err)
