@@ -10,6 +10,7 @@ pub mod error;
 pub mod generate;
 pub mod metrics;
 pub mod model;
+pub mod numfmt;
 pub mod physics;
 pub mod plot;
 pub mod random;

@@ -1,10 +1,24 @@
 //! Metrics that compare samples: quantile binning and the quantile Jensen–Shannon divergence
-//! of Bieringer et al. (seed 003, section 3).
+//! of Bieringer et al. (seed 003, section 3), JS-versus-n_quant curves, the amplification
+//! factor and the density-estimator baselines (section 4), and relative residuals (seed 000).
 
+mod amplification;
+mod curve;
+mod density;
+mod histogram_estimator;
 mod js;
+mod kde;
 mod quantile;
 mod quantile_nd;
+mod residual;
 
+pub use amplification::{
+    effective_size, truth_sizes, Amplification, Effective, Study, StudyOptions,
+};
+pub use curve::{CurvePoint, JsCurve, JsReference};
+pub use histogram_estimator::HistogramEstimator;
 pub use js::{joint_js_curve, js_curve, js_divergence, quantile_js};
+pub use kde::Kde;
 pub use quantile::QuantileBins;
 pub use quantile_nd::QuantileTree;
+pub use residual::relative_residuals;

@@ -66,6 +66,23 @@ impl QuantileTree {
         }
         c
     }
+
+    /// Counts for every n_quant = 2, 4, … up to [`Self::n_cells`], from one pass. A tree fitted
+    /// for n_quant holds the tree for n_quant/2 as its top levels (the medians are found top
+    /// down), and the leaves are in left-to-right order, so merging neighbouring cells pairwise
+    /// gives the coarser binning exactly.
+    pub fn counts_by_level(&self, sample: &[f32]) -> Vec<Vec<u64>> {
+        let mut levels = vec![self.counts(sample)];
+        while levels[0].len() > 2 {
+            let coarser = levels[0].chunks_exact(2).map(|p| p[0] + p[1]).collect();
+            levels.insert(0, coarser);
+        }
+        levels
+    }
+
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
 }
 
 fn build(
@@ -108,6 +125,21 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn coarser_levels_equal_coarser_trees(
+            x in proptest::collection::vec(-1e3f32..1e3, 128..400),
+            y in proptest::collection::vec(-1e3f32..1e3, 20..200),
+        ) {
+            let pts: Vec<f32> = x[..x.len() / 2 * 2].to_vec();
+            let fine = QuantileTree::fit(&pts, 2, 16).unwrap();
+            let levels = fine.counts_by_level(&y[..y.len() / 2 * 2]);
+            prop_assert_eq!(levels.len(), 4);
+            for (k, counts) in levels.iter().enumerate() {
+                let coarse = QuantileTree::fit(&pts, 2, 2 << k).unwrap();
+                prop_assert_eq!(counts, &coarse.counts(&y[..y.len() / 2 * 2]));
+            }
+        }
+
         #[test]
         fn one_dimension_matches_the_1d_bins(x in proptest::collection::vec(-1e3f32..1e3, 40..300), k in 1u32..4) {
             let n_quant = 1usize << k;

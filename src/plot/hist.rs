@@ -4,6 +4,7 @@
 use super::{legend, plot_err, PlotResult, GEN_COLOR, MODEL_COLOR, RECO_COLOR};
 use crate::data::Table;
 use crate::error::Result;
+use crate::numfmt::thousands;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -263,29 +264,9 @@ fn fmt_width(w: f64) -> String {
     }
 }
 
-/// 20000 → "20,000".
-pub(crate) fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_separator() {
-        assert_eq!(thousands(20000), "20,000");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
 
     #[test]
     fn histogram_counts_in_range() {
