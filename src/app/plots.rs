@@ -16,11 +16,7 @@ fn draw_spec<DB: plotters::prelude::DrawingBackend>(
     let series: Vec<HistSeries> = spec
         .series
         .iter()
-        .map(|(label, values, color)| HistSeries {
-            label,
-            values,
-            color: *color,
-        })
+        .map(|(label, values, color)| HistSeries::new(label, values, *color))
         .collect();
     draw_hist_ratio(root, &spec.x_label, &series, BINS)
 }

@@ -73,7 +73,10 @@ impl Amplification {
     pub fn factor_text(&self) -> String {
         let (f, e) = self.factor();
         match self.effective {
-            Effective::Estimate { .. } => format!("{} ± {}", sig(f), sig(e)),
+            Effective::Estimate { .. } => {
+                let d = decimals(f);
+                format!("{f:.d$} ± {e:.d$}")
+            }
             Effective::AtLeast(_) => format!("> {}", sig(f)),
             Effective::AtMost(_) => format!("< {}", sig(f)),
         }
@@ -89,14 +92,19 @@ impl Amplification {
     }
 }
 
-fn sig(x: f64) -> String {
+/// Decimals for three significant digits up to 100 (and none beyond).
+fn decimals(x: f64) -> usize {
     if x >= 100.0 {
-        format!("{x:.0}")
+        0
     } else if x >= 10.0 {
-        format!("{x:.1}")
+        1
     } else {
-        format!("{x:.2}")
+        2
     }
+}
+
+fn sig(x: f64) -> String {
+    format!("{x:.*}", decimals(x))
 }
 
 fn round_int(x: f64) -> String {
@@ -195,8 +203,7 @@ impl Study {
             let parts: Vec<&[f32]> = (0..self.repeats)
                 .map(|k| &self.pool[k * chunk..(k + 1) * chunk])
                 .collect();
-            let label = format!("truth {}", crate::numfmt::thousands(size));
-            let curve = self.reference.curve(&label, &parts)?;
+            let curve = self.reference.curve("truth", &parts)?;
             self.truth.push(curve);
         }
         Ok(self.truth.len() == self.sizes.len())

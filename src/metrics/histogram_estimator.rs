@@ -78,8 +78,8 @@ impl HistogramEstimator {
 
     fn cell(&self, row: &[f32]) -> usize {
         let mut c = 0;
-        for d in 0..self.dims {
-            let t = (row[d] as f64 - self.lo[d]) / (self.hi[d] - self.lo[d]);
+        for (d, &x) in row.iter().enumerate().take(self.dims) {
+            let t = (x as f64 - self.lo[d]) / (self.hi[d] - self.lo[d]);
             let b = ((t * self.bins as f64).floor().max(0.0) as usize).min(self.bins - 1);
             c = c * self.bins + b;
         }

@@ -13,40 +13,54 @@ pub struct HistSeries<'a> {
     pub label: &'a str,
     pub values: &'a [f32],
     pub color: RGBColor,
+    /// Other members of an ensemble (K trainings with different seeds, seed 000 section 5):
+    /// their bin-by-bin spread (±1σ, scaled to this sample's size) is drawn as a band and
+    /// added in quadrature to the Poisson error, as the paper does.
+    pub band: Vec<&'a [f32]>,
+}
+
+impl<'a> HistSeries<'a> {
+    pub fn new(label: &'a str, values: &'a [f32], color: RGBColor) -> Self {
+        Self {
+            label,
+            values,
+            color,
+            band: Vec::new(),
+        }
+    }
 }
 
 /// The standard comparison of one feature (name without prefix): gen and reco of `truth`, and
-/// the reco column of `model` if given — so the ratio panel shows model / reco.
+/// the reco column of the first of `models` if any — so the ratio panel shows model / reco —
+/// with the others as its ensemble band.
 pub fn feature_series<'a>(
     feature: &str,
     truth: &'a Table,
-    model: Option<&'a Table>,
+    models: &[&'a Table],
 ) -> Result<Vec<HistSeries<'a>>> {
     let mut series = vec![
-        HistSeries {
-            label: "gen",
-            values: truth.column(&format!("gen_{feature}"))?,
-            color: GEN_COLOR,
-        },
-        HistSeries {
-            label: "reco",
-            values: truth.column(&format!("reco_{feature}"))?,
-            color: RECO_COLOR,
-        },
+        HistSeries::new("gen", truth.column(&format!("gen_{feature}"))?, GEN_COLOR),
+        HistSeries::new(
+            "reco",
+            truth.column(&format!("reco_{feature}"))?,
+            RECO_COLOR,
+        ),
     ];
-    if let Some(m) = model {
-        series.push(HistSeries {
-            label: "model",
-            values: m.column(&format!("reco_{feature}"))?,
-            color: MODEL_COLOR,
-        });
+    if let Some((first, rest)) = models.split_first() {
+        let column = format!("reco_{feature}");
+        let mut m = HistSeries::new("model", first.column(&column)?, MODEL_COLOR);
+        m.band = rest
+            .iter()
+            .map(|t| t.column(&column))
+            .collect::<Result<_>>()?;
+        series.push(m);
     }
     Ok(series)
 }
 
 /// Equal-width bins covering the 0.5–99.5 % range of the reference (so long tails do not
 /// squeeze the bulk), with under/overflow left out.
-fn binning(reference: &[f32]) -> (f64, f64) {
+pub(super) fn binning(reference: &[f32]) -> (f64, f64) {
     let mut v: Vec<f32> = reference
         .iter()
         .copied()
@@ -64,6 +78,32 @@ fn binning(reference: &[f32]) -> (f64, f64) {
     } else {
         (lo - 0.5, hi + 0.5)
     }
+}
+
+/// Bin-by-bin standard deviation of the ensemble (the series and its band members), each
+/// member's histogram scaled to the series' event count; zeros without a band.
+fn ensemble_spread(s: &HistSeries, lo: f64, hi: f64, n_bins: usize) -> Vec<f64> {
+    if s.band.is_empty() {
+        return vec![0.0; n_bins];
+    }
+    let n = s.values.len().max(1) as f64;
+    let members: Vec<Vec<f64>> = std::iter::once(s.values)
+        .chain(s.band.iter().copied())
+        .map(|v| {
+            let scale = n / v.len().max(1) as f64;
+            histogram(v, lo, hi, n_bins)
+                .into_iter()
+                .map(|c| c * scale)
+                .collect()
+        })
+        .collect();
+    let k = members.len() as f64;
+    (0..n_bins)
+        .map(|b| {
+            let mean = members.iter().map(|m| m[b]).sum::<f64>() / k;
+            (members.iter().map(|m| (m[b] - mean).powi(2)).sum::<f64>() / (k - 1.0)).sqrt()
+        })
+        .collect()
 }
 
 fn histogram(values: &[f32], lo: f64, hi: f64, n_bins: usize) -> Vec<f64> {
@@ -97,10 +137,21 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
         .iter()
         .map(|s| histogram(s.values, lo, hi, n_bins))
         .collect();
+    let spreads: Vec<Vec<f64>> = series
+        .iter()
+        .map(|s| ensemble_spread(s, lo, hi, n_bins))
+        .collect();
+    // Error per bin: Poisson, and the ensemble spread in quadrature.
+    let errors: Vec<Vec<f64>> = hists
+        .iter()
+        .zip(&spreads)
+        .map(|(h, sp)| h.iter().zip(sp).map(|(c, s)| c.sqrt().hypot(*s)).collect())
+        .collect();
     let y_max = hists
         .iter()
-        .flatten()
-        .fold(1f64, |m, &v| m.max(v + v.sqrt()))
+        .zip(&errors)
+        .flat_map(|(h, e)| h.iter().zip(e).map(|(v, e)| v + e))
+        .fold(1f64, f64::max)
         * 1.25;
 
     let height = root.dim_in_pixel().1;
@@ -110,8 +161,10 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(&upper)
         .margin_top(8)
         .margin_right(12)
+        // Room for the rotated axis title: the bitmap backend clips its left half at x = 0.
+        .margin_left(10)
         .x_label_area_size(0)
-        .y_label_area_size(58)
+        .y_label_area_size(62)
         .build_cartesian_2d(lo..hi, 0f64..y_max)
         .map_err(plot_err)?;
     chart
@@ -132,7 +185,29 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
         .x_labels(0)
         .draw()
         .map_err(plot_err)?;
-    for (s, h) in series.iter().zip(&hists) {
+    for ((s, h), sp) in series.iter().zip(&hists).zip(&spreads) {
+        if !s.band.is_empty() {
+            let color = s.color.mix(0.25);
+            chart
+                .draw_series(h.iter().zip(sp).enumerate().map(|(i, (&c, &e))| {
+                    let x0 = lo + i as f64 * width;
+                    Rectangle::new(
+                        [(x0, (c - e).max(0.0)), (x0 + width, c + e)],
+                        color.filled(),
+                    )
+                }))
+                .map_err(plot_err)?
+                .label(format!(
+                    "{} ensemble ±1σ (K = {})",
+                    s.label,
+                    s.band.len() + 1
+                ))
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 18, y + 5)], color.filled())
+                });
+        }
+    }
+    for ((s, h), err) in series.iter().zip(&hists).zip(&errors) {
         let mut steps = Vec::with_capacity(2 * n_bins + 2);
         steps.push((lo, 0.0));
         for (i, &c) in h.iter().enumerate() {
@@ -150,19 +225,20 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
             });
-        // Poisson error bars: ±√n per bin.
+        // Error bars: ±√n per bin (and the ensemble spread, in quadrature).
         chart
             .draw_series(
                 h.iter()
+                    .zip(err)
                     .enumerate()
-                    .filter(|(_, &c)| c > 0.0)
-                    .map(|(i, &c)| {
+                    .filter(|(_, (&c, _))| c > 0.0)
+                    .map(|(i, (&c, &e))| {
                         let x = lo + (i as f64 + 0.5) * width;
                         ErrorBar::new_vertical(
                             x,
-                            c - c.sqrt(),
+                            (c - e).max(0.0),
                             c,
-                            c + c.sqrt(),
+                            c + e,
                             color.stroke_width(1),
                             0,
                         )
@@ -176,8 +252,9 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
     let ref_name = series[ref_idx].label;
     let mut ratio = ChartBuilder::on(&lower)
         .margin_right(12)
+        .margin_left(10)
         .x_label_area_size(40)
-        .y_label_area_size(58)
+        .y_label_area_size(62)
         .build_cartesian_2d(lo..hi, 0.4f64..1.6)
         .map_err(plot_err)?;
     ratio
@@ -199,19 +276,20 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
             BLACK.mix(0.5).stroke_width(1),
         ))
         .map_err(plot_err)?;
-    for (s, h) in series.iter().zip(&hists).skip(ref_idx + 1) {
+    for ((s, h), sp) in series.iter().zip(&hists).zip(&spreads).skip(ref_idx + 1) {
         let r = &hists[ref_idx];
         let points: Vec<(f64, f64, f64)> = h
             .iter()
             .zip(r)
+            .zip(sp)
             .enumerate()
-            .filter(|(_, (&m, &d))| m > 0.0 && d > 0.0)
-            .map(|(i, (&m, &d))| {
+            .filter(|(_, ((&m, &d), _))| m > 0.0 && d > 0.0)
+            .map(|(i, ((&m, &d), &e))| {
                 let q = m / d;
                 (
                     lo + (i as f64 + 0.5) * width,
                     q,
-                    q * (1.0 / m + 1.0 / d).sqrt(),
+                    q * (1.0 / m + (e / m).powi(2) + 1.0 / d).sqrt(),
                 )
             })
             .collect();

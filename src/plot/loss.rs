@@ -28,7 +28,7 @@ pub fn draw_loss<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(root)
         .margin(10)
         .x_label_area_size(36)
-        .y_label_area_size(56)
+        .y_label_area_size(64)
         .build_cartesian_2d(0.5f64..n + 0.5, (lo - pad)..(hi + pad))
         .map_err(plot_err)?;
     chart

@@ -3,13 +3,19 @@
 //! Poisson error bars, a ratio panel under the main panel, axis labels with units, legends
 //! that give sample sizes.
 
+mod figure;
 mod hist;
+mod js_curve;
 mod labels;
 mod loss;
+mod map2d;
 
+pub use figure::{Figure, SeriesData};
 pub use hist::{draw_hist_ratio, feature_series, HistSeries};
+pub use js_curve::{draw_js_curves, CurveStyle};
 pub use labels::axis_label;
 pub use loss::draw_loss;
+pub use map2d::draw_map2d;
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -26,14 +32,36 @@ pub const GEN_COLOR: RGBColor = RGBColor(0, 114, 178);
 pub const RECO_COLOR: RGBColor = RGBColor(0, 0, 0);
 pub const MODEL_COLOR: RGBColor = RGBColor(213, 94, 0);
 pub const VAL_COLOR: RGBColor = RGBColor(0, 158, 115);
+/// The density-estimator baselines (seed 003, figs. 8–10).
+pub const KDE_COLOR: RGBColor = RGBColor(86, 180, 233);
+pub const HIST_EST_COLOR: RGBColor = RGBColor(204, 121, 167);
+
+/// Truth subsample `i` of `n` (by increasing size): greys from light to black.
+pub fn truth_color(i: usize, n: usize) -> RGBColor {
+    let t = if n > 1 {
+        i as f64 / (n - 1) as f64
+    } else {
+        1.0
+    };
+    let v = (190.0 * (1.0 - t)).round() as u8;
+    RGBColor(v, v, v)
+}
 
 /// The legend box every plot uses: upper right, on a translucent white ground.
 pub(crate) fn legend<'a, DB: DrawingBackend + 'a>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
 ) -> PlotResult {
+    legend_at(chart, SeriesLabelPosition::UpperRight)
+}
+
+/// The same legend box at another place, on any coordinates.
+pub(crate) fn legend_at<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> PlotResult {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(position)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.4))
         .label_font(("sans-serif", 13))
@@ -143,21 +171,9 @@ mod snapshot_tests {
         let reco = sample(5000, 40.0, 12.0, 2);
         let model = sample(5000, 40.5, 11.8, 3);
         let series = [
-            HistSeries {
-                label: "gen",
-                values: &gen,
-                color: GEN_COLOR,
-            },
-            HistSeries {
-                label: "reco",
-                values: &reco,
-                color: RECO_COLOR,
-            },
-            HistSeries {
-                label: "model",
-                values: &model,
-                color: MODEL_COLOR,
-            },
+            HistSeries::new("gen", &gen, GEN_COLOR),
+            HistSeries::new("reco", &reco, RECO_COLOR),
+            HistSeries::new("model", &model, MODEL_COLOR),
         ];
         let svg = to_svg((480, 400), |root| {
             draw_hist_ratio(root, &axis_label("reco_jet_px"), &series, 30)
@@ -169,6 +185,76 @@ mod snapshot_tests {
                 && svg.contains("/ reco")
         );
         check("hist_ratio", &svg);
+    }
+
+    /// Relative residuals of reco and of a K = 3 model ensemble: the band and its legend.
+    #[test]
+    fn residual_band_snapshot() {
+        let reco = sample(4000, 0.0, 0.10, 4);
+        let m: Vec<Vec<f32>> = (0..3).map(|k| sample(4000, 0.005, 0.11, 5 + k)).collect();
+        let mut model = HistSeries::new("model", &m[0], MODEL_COLOR);
+        model.band = vec![&m[1], &m[2]];
+        let series = [HistSeries::new("reco", &reco, RECO_COLOR), model];
+        let svg = to_svg((560, 440), |root| {
+            draw_hist_ratio(root, "(reco − gen) / gen of jet p_T", &series, 30)
+        })
+        .unwrap();
+        assert!(svg.contains("model ensemble ±1σ (K = 3)") && svg.contains("/ reco"));
+        check("residual_band", &svg);
+    }
+
+    /// JS curves of truth subsamples (band over five), a model, and dashed tails past N/10.
+    #[test]
+    fn js_curves_snapshot() {
+        use crate::metrics::{Study, StudyOptions};
+        let truth = sample(120_000, 0.0, 1.0, 8);
+        let mut study = Study::new(&truth, 1, 1000, &StudyOptions::default()).unwrap();
+        while !study.next_truth().unwrap() {}
+        let model = sample(8000, 0.01, 1.0, 9);
+        study.add_split("model", &model, 5).unwrap();
+        let amp = study.amplification("model", None).unwrap();
+        let n = study.truth.len();
+        let mut curves: Vec<(crate::metrics::JsCurve, RGBColor)> = study
+            .truth
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), truth_color(i, n)))
+            .collect();
+        curves.push((study.curve("model").unwrap().clone(), MODEL_COLOR));
+        let fig = Figure::Js {
+            title: "jet p_T [GeV]".into(),
+            curves,
+            note: format!(
+                "amplification (n_quant = {}): {}",
+                amp.n_quant,
+                amp.factor_text()
+            ),
+            mark: Some(amp.n_quant),
+        };
+        let svg = to_svg(fig.size(), |root| fig.draw(root)).unwrap();
+        assert!(svg.contains("truth N = 1,000, ±1σ of 5") && svg.contains("amplification"));
+        assert!(svg.contains("stroke-dasharray") || svg.matches("<polyline").count() > 6);
+        check("js_curves", &svg);
+    }
+
+    #[test]
+    fn map2d_snapshot() {
+        let x = sample(3000, 50.0, 10.0, 10);
+        let y: Vec<f32> = x
+            .iter()
+            .zip(sample(3000, 0.0, 3.0, 11))
+            .map(|(a, b)| a + b)
+            .collect();
+        let fig = Figure::Map {
+            x_label: axis_label("reco_jet_pt"),
+            y_label: axis_label("reco_jet_pt"),
+            x,
+            y,
+            bins: 30,
+        };
+        let svg = to_svg(fig.size(), |root| fig.draw(root)).unwrap();
+        assert!(svg.contains("model: jet p_T [GeV]") && svg.contains("events / cell"));
+        check("map2d", &svg);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the file, row and column where it applies, and exits with status 1.
 
 mod bench;
+mod evaluate;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use fastsim_lab::backend::{self, BackendKind};
@@ -225,13 +226,19 @@ enum Command {
         #[command(flatten)]
         read: InputArgs,
     },
-    /// Histograms with a ratio panel (SVG), one per feature: gen and reco of `--truth`, and
-    /// the model's reco from `--test` if given (ratio: model / reco).
+    /// JS versus n_quant of a generated sample, truth subsamples and baselines, the effective
+    /// sample size and the amplification factor (seed 003).
+    Amplify(evaluate::AmplifyArgs),
+    /// One plot per feature: distributions (gen, reco, model; ratio model / reco), relative
+    /// residuals, or the model-vs-detector map; several --test files draw an ensemble band.
     Plot {
         #[arg(long)]
         truth: PathBuf,
-        #[arg(long)]
-        test: Option<PathBuf>,
+        /// The model's samples of --truth's gen events (comma-separated: an ensemble).
+        #[arg(long, value_delimiter = ',')]
+        test: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "hist")]
+        kind: evaluate::PlotKind,
         /// Feature names without prefix, e.g. mu_pt,jet_eta,mt.
         #[arg(long, value_delimiter = ',', required = true)]
         features: Vec<String>,
@@ -321,22 +328,18 @@ pub fn main() -> ExitCode {
             max_quantiles,
             read,
         } => eval(&truth, &test, &read, &cols, joint, max_quantiles),
+        Command::Amplify(args) => evaluate::amplify(args),
         Command::Plot {
             truth,
             test,
+            kind,
             features,
             bins,
             format,
             read,
             out_dir,
         } => plot(
-            &truth,
-            test.as_deref(),
-            &read,
-            &features,
-            bins,
-            format,
-            &out_dir,
+            &truth, &test, kind, &read, &features, bins, format, &out_dir,
         ),
         Command::Bench(args) => bench::run(args),
     };
@@ -535,45 +538,27 @@ fn eval(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn plot(
     truth: &Path,
-    test: Option<&Path>,
+    test: &[PathBuf],
+    kind: evaluate::PlotKind,
     read: &InputArgs,
     features: &[String],
     bins: usize,
     format: ImageFormat,
     out_dir: &Path,
 ) -> Result<()> {
-    use fastsim_lab::plot::{axis_label, draw_hist_ratio, feature_series, to_png_file, to_svg};
     let truth_t = read.load(truth)?;
-    let test_t = test.map(|t| read.load(t)).transpose()?;
-    std::fs::create_dir_all(out_dir).map_err(|source| Error::Io {
-        path: out_dir.to_path_buf(),
-        source,
-    })?;
+    let models: Vec<Table> = test.iter().map(|t| read.load(t)).collect::<Result<_>>()?;
+    let suffix = match kind {
+        evaluate::PlotKind::Hist => "",
+        evaluate::PlotKind::Residual => "_residual",
+        evaluate::PlotKind::Map => "_map",
+    };
     for f in features {
-        let series = feature_series(f, &truth_t, test_t.as_ref())?;
-        let bins = bins.clamp(1, 1000);
-        if format != ImageFormat::Png {
-            let svg = to_svg((560, 440), |root| {
-                draw_hist_ratio(root, &axis_label(f), &series, bins)
-            })
-            .map_err(|e| Error::invalid("plot", e))?;
-            let path = out_dir.join(format!("{f}.svg"));
-            std::fs::write(&path, svg).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            eprintln!("wrote {}", path.display());
-        }
-        if format != ImageFormat::Svg {
-            let path = out_dir.join(format!("{f}.png"));
-            to_png_file(&path, (560, 440), |root| {
-                draw_hist_ratio(root, &axis_label(f), &series, bins)
-            })
-            .map_err(|e| Error::invalid("plot", e))?;
-            eprintln!("wrote {}", path.display());
-        }
+        let fig = evaluate::feature_figure(kind, f, &truth_t, &models, bins.clamp(1, 1000))?;
+        evaluate::write_figure(&fig, out_dir, &format!("{f}{suffix}"), format)?;
     }
     Ok(())
 }

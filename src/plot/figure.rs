@@ -1,0 +1,107 @@
+//! Every plot kind as one owned value, so the page can draw it on a canvas, keep it, and
+//! export the same drawing as SVG, and the command line can write it as SVG or PNG.
+
+use super::{draw_hist_ratio, draw_js_curves, draw_map2d, CurveStyle, HistSeries, PlotResult};
+use crate::metrics::JsCurve;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// One histogram sample with its ensemble members (if any), owned.
+#[derive(Clone, Debug)]
+pub struct SeriesData {
+    pub label: String,
+    pub values: Vec<f32>,
+    pub color: RGBColor,
+    pub band: Vec<Vec<f32>>,
+}
+
+impl SeriesData {
+    pub fn new(label: &str, values: Vec<f32>, color: RGBColor) -> Self {
+        Self {
+            label: label.into(),
+            values,
+            color,
+            band: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Figure {
+    /// Step histograms with a ratio panel (distributions and relative residuals).
+    Hist {
+        x_label: String,
+        series: Vec<SeriesData>,
+        bins: usize,
+    },
+    /// JS versus n_quant with bands, and a note such as the amplification factor.
+    Js {
+        title: String,
+        curves: Vec<(JsCurve, RGBColor)>,
+        note: String,
+        /// The n_quant the note refers to, marked by a dotted line.
+        mark: Option<usize>,
+    },
+    /// Model versus detector, event by event.
+    Map {
+        x_label: String,
+        y_label: String,
+        x: Vec<f32>,
+        y: Vec<f32>,
+        bins: usize,
+    },
+}
+
+impl Figure {
+    /// The size it is drawn at, in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        match self {
+            Figure::Hist { .. } => (560, 440),
+            Figure::Js { .. } => (860, 500),
+            Figure::Map { .. } => (540, 460),
+        }
+    }
+
+    pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> PlotResult {
+        match self {
+            Figure::Hist {
+                x_label,
+                series,
+                bins,
+            } => {
+                let s: Vec<HistSeries> = series
+                    .iter()
+                    .map(|d| HistSeries {
+                        label: &d.label,
+                        values: &d.values,
+                        color: d.color,
+                        band: d.band.iter().map(Vec::as_slice).collect(),
+                    })
+                    .collect();
+                draw_hist_ratio(root, x_label, &s, *bins)
+            }
+            Figure::Js {
+                title,
+                curves,
+                note,
+                mark,
+            } => {
+                let c: Vec<CurveStyle> = curves
+                    .iter()
+                    .map(|(curve, color)| CurveStyle {
+                        curve,
+                        color: *color,
+                    })
+                    .collect();
+                draw_js_curves(root, title, &c, note, *mark)
+            }
+            Figure::Map {
+                x_label,
+                y_label,
+                x,
+                y,
+                bins,
+            } => draw_map2d(root, x_label, y_label, x, y, *bins),
+        }
+    }
+}
