@@ -289,3 +289,111 @@ fn convert_and_the_non_finite_policy() {
     let back = fastsim_lab::data::read_table(&npz).unwrap();
     assert_eq!(back.column("reco_x").unwrap(), &[2.0, 5.0]);
 }
+
+/// `fastsim amplify` on a "generated" sample that is itself detector-level truth (an
+/// independent seed): it is worth its own size, so its amplification is about its size over
+/// the training size (seed 003's sanity check), and the table, the line and the plot appear.
+#[test]
+fn amplify_a_truth_sample_and_plot_every_kind() {
+    let gen_file = |events: &str, seed: &str, name: &str| {
+        let path = tmp(name);
+        let o = fastsim(&[
+            "generate",
+            "--process",
+            "wjets",
+            "--events",
+            events,
+            "--seed",
+            seed,
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        path
+    };
+    let train = gen_file("500", "21", "amp_train.csv");
+    let truth = gen_file("60000", "22", "amp_truth.npz");
+    let fake_model = gen_file("5000", "23", "amp_gen.npz");
+    let plots = tmp("amp_plots");
+    let o = fastsim(&[
+        "amplify",
+        "--truth",
+        truth.to_str().unwrap(),
+        "--gen",
+        fake_model.to_str().unwrap(),
+        "--train",
+        train.to_str().unwrap(),
+        "--cols",
+        "reco_met",
+        "--n-quant",
+        "16",
+        "--plot-dir",
+        plots.to_str().unwrap(),
+    ]);
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(out.contains("n_quant\ttruth_500\ttruth_1000"), "{out}");
+    assert!(
+        out.contains("training sample (500)") && out.contains("KDE (5000)"),
+        "{out}"
+    );
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("amplification: "))
+        .unwrap_or_else(|| panic!("{out}"));
+    let factor: f64 = line["amplification: ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (4.0..25.0).contains(&factor),
+        "expected ≈ 5000/500 = 10: {line}"
+    );
+    assert!(plots.join("js_reco_met.svg").exists());
+
+    // The three plot kinds, with the fake model as a two-member ensemble.
+    let test_files = format!("{},{}", truth.display(), truth.display());
+    for (kind, file) in [
+        ("hist", "met.svg"),
+        ("residual", "met_residual.svg"),
+        ("map", "met_map.svg"),
+    ] {
+        let o = fastsim(&[
+            "plot",
+            "--kind",
+            kind,
+            "--truth",
+            truth.to_str().unwrap(),
+            "--test",
+            &test_files,
+            "--features",
+            "met",
+            "--out-dir",
+            plots.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{kind}: {}", text(&o.stderr));
+        let svg = std::fs::read_to_string(plots.join(file)).unwrap();
+        assert!(svg.contains("missing p_T"), "{kind}");
+    }
+    // A map needs events paired one to one.
+    let o = fastsim(&[
+        "plot",
+        "--kind",
+        "map",
+        "--truth",
+        truth.to_str().unwrap(),
+        "--test",
+        fake_model.to_str().unwrap(),
+        "--features",
+        "met",
+        "--out-dir",
+        plots.to_str().unwrap(),
+    ]);
+    let err = text(&o.stderr);
+    assert!(
+        !o.status.success() && err.lines().count() == 1 && err.contains("pairs events"),
+        "{err}"
+    );
+}
