@@ -4,12 +4,13 @@
 
 use super::browser::{now_ms, yield_now};
 use super::files::{download, load_text};
-use super::plots::show;
+use super::plots::{hist, show};
 use super::session::{self, PlotSpec};
 use super::view::{parse, Ui, SLICE_MS};
 use crate::detector::Detector;
 use crate::error::{Error, Result};
-use crate::plot::{axis_label, GEN_COLOR, MODEL_COLOR, RECO_COLOR};
+use crate::metrics::residuals_for;
+use crate::plot::{axis_label, residual_label, GEN_COLOR, MODEL_COLOR, RECO_COLOR};
 use crate::recipe::Recipe;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -88,34 +89,27 @@ async fn compare(ui: Ui) -> Result<String> {
         );
         show(PlotSpec {
             id: format!("cmp-{f}"),
-            x_label: axis_label(f),
-            series: vec![
-                ("gen".into(), g.to_vec(), GEN_COLOR),
-                ("reco, detector A".into(), ra.to_vec(), RECO_COLOR),
-                ("reco, detector B".into(), rb.to_vec(), MODEL_COLOR),
-            ],
+            figure: hist(
+                axis_label(f),
+                vec![
+                    ("gen", g.to_vec(), GEN_COLOR),
+                    ("reco, detector A", ra.to_vec(), RECO_COLOR),
+                    ("reco, detector B", rb.to_vec(), MODEL_COLOR),
+                ],
+            ),
         })?;
         // Residuals: relative for momenta, absolute for angles (η near 0 has no scale).
-        let relative = !f.ends_with("eta");
-        let res = |r: &[f32]| -> Vec<f32> {
-            r.iter()
-                .zip(g)
-                .map(|(r, g)| if relative { (r - g) / g } else { r - g })
-                .filter(|v| v.is_finite())
-                .collect()
-        };
+        let column = format!("reco_{f}");
+        let res = |r: &[f32]| residuals_for(&column, r, g).0;
         show(PlotSpec {
             id: format!("res-{f}"),
-            x_label: if relative {
-                let name = axis_label(f);
-                format!("(reco − gen) / gen of {}", name.trim_end_matches(" [GeV]"))
-            } else {
-                format!("reco − gen of {}", axis_label(f))
-            },
-            series: vec![
-                ("detector A".into(), res(ra), RECO_COLOR),
-                ("detector B".into(), res(rb), MODEL_COLOR),
-            ],
+            figure: hist(
+                residual_label(&column),
+                vec![
+                    ("detector A", res(ra), RECO_COLOR),
+                    ("detector B", res(rb), MODEL_COLOR),
+                ],
+            ),
         })?;
         yield_now().await;
     }

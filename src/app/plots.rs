@@ -5,25 +5,27 @@ use super::canvas::draw_on;
 use super::files::{canvas_png, download, download_url};
 use super::session::{self, PlotSpec};
 use crate::error::{Error, Result};
-use crate::plot::{draw_hist_ratio, to_svg, HistSeries};
+use crate::plot::{to_svg, Figure, SeriesData};
+use plotters::style::RGBColor;
 
-const BINS: usize = 40;
+/// Bins of the page's histograms.
+pub const BINS: usize = 40;
 
-fn draw_spec<DB: plotters::prelude::DrawingBackend>(
-    root: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
-    spec: &PlotSpec,
-) -> crate::plot::PlotResult {
-    let series: Vec<HistSeries> = spec
-        .series
-        .iter()
-        .map(|(label, values, color)| HistSeries::new(label, values, *color))
-        .collect();
-    draw_hist_ratio(root, &spec.x_label, &series, BINS)
+/// A histogram figure of labelled samples (no ensemble band).
+pub fn hist(x_label: String, series: Vec<(&str, Vec<f32>, RGBColor)>) -> Figure {
+    Figure::Hist {
+        x_label,
+        series: series
+            .into_iter()
+            .map(|(label, values, color)| SeriesData::new(label, values, color))
+            .collect(),
+        bins: BINS,
+    }
 }
 
 /// Draws `spec` on its canvas (which must be on the page) and keeps it for export.
 pub fn show(spec: PlotSpec) -> Result<()> {
-    draw_on(&spec.id, |root| draw_spec(root, &spec)).map_err(|e| Error::invalid("plot", e))?;
+    draw_on(&spec.id, |root| spec.figure.draw(root)).map_err(|e| Error::invalid("plot", e))?;
     session::with(|s| {
         s.plots.retain(|p| p.id != spec.id);
         s.plots.push(spec);
@@ -39,6 +41,6 @@ pub fn export(id: &str, svg: bool) -> Result<()> {
     let spec = session::with(|s| s.plots.iter().find(|p| p.id == id).cloned())
         .ok_or_else(|| Error::invalid("plot", format!("'{id}' has not been drawn yet")))?;
     let text =
-        to_svg((560, 440), |root| draw_spec(root, &spec)).map_err(|e| Error::invalid("plot", e))?;
+        to_svg(spec.figure.size(), |root| spec.figure.draw(root)).map_err(|e| Error::invalid("plot", e))?;
     download(&format!("{id}.svg"), text.as_bytes(), "image/svg+xml")
 }

@@ -6,15 +6,14 @@ use crate::data::Table;
 use crate::detector::Detector;
 use crate::model::TrainedSmearing;
 use burn::prelude::*;
-use plotters::style::RGBColor;
+use crate::plot::Figure;
 use std::cell::RefCell;
 
-/// One drawn histogram, kept so it can be exported as SVG by the same drawing code.
+/// One drawn plot, kept so it can be exported as SVG by the same drawing code.
 #[derive(Clone)]
 pub struct PlotSpec {
     pub id: String,
-    pub x_label: String,
-    pub series: Vec<(String, Vec<f32>, RGBColor)>,
+    pub figure: Figure,
 }
 
 #[derive(Default)]

@@ -5,7 +5,7 @@ use super::browser::{now_ms, tab_hidden, yield_now};
 use super::canvas::draw_on;
 use super::detector_view::{default_json, DetectorSection};
 use super::files::download;
-use super::plots::{export, show};
+use super::plots::{export, hist, show};
 use super::session::{self, PlotSpec};
 use super::upload::{train_data, MapRow, Preview, UploadSection};
 use crate::backend::{self, BackendKind};
@@ -321,12 +321,14 @@ async fn sample(ui: Ui) -> Result<String> {
         });
         show(PlotSpec {
             id: id.clone(),
-            x_label: axis_label(r),
-            series: vec![
-                ("gen".into(), gen.to_vec(), GEN_COLOR),
-                ("reco".into(), reco.to_vec(), RECO_COLOR),
-                ("model".into(), pred.to_vec(), MODEL_COLOR),
-            ],
+            figure: hist(
+                axis_label(r),
+                vec![
+                    ("gen", gen.to_vec(), GEN_COLOR),
+                    ("reco", reco.to_vec(), RECO_COLOR),
+                    ("model", pred.to_vec(), MODEL_COLOR),
+                ],
+            ),
         })?;
         yield_now().await;
     }

@@ -21,4 +21,4 @@ pub use js::{joint_js_curve, js_curve, js_divergence, quantile_js};
 pub use kde::Kde;
 pub use quantile::QuantileBins;
 pub use quantile_nd::QuantileTree;
-pub use residual::relative_residuals;
+pub use residual::{absolute_residual, relative_residuals, residuals_for};

@@ -15,10 +15,40 @@ pub fn relative_residuals(x: &[f32], gen: &[f32]) -> (Vec<f32>, usize) {
     (out, skipped)
 }
 
+/// Whether a feature's residual is taken absolute: angles and η have no scale (η near 0
+/// would make a relative residual explode), everything else relative.
+pub fn absolute_residual(column: &str) -> bool {
+    column.ends_with("eta") || column.ends_with("phi")
+}
+
+/// The residuals of `x` against `gen` for this column: absolute (x − x_gen) for angles and η,
+/// relative otherwise; non-finite ones are left out and counted.
+pub fn residuals_for(column: &str, x: &[f32], gen: &[f32]) -> (Vec<f32>, usize) {
+    if !absolute_residual(column) {
+        return relative_residuals(x, gen);
+    }
+    let out: Vec<f32> = x
+        .iter()
+        .zip(gen)
+        .map(|(v, g)| v - g)
+        .filter(|r| r.is_finite())
+        .collect();
+    let skipped = x.len().min(gen.len()) - out.len();
+    (out, skipped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn angles_are_absolute() {
+        let (r, _) = residuals_for("reco_mu_eta", &[0.11], &[0.01]);
+        assert!((r[0] - 0.1).abs() < 1e-6);
+        let (r, _) = residuals_for("reco_mu_pt", &[11.0], &[10.0]);
+        assert!((r[0] - 0.1).abs() < 1e-6);
+    }
 
     #[test]
     fn zero_gen_is_skipped() {

@@ -32,3 +32,16 @@ pub fn axis_label(column: &str) -> String {
     };
     known.to_string()
 }
+
+/// The axis label of a residual of `column`: "(x − x_gen) / x_gen of jet p_T" (relative: no
+/// unit) or "x − x_gen of muon η" (absolute, for angles and η), as
+/// [`crate::metrics::residuals_for`] computes them.
+pub fn residual_label(column: &str) -> String {
+    let label = axis_label(column);
+    if crate::metrics::absolute_residual(column) {
+        format!("x − x_gen of {label}")
+    } else {
+        let name = label.split(" [").next().unwrap_or(&label);
+        format!("(x − x_gen) / x_gen of {name}")
+    }
+}

@@ -13,7 +13,7 @@ mod map2d;
 pub use figure::{Figure, SeriesData};
 pub use hist::{draw_hist_ratio, feature_series, HistSeries};
 pub use js_curve::{draw_js_curves, CurveStyle};
-pub use labels::axis_label;
+pub use labels::{axis_label, residual_label};
 pub use loss::draw_loss;
 pub use map2d::draw_map2d;
 

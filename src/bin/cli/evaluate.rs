@@ -5,11 +5,11 @@ use super::{ImageFormat, InputArgs};
 use clap::{Args, ValueEnum};
 use fastsim_lab::data::Table;
 use fastsim_lab::metrics::{
-    relative_residuals, HistogramEstimator, JsCurve, Kde, Study, StudyOptions,
+    residuals_for, HistogramEstimator, JsCurve, Kde, Study, StudyOptions,
 };
 use fastsim_lab::numfmt::thousands;
 use fastsim_lab::plot::{
-    axis_label, to_png_file, to_svg, truth_color, Figure, SeriesData, GEN_COLOR, HIST_EST_COLOR,
+    axis_label, residual_label, to_png_file, to_svg, truth_color, Figure, SeriesData, GEN_COLOR, HIST_EST_COLOR,
     KDE_COLOR, MODEL_COLOR, RECO_COLOR, VAL_COLOR,
 };
 use fastsim_lab::{Error, Result};
@@ -257,12 +257,6 @@ pub fn write_figure(fig: &Figure, dir: &Path, name: &str, format: ImageFormat) -
     Ok(())
 }
 
-/// "jet p_T [GeV]" → "(x − x_gen) / x_gen of jet p_T": a relative residual has no unit.
-pub fn residual_label(label: &str) -> String {
-    let name = label.split(" [").next().unwrap_or(label);
-    format!("(x − x_gen) / x_gen of {name}")
-}
-
 /// What `fastsim plot` draws per feature.
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 pub enum PlotKind {
@@ -309,12 +303,12 @@ pub fn feature_figure(
         }
         PlotKind::Residual => {
             let resid = |t: &Table| -> Result<Vec<f32>> {
-                Ok(relative_residuals(t.column(&reco_c)?, t.column(&gen_c)?).0)
+                Ok(residuals_for(&reco_c, t.column(&reco_c)?, t.column(&gen_c)?).0)
             };
             let mut series = vec![SeriesData::new("reco", resid(truth)?, RECO_COLOR)];
             series.extend(model_series(&resid)?);
             Figure::Hist {
-                x_label: residual_label(&label),
+                x_label: residual_label(&reco_c),
                 series,
                 bins,
             }
