@@ -5,6 +5,7 @@
 mod browser;
 mod canvas;
 mod detector_view;
+mod evaluate_view;
 mod files;
 mod plots;
 mod session;

@@ -40,7 +40,7 @@ pub fn export(id: &str, svg: bool) -> Result<()> {
     }
     let spec = session::with(|s| s.plots.iter().find(|p| p.id == id).cloned())
         .ok_or_else(|| Error::invalid("plot", format!("'{id}' has not been drawn yet")))?;
-    let text =
-        to_svg(spec.figure.size(), |root| spec.figure.draw(root)).map_err(|e| Error::invalid("plot", e))?;
+    let text = to_svg(spec.figure.size(), |root| spec.figure.draw(root))
+        .map_err(|e| Error::invalid("plot", e))?;
     download(&format!("{id}.svg"), text.as_bytes(), "image/svg+xml")
 }

@@ -5,8 +5,8 @@ use crate::backend::BackendKind;
 use crate::data::Table;
 use crate::detector::Detector;
 use crate::model::TrainedSmearing;
-use burn::prelude::*;
 use crate::plot::Figure;
+use burn::prelude::*;
 use std::cell::RefCell;
 
 /// One drawn plot, kept so it can be exported as SVG by the same drawing code.

@@ -4,6 +4,7 @@
 use super::browser::{now_ms, tab_hidden, yield_now};
 use super::canvas::draw_on;
 use super::detector_view::{default_json, DetectorSection};
+use super::evaluate_view::EvaluateSection;
 use super::files::download;
 use super::plots::{export, hist, show};
 use super::session::{self, PlotSpec};
@@ -145,11 +146,14 @@ async fn init_backend(ui: Ui) {
     ui.backend.set(Some(kind));
 }
 
-pub(super) async fn generate(ui: Ui) -> Result<String> {
-    let events: usize = parse("event count", &ui.events.get_untracked())?;
-    let seed: u64 = parse("seed", &ui.seed.get_untracked())?;
-    let mut recipe = Recipe::wjets(events, seed);
-    recipe.detector = session::with(|s| s.detector.clone());
+/// Generates a recipe's events in slices of [`SLICE_MS`], yielding to the browser, with
+/// progress from `p0` to `p1`; returns them and the selection efficiency.
+pub(super) async fn stream_events(
+    ui: Ui,
+    recipe: &Recipe,
+    p0: f64,
+    p1: f64,
+) -> Result<(Table, f64)> {
     let mut stream = recipe.stream()?;
     loop {
         let t0 = now_ms();
@@ -158,7 +162,7 @@ pub(super) async fn generate(ui: Ui) -> Result<String> {
                 break;
             }
         }
-        ui.progress.set(stream.progress());
+        ui.progress.set(p0 + (p1 - p0) * stream.progress());
         if stream.done() {
             break;
         }
@@ -168,7 +172,15 @@ pub(super) async fn generate(ui: Ui) -> Result<String> {
         }
     }
     let eff = stream.efficiency();
-    let table = stream.into_table();
+    Ok((stream.into_table(), eff))
+}
+
+pub(super) async fn generate(ui: Ui) -> Result<String> {
+    let events: usize = parse("event count", &ui.events.get_untracked())?;
+    let seed: u64 = parse("seed", &ui.seed.get_untracked())?;
+    let mut recipe = Recipe::wjets(events, seed);
+    recipe.detector = session::with(|s| s.detector.clone());
+    let (table, eff) = stream_events(ui, &recipe, 0.0, 1.0).await?;
     let n = table.n_rows();
     session::with(|s| {
         s.table = Some(table);
@@ -185,13 +197,7 @@ pub(super) async fn generate(ui: Ui) -> Result<String> {
 }
 
 async fn train(ui: Ui) -> Result<String> {
-    let cfg = TrainConfig {
-        epochs: parse("epochs", &ui.epochs.get_untracked())?,
-        batch_size: parse("batch size", &ui.batch.get_untracked())?,
-        lr: parse("learning rate", &ui.lr.get_untracked())?,
-        seed: session::with(|s| s.recipe_seed),
-        ..TrainConfig::default()
-    };
+    let cfg = train_config(ui, session::with(|s| s.recipe_seed))?;
     let uploaded = session::with(|s| s.upload.is_some());
     let cols = if uploaded {
         train_data(&ui.mapping.get_untracked())
@@ -210,29 +216,14 @@ async fn train(ui: Ui) -> Result<String> {
         device.ok_or_else(|| Error::Backend("the backend is still starting".into()))?;
     let mut job = SmearingJob::new(&table, &cols, cfg, &device)?;
     ui.history.set(Vec::new());
-    while !job.trainer.finished() {
-        let t0 = now_ms();
-        let mut epoch_done = false;
-        while !epoch_done && now_ms() - t0 < SLICE_MS {
-            epoch_done = job.trainer.train_batches(1);
+    run_job(ui, &mut job, 0.0, 1.0, |report| {
+        ui.history.update(|h| h.push(report));
+        let history = ui.history.get_untracked();
+        if let Err(e) = draw_on("loss-canvas", |root| draw_loss(root, &history)) {
+            ui.error.set(Some(e));
         }
-        if epoch_done {
-            let report = job.trainer.end_epoch().await?;
-            ui.history.update(|h| h.push(report));
-            let history = ui.history.get_untracked();
-            if let Err(e) = draw_on("loss-canvas", |root| draw_loss(root, &history)) {
-                ui.error.set(Some(e));
-            }
-        }
-        ui.progress.set(job.trainer.progress());
-        if tab_hidden() {
-            ui.status.set("this tab is in the background: the browser slows training down until it is visible again".into());
-        }
-        yield_now().await;
-        if ui.cancel.get_untracked() {
-            job.trainer.cancel();
-        }
-    }
+    })
+    .await?;
     let stop = job.trainer.stop_reason().map(|s| s.to_string());
     let model = job.finish()?;
     let best = model.meta.best_epoch;
@@ -244,6 +235,48 @@ async fn train(ui: Ui) -> Result<String> {
             "trained {} epochs; kept epoch {best} (lowest validation loss)",
             ui.history.get_untracked().len()
         ),
+    })
+}
+
+/// Runs a training job in slices of [`SLICE_MS`], yielding to the browser between them, with
+/// progress from `p0` to `p1`; Cancel stops it after the current batch (the best epoch so far
+/// is kept).
+pub(super) async fn run_job(
+    ui: Ui,
+    job: &mut SmearingJob,
+    p0: f64,
+    p1: f64,
+    mut on_epoch: impl FnMut(EpochReport),
+) -> Result<()> {
+    while !job.trainer.finished() {
+        let t0 = now_ms();
+        let mut epoch_done = false;
+        while !epoch_done && now_ms() - t0 < SLICE_MS {
+            epoch_done = job.trainer.train_batches(1);
+        }
+        if epoch_done {
+            on_epoch(job.trainer.end_epoch().await?);
+        }
+        ui.progress.set(p0 + (p1 - p0) * job.trainer.progress());
+        if tab_hidden() {
+            ui.status.set("this tab is in the background: the browser slows training down until it is visible again".into());
+        }
+        yield_now().await;
+        if ui.cancel.get_untracked() {
+            job.trainer.cancel();
+        }
+    }
+    Ok(())
+}
+
+/// The training settings the page's fields hold, with `seed`.
+pub(super) fn train_config(ui: Ui, seed: u64) -> Result<TrainConfig> {
+    Ok(TrainConfig {
+        epochs: parse("epochs", &ui.epochs.get_untracked())?,
+        batch_size: parse("batch size", &ui.batch.get_untracked())?,
+        lr: parse("learning rate", &ui.lr.get_untracked())?,
+        seed,
+        ..TrainConfig::default()
     })
 }
 
@@ -266,13 +299,9 @@ async fn test_events(ui: Ui) -> Result<(Table, u64, String)> {
     let n = table.n_rows();
     let mut recipe = Recipe::wjets(n, seed.wrapping_add(1));
     recipe.detector = detector;
-    let mut stream = recipe.stream()?;
-    while !stream.fill(2000)? {
-        ui.progress.set(0.3 * stream.progress());
-        yield_now().await;
-    }
+    let (events, _) = stream_events(ui, &recipe, 0.0, 0.3).await?;
     Ok((
-        stream.into_table(),
+        events,
         seed,
         format!(
             "{n} independent test events (seed {})",
@@ -467,6 +496,7 @@ pub fn App() -> impl IntoView {
                     }>"loss curve PNG"</button>
                 </div>
             </section>
+            <EvaluateSection ui=ui/>
             <DetectorSection ui=ui/>
         </main>
         <footer id="activity">

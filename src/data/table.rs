@@ -57,6 +57,23 @@ impl Table {
         Ok(t)
     }
 
+    /// Appends the rows of `other`, which must have the same columns in the same order.
+    pub fn append(&mut self, other: &Table) -> Result<()> {
+        if other.names != self.names {
+            return Err(Error::invalid(
+                "table",
+                format!(
+                    "cannot append {} to {}: the columns differ",
+                    other.source, self.source
+                ),
+            ));
+        }
+        for (c, o) in self.columns.iter_mut().zip(&other.columns) {
+            c.extend_from_slice(o);
+        }
+        Ok(())
+    }
+
     pub fn names(&self) -> &[String] {
         &self.names
     }

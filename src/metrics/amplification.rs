@@ -422,7 +422,7 @@ mod tests {
     fn a_histogram_of_the_training_sample_gives_about_one() {
         let truth = gauss(400_000, 3);
         let train = gauss(1000, 4);
-        let hist = HistogramEstimator::with_bins(&train, 1, 250).unwrap();
+        let hist = HistogramEstimator::with_bins(&train, 1, 250, 0.0).unwrap();
         let gen = hist.sample(20_000, 5);
         let mut s = Study::new(&truth, 1, 1000, &StudyOptions::default()).unwrap();
         while !s.next_truth().unwrap() {}

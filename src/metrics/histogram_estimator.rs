@@ -3,14 +3,19 @@
 //! count / (N · cell volume), b chosen by k-fold cross-validated log-likelihood, then sampled
 //! (a cell with probability ∝ its count, uniform inside it).
 //!
-//! A held-out event in a cell left empty by the other folds has likelihood 0, so its fold
-//! scores −∞: that is what stops the binning from getting finer than the data support, and
-//! why the estimator is limited by its discrete form (seed 003, fig. 8). One bin always scores
-//! finitely, so a choice always exists.
+//! Cells get a pseudo-count α besides their events, p = (n_c + α) / ((N + α·B) · vol) for B
+//! cells: with α = 0 a held-out event in a cell the other folds left empty has likelihood 0,
+//! and in two or more dimensions, where the tails leave most cells empty, cross-validation then
+//! always falls back to one bin. The cross-validated estimator uses Jeffreys' α = ½, scores and
+//! samples with it alike (an empty cell inside the range keeps a little probability); a fixed
+//! binning may use α = 0, a plain histogram of the sample.
 
 use super::density::{check_rows, folds};
 use crate::error::{Error, Result};
 use crate::random::{rng, uniform};
+
+/// Jeffreys' pseudo-count per cell.
+const JEFFREYS: f64 = 0.5;
 
 /// At most this many cells (bins^dims) are tried.
 const MAX_CELLS: usize = 1 << 20;
@@ -23,13 +28,15 @@ pub struct HistogramEstimator {
     /// Bins per dimension.
     pub bins: usize,
     counts: Vec<u32>,
+    /// Pseudo-count added to every cell.
+    pub pseudo_count: f64,
     /// Mean held-out log-likelihood per event of the chosen binning (NaN if not fitted by CV).
     pub cv_log_likelihood: f64,
 }
 
 impl HistogramEstimator {
-    /// The estimator with a fixed number of bins per dimension.
-    pub fn with_bins(train: &[f32], dims: usize, bins: usize) -> Result<Self> {
+    /// The estimator with a fixed number of bins per dimension and pseudo-count per cell.
+    pub fn with_bins(train: &[f32], dims: usize, bins: usize, pseudo_count: f64) -> Result<Self> {
         check_rows(train, dims, 1)?;
         if bins == 0 || bins.checked_pow(dims as u32).is_none_or(|c| c > MAX_CELLS) {
             return Err(Error::invalid(
@@ -44,6 +51,11 @@ impl HistogramEstimator {
             hi,
             bins,
             counts: vec![0; bins.pow(dims as u32)],
+            pseudo_count: if pseudo_count.is_finite() {
+                pseudo_count.max(0.0)
+            } else {
+                0.0
+            },
             cv_log_likelihood: f64::NAN,
         };
         for row in train.chunks_exact(dims) {
@@ -54,7 +66,8 @@ impl HistogramEstimator {
     }
 
     /// The estimator whose bins per dimension maximise the `k`-fold cross-validated
-    /// log-likelihood, among 1 … 200 bins in 1-D and up to bins^dims ≤ N beyond.
+    /// log-likelihood, among 1 … 200 bins in 1-D and up to bins^dims ≤ N beyond, with
+    /// Jeffreys' pseudo-count ½.
     pub fn fit_cv(train: &[f32], dims: usize, k: usize, seed: u64) -> Result<Self> {
         let k = k.max(2);
         let n = check_rows(train, dims, 2 * k)?;
@@ -66,12 +79,12 @@ impl HistogramEstimator {
         let fold = folds(n, n, k, seed);
         let mut best = (f64::NEG_INFINITY, 1usize);
         for bins in 1..=max_bins {
-            let score = cv_score(train, dims, bins, &fold, k)?;
+            let score = cv_score(train, dims, bins, JEFFREYS, &fold, k)?;
             if score > best.0 {
                 best = (score, bins);
             }
         }
-        let mut h = Self::with_bins(train, dims, best.1)?;
+        let mut h = Self::with_bins(train, dims, best.1, JEFFREYS)?;
         h.cv_log_likelihood = best.0;
         Ok(h)
     }
@@ -96,14 +109,14 @@ impl HistogramEstimator {
     pub fn sample(&self, n: usize, seed: u64) -> Vec<f32> {
         let mut r = rng(seed, 12);
         let mut cum = Vec::with_capacity(self.counts.len());
-        let mut total = 0u64;
+        let mut total = 0f64;
         for &c in &self.counts {
-            total += c as u64;
+            total += c as f64 + self.pseudo_count;
             cum.push(total);
         }
         let mut out = Vec::with_capacity(n * self.dims);
         for _ in 0..n {
-            let u = (uniform(&mut r) * total as f64) as u64;
+            let u = uniform(&mut r) * total;
             let mut cell = cum.partition_point(|&c| c <= u).min(self.counts.len() - 1);
             let mut idx = vec![0usize; self.dims];
             for d in (0..self.dims).rev() {
@@ -143,10 +156,12 @@ fn cv_score(
     train: &[f32],
     dims: usize,
     bins: usize,
+    alpha: f64,
     fold: &[(usize, usize)],
     k: usize,
 ) -> Result<f64> {
-    let full = HistogramEstimator::with_bins(train, dims, bins)?;
+    let full = HistogramEstimator::with_bins(train, dims, bins, alpha)?;
+    let cells_n = full.counts.len() as f64;
     let vol = full.cell_volume();
     let mut per_fold = vec![vec![0u32; full.counts.len()]; k];
     let mut fold_n = vec![0usize; k];
@@ -161,11 +176,11 @@ fn cv_score(
         .collect();
     let mut total = 0.0;
     for (&(_, f), &c) in fold.iter().zip(&cells) {
-        let others = full.counts[c] - per_fold[f][c];
-        if others == 0 {
+        let others = (full.counts[c] - per_fold[f][c]) as f64 + alpha;
+        if others <= 0.0 {
             return Ok(f64::NEG_INFINITY);
         }
-        total += (others as f64 / ((fold.len() - fold_n[f]) as f64 * vol)).ln();
+        total += (others / (((fold.len() - fold_n[f]) as f64 + alpha * cells_n) * vol)).ln();
     }
     Ok(total / fold.len() as f64)
 }
@@ -195,13 +210,13 @@ mod tests {
 
     #[test]
     fn a_fixed_binning_reproduces_the_counts() {
-        let h = HistogramEstimator::with_bins(&[0.0, 0.1, 0.2, 0.9, 1.0], 1, 2).unwrap();
+        let h = HistogramEstimator::with_bins(&[0.0, 0.1, 0.2, 0.9, 1.0], 1, 2, 0.0).unwrap();
         assert_eq!(h.counts, vec![3, 2]);
         let s = h.sample(10_000, 1);
         let low = s.iter().filter(|&&v| v < 0.5).count() as f64 / 1e4;
         assert!((low - 0.6).abs() < 0.02, "{low}");
-        assert!(HistogramEstimator::with_bins(&[0.0; 4], 2, 2000).is_err());
-        assert!(HistogramEstimator::with_bins(&[0.0, 1.0, 2.0], 2, 2).is_err());
+        assert!(HistogramEstimator::with_bins(&[0.0; 4], 2, 2000, 0.0).is_err());
+        assert!(HistogramEstimator::with_bins(&[0.0, 1.0, 2.0], 2, 2, 0.0).is_err());
     }
 
     #[test]

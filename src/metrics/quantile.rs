@@ -105,8 +105,8 @@ mod tests {
             let c = b.counts(&x);
             let lo = *c.iter().min().unwrap();
             let hi = *c.iter().max().unwrap();
-            // Recursive halving of an odd-length piece gives each level at most one extra.
-            prop_assert!(hi - lo <= k as u64, "{:?}", c);
+            // Halving with floor and ceil, level after level, leaves only ⌊N/n⌋ and ⌈N/n⌉.
+            prop_assert!(hi - lo <= 1, "{:?}", c);
             prop_assert_eq!(c.iter().sum::<u64>() as usize, x.len());
         }
     }

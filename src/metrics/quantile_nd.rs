@@ -125,6 +125,22 @@ mod tests {
     }
 
     proptest! {
+        /// Without ties, every cell holds ⌊N/n⌋ or ⌈N/n⌉ reference points, in any dimension.
+        #[test]
+        fn equal_cell_counts_without_ties(
+            mut x in proptest::collection::hash_set(-100_000i32..100_000, 90..600),
+            k in 1u32..6,
+        ) {
+            let v: Vec<f32> = x.drain().map(|v| v as f32).collect();
+            // Pairs of distinct coordinates: no ties in either.
+            let n = v.len() / 2;
+            let pts: Vec<f32> = (0..n).flat_map(|i| [v[i], v[2 * n - 1 - i]]).collect();
+            let t = QuantileTree::fit(&pts, 2, 1 << k).unwrap();
+            let c = t.counts(&pts);
+            let (lo, hi) = (*c.iter().min().unwrap(), *c.iter().max().unwrap());
+            prop_assert!(hi - lo <= 1, "{:?}", c);
+        }
+
         #[test]
         fn coarser_levels_equal_coarser_trees(
             x in proptest::collection::vec(-1e3f32..1e3, 128..400),

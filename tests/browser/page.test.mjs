@@ -140,6 +140,33 @@ async function detectorFlow(page, name, timeout) {
   await page.locator('#detector').screenshot({ path: path.join(out, 'detector-editor.png') });
 }
 
+/** Step 4 after a short training on 3000 events: an ensemble of 2, jointly two features. */
+async function evaluateFlow(page, name, timeout) {
+  await page.selectOption('#eval-feature', 'reco_met');
+  await page.selectOption('#eval-joint', 'reco_jet_pt');
+  await page.fill('#eval-multiple', '2');
+  await page.fill('#eval-ensemble', '2');
+  await page.fill('#eval-truth', '120000');
+  const t0 = Date.now();
+  await page.click('#evaluate-btn');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] evaluate (${((Date.now() - t0) / 1000).toFixed(1)} s): ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#error'), '', 'no error after evaluating');
+  const amp = await page.textContent('#amp-factor');
+  console.log(`[${name}] ${amp}`);
+  console.log(`[${name}] ${await page.textContent('#eval-baselines')}`);
+  console.log(`[${name}] ${await page.textContent('#eval-augmentation')}`);
+  assert.match(amp, /amplification \(n_quant = \d+, missing p_T \[GeV\] × jet p_T \[GeV\]\): [<>]? ?\d+(\.\d+)?/);
+  const rows = await page.$$eval('.eval-row', (rs) => rs.map((r) => [Number(r.dataset.nquant), Number(r.querySelector('.eval-model').textContent.replace(' *', ''))]));
+  console.log(`[${name}] model JS by n_quant: ${rows.map((r) => `${r[0]}:${r[1].toExponential(2)}`).join(' ')}`);
+  assert.ok(rows.length >= 4 && rows.every((r) => r[1] >= 0 && r[1] <= Math.LN2), 'JS table in [0, ln 2]');
+  for (const id of ['eval-js', 'eval-hist', 'eval-res', 'eval-map']) {
+    const ink = await inkedPixels(page, id);
+    assert.ok(ink > 3000, `${id} drawn (${ink} inked pixels)`);
+  }
+  await page.locator('#evaluate').screenshot({ path: path.join(out, `evaluate-${name}.png`) });
+}
+
 async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
   const t0 = Date.now();
   const browser = await chromium.launch({
@@ -225,6 +252,8 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
       console.log(`[${name}] run the whole demo: ${await page.textContent('#status')}`);
       assert.match(await page.textContent('#status'), /sampled 3000/);
       assert.equal((await numbers(page, '.train-loss')).length, 2);
+
+      await evaluateFlow(page, name, timeout);
     }
     assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
     console.log(`[${name}] passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -236,8 +265,10 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
 
 try {
   // Software WebGPU is slow (shader compilation, ~1.5 s a step): keep that run tiny.
-  await run({ name: 'webgpu', webgpu: true, events: 1000, epochs: 2, expectBadge: 'WebGPU', timeout: 400_000 });
-  await run({ name: 'cpu', webgpu: false, events: 20000, epochs: 5, expectBadge: 'CPU', timeout: 300_000 });
+  // ONLY=webgpu or ONLY=cpu runs one of the two (while developing); the test command runs both.
+  const only = process.env.ONLY;
+  if (!only || only === 'webgpu') await run({ name: 'webgpu', webgpu: true, events: 1000, epochs: 2, expectBadge: 'WebGPU', timeout: 400_000 });
+  if (!only || only === 'cpu') await run({ name: 'cpu', webgpu: false, events: 20000, epochs: 5, expectBadge: 'CPU', timeout: 300_000 });
 } finally {
   server.close();
 }

@@ -4,13 +4,11 @@
 use super::{ImageFormat, InputArgs};
 use clap::{Args, ValueEnum};
 use fastsim_lab::data::Table;
-use fastsim_lab::metrics::{
-    residuals_for, HistogramEstimator, JsCurve, Kde, Study, StudyOptions,
-};
+use fastsim_lab::metrics::{residuals_for, HistogramEstimator, JsCurve, Kde, Study, StudyOptions};
 use fastsim_lab::numfmt::thousands;
 use fastsim_lab::plot::{
-    axis_label, residual_label, to_png_file, to_svg, truth_color, Figure, SeriesData, GEN_COLOR, HIST_EST_COLOR,
-    KDE_COLOR, MODEL_COLOR, RECO_COLOR, VAL_COLOR,
+    axis_label, residual_label, to_png_file, to_svg, truth_color, Figure, SeriesData, GEN_COLOR,
+    HIST_EST_COLOR, KDE_COLOR, MODEL_COLOR, RECO_COLOR, VAL_COLOR,
 };
 use fastsim_lab::{Error, Result};
 use plotters::style::RGBColor;
