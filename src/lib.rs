@@ -15,6 +15,7 @@ pub mod physics;
 pub mod plot;
 pub mod random;
 pub mod recipe;
+pub mod share;
 pub mod store;
 pub mod train;
 

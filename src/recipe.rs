@@ -95,8 +95,9 @@ impl Recipe {
         }
     }
 
-    /// Starts making the table; call [`EventStream::fill`] until it returns `true`.
-    pub fn stream(&self) -> Result<EventStream> {
+    /// Refuses an event count outside 1 … [`MAX_EVENTS`] and invalid generator or detector
+    /// parameters (a recipe may come from a link or a file).
+    pub fn validate(&self) -> Result<()> {
         if self.events == 0 || self.events > MAX_EVENTS {
             return Err(Error::invalid(
                 "event count",
@@ -104,7 +105,12 @@ impl Recipe {
             ));
         }
         self.generator.validate()?;
-        self.detector.validate()?;
+        self.detector.validate()
+    }
+
+    /// Starts making the table; call [`EventStream::fill`] until it returns `true`.
+    pub fn stream(&self) -> Result<EventStream> {
+        self.validate()?;
         Ok(EventStream {
             recipe: self.clone(),
             table: Table::new(wjets_columns(), "built-in W+jet")?,

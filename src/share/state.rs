@@ -1,0 +1,46 @@
+//! What a link carries: the data (a built-in recipe, or only the hash of an uploaded file), the
+//! training settings, the model (its file inline, or a pinned `models/` entry), and the
+//! sampling seed. Nothing in it is executed: every field is data, checked when it is used.
+
+use crate::recipe::Recipe;
+use crate::train::TrainConfig;
+use serde::{Deserialize, Serialize};
+
+/// Where the events come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum DataRef {
+    /// Built-in events: the recipient regenerates exactly these (same seed, same detector).
+    Recipe { recipe: Recipe },
+    /// An uploaded file: only its name, size and SHA-256 travel; the recipient must supply
+    /// the same file, which is checked against the hash.
+    Upload {
+        name: String,
+        rows: usize,
+        sha256: String,
+    },
+}
+
+/// Which weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ModelRef {
+    /// No model yet (a link to data only).
+    None,
+    /// The model file travels in the link, after the state (see [`super::encode`]); this is its
+    /// SHA-256, checked on arrival besides the file's own.
+    Inline { sha256: String },
+    /// A pre-trained model of the served `models/` by manifest name and the SHA-256 of its
+    /// file: a changed file is refused, not silently used.
+    Pinned { name: String, sha256: String },
+}
+
+/// The state a link restores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareState {
+    pub data: DataRef,
+    pub train: TrainConfig,
+    pub model: ModelRef,
+    /// The seed the samples were drawn with.
+    pub sample_seed: u64,
+}
