@@ -146,7 +146,7 @@ mod tests {
     fn state(events: usize, seed: u64, model: ModelRef) -> ShareState {
         ShareState {
             data: DataRef::Recipe {
-                recipe: Recipe::wjets(events, seed),
+                recipe: Box::new(Recipe::wjets(events, seed)),
             },
             train: TrainConfig {
                 seed,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum DataRef {
     /// Built-in events: the recipient regenerates exactly these (same seed, same detector).
-    Recipe { recipe: Recipe },
+    Recipe { recipe: Box<Recipe> },
     /// An uploaded file: only its name, size and SHA-256 travel; the recipient must supply
     /// the same file, which is checked against the hash.
     Upload {
