@@ -19,6 +19,20 @@ pub enum Process {
     Wjets,
 }
 
+/// Where a model's training events came from, as its file and a share link record it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum DataOrigin {
+    /// Built-in events: this recipe regenerates exactly them (same seed, same detector).
+    Recipe { recipe: Box<Recipe> },
+    /// A file: its name, rows and SHA-256 (whoever wants the same events needs that file).
+    Upload {
+        name: String,
+        rows: usize,
+        sha256: String,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recipe {
     pub process: Process,

@@ -20,9 +20,12 @@ async fn file_bytes(file: &web_sys::File) -> Result<(String, Vec<u8>)> {
 }
 
 /// Reads and parses a user's table file.
-pub async fn load_file(file: &web_sys::File, opts: &ReadOptions) -> Result<Loaded> {
+/// Reads a picked or dropped table file, and the SHA-256 of its bytes (what a share link and a
+/// model file record of uploaded data).
+pub async fn load_file(file: &web_sys::File, opts: &ReadOptions) -> Result<(Loaded, String)> {
     let (name, bytes) = file_bytes(file).await?;
-    read_bytes(&bytes, &name, opts)
+    let loaded = read_bytes(&bytes, &name, opts)?;
+    Ok((loaded, crate::store::sha256_hex(&bytes)))
 }
 
 /// Offers `bytes` as a download named `name`.
@@ -84,4 +87,23 @@ pub async fn load_text(file: &web_sys::File) -> Result<String> {
         file: name,
         message: "not UTF-8 text".into(),
     })
+}
+
+/// The bytes at `url` (relative to the page), or a one-line error naming it.
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>> {
+    use wasm_bindgen_futures::JsFuture;
+    let fail = |what: String| Error::invalid("download", format!("{url}: {what}"));
+    let window = web_sys::window().ok_or_else(|| fail("no window".into()))?;
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| fail("the server did not answer".into()))?
+        .dyn_into()
+        .map_err(|_| fail("not a response".into()))?;
+    if !resp.ok() {
+        return Err(fail(format!("HTTP {}", resp.status())));
+    }
+    let buf = JsFuture::from(resp.array_buffer().map_err(|_| fail("no body".into()))?)
+        .await
+        .map_err(|_| fail("the download failed".into()))?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }

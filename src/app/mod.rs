@@ -9,6 +9,7 @@ mod evaluate_view;
 mod files;
 mod plots;
 mod session;
+mod share_view;
 mod upload;
 mod view;
 

@@ -22,10 +22,14 @@ pub struct Session {
     pub table: Option<Table>,
     /// The uploaded file's name when the data came from one (else built-in events).
     pub upload: Option<String>,
+    /// The SHA-256 of the uploaded file's bytes.
+    pub upload_sha256: String,
     pub recipe_seed: u64,
     /// The detector the built-in events are generated with.
     pub detector: Detector,
     pub model: Option<TrainedSmearing>,
+    /// The manifest name and SHA-256 of the model, when it is an unchanged pre-trained one.
+    pub pretrained: Option<(String, String)>,
     pub sampled: Option<Table>,
     pub plots: Vec<PlotSpec>,
 }

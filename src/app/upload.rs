@@ -9,7 +9,7 @@ use super::view::Ui;
 use crate::data::{parse_names, NonFinite, ReadOptions, Table, Transform};
 use crate::error::Result;
 use crate::model::Target;
-use crate::train::TrainData;
+use crate::train::{Hidden, TrainData};
 use leptos::prelude::*;
 
 /// What the preview shows of a loaded table.
@@ -91,13 +91,14 @@ pub fn auto_pairs(table: &Table) -> Vec<MapRow> {
 }
 
 /// The training columns the mapper describes.
-pub fn train_data(rows: &[MapRow]) -> TrainData {
+pub fn train_data(rows: &[MapRow], hidden: Hidden) -> TrainData {
     let used: Vec<&MapRow> = rows.iter().filter(|r| !r.reco.is_empty()).collect();
     TrainData {
         gen_cols: used.iter().map(|r| r.gen.clone()).collect(),
         reco_cols: used.iter().map(|r| r.reco.clone()).collect(),
         target: Target::Residual,
         transforms: used.iter().map(|r| r.transform).collect(),
+        hidden,
     }
 }
 
@@ -113,7 +114,7 @@ pub async fn upload(ui: Ui, file: web_sys::File) -> Result<String> {
         },
         ..Default::default()
     };
-    let loaded = load_file(&file, &opts).await?;
+    let (loaded, sha256) = load_file(&file, &opts).await?;
     let name = file.name();
     let mut remarks = loaded.notes.clone();
     if loaded.dropped > 0 {
@@ -138,6 +139,7 @@ pub async fn upload(ui: Ui, file: web_sys::File) -> Result<String> {
     session::with(|s| {
         s.table = Some(table);
         s.upload = Some(name);
+        s.upload_sha256 = sha256;
         s.sampled = None;
     });
     ui.have_data.set(true);

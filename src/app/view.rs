@@ -8,14 +8,15 @@ use super::evaluate_view::EvaluateSection;
 use super::files::download;
 use super::plots::{export, hist, show};
 use super::session::{self, PlotSpec};
+use super::share_view::{open_link_on_start, share, ModelsSection};
 use super::upload::{train_data, MapRow, Preview, UploadSection};
 use crate::backend::{self, BackendKind};
 use crate::data::{write_bytes, Table};
 use crate::metrics::quantile_js;
 use crate::plot::{axis_label, draw_loss, GEN_COLOR, MODEL_COLOR, RECO_COLOR};
-use crate::recipe::{derive_wjet_aux, Recipe, MAX_EVENTS};
+use crate::recipe::{derive_wjet_aux, DataOrigin, Recipe, MAX_EVENTS};
 use crate::store::save_smearing;
-use crate::train::{EpochReport, SmearingJob, TrainConfig, TrainData};
+use crate::train::{EpochReport, Hidden, SmearingJob, TrainConfig, TrainData};
 use crate::{Error, Result};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -47,6 +48,8 @@ pub(super) struct Ui {
     pub(super) epochs: RwSignal<String>,
     pub(super) batch: RwSignal<String>,
     pub(super) lr: RwSignal<String>,
+    /// Hidden layers × width of the network ("4x100", "2x16").
+    pub(super) hidden: RwSignal<String>,
     pub(super) have_data: RwSignal<bool>,
     pub(super) have_model: RwSignal<bool>,
     pub(super) history: RwSignal<Vec<EpochReport>>,
@@ -60,6 +63,8 @@ pub(super) struct Ui {
     /// Canvas ids and titles of the sample step's plots.
     pub(super) sample_plots: RwSignal<Vec<String>>,
     pub(super) have_sample: RwSignal<bool>,
+    /// The last link made by Share.
+    pub(super) share_link: RwSignal<String>,
 }
 
 impl Ui {
@@ -77,6 +82,7 @@ impl Ui {
             epochs: RwSignal::new("10".into()),
             batch: RwSignal::new("128".into()),
             lr: RwSignal::new("0.001".into()),
+            hidden: RwSignal::new("4x100".into()),
             have_data: RwSignal::new(false),
             have_model: RwSignal::new(false),
             history: RwSignal::new(Vec::new()),
@@ -89,6 +95,7 @@ impl Ui {
             compared: RwSignal::new(false),
             sample_plots: RwSignal::new(Vec::new()),
             have_sample: RwSignal::new(false),
+            share_link: RwSignal::new(String::new()),
         }
     }
 
@@ -144,6 +151,7 @@ async fn init_backend(ui: Ui) {
     session::with(|s| s.device = Some((kind, device)));
     ui.backend_note.set(note);
     ui.backend.set(Some(kind));
+    open_link_on_start(ui);
 }
 
 /// Generates a recipe's events in slices of [`SLICE_MS`], yielding to the browser, with
@@ -199,10 +207,14 @@ pub(super) async fn generate(ui: Ui) -> Result<String> {
 async fn train(ui: Ui) -> Result<String> {
     let cfg = train_config(ui, session::with(|s| s.recipe_seed))?;
     let uploaded = session::with(|s| s.upload.is_some());
+    let hidden = Hidden::parse(&ui.hidden.get_untracked())?;
     let cols = if uploaded {
-        train_data(&ui.mapping.get_untracked())
+        train_data(&ui.mapping.get_untracked(), hidden)
     } else {
-        TrainData::wjets_main()
+        TrainData {
+            hidden,
+            ..TrainData::wjets_main()
+        }
     };
     if cols.gen_cols.is_empty() {
         return Err(Error::invalid(
@@ -225,9 +237,13 @@ async fn train(ui: Ui) -> Result<String> {
     })
     .await?;
     let stop = job.trainer.stop_reason().map(|s| s.to_string());
-    let model = job.finish()?;
+    let mut model = job.finish()?;
+    model.meta.origin = Some(data_origin(&table));
     let best = model.meta.best_epoch;
-    session::with(|s| s.model = Some(model));
+    session::with(|s| {
+        s.model = Some(model);
+        s.pretrained = None;
+    });
     ui.have_model.set(true);
     Ok(match stop {
         Some(why) => format!("training stopped: {why} (epoch {best})"),
@@ -235,6 +251,24 @@ async fn train(ui: Ui) -> Result<String> {
             "trained {} epochs; kept epoch {best} (lowest validation loss)",
             ui.history.get_untracked().len()
         ),
+    })
+}
+
+/// Where the session's events came from: the built-in recipe, or the uploaded file's name,
+/// rows and hash.
+pub(super) fn data_origin(table: &Table) -> DataOrigin {
+    session::with(|s| match &s.upload {
+        Some(name) => DataOrigin::Upload {
+            name: name.clone(),
+            rows: table.n_rows(),
+            sha256: s.upload_sha256.clone(),
+        },
+        None => DataOrigin::Recipe {
+            recipe: Box::new(Recipe {
+                detector: s.detector.clone(),
+                ..Recipe::wjets(table.n_rows(), s.recipe_seed)
+            }),
+        },
     })
 }
 
@@ -310,7 +344,7 @@ async fn test_events(ui: Ui) -> Result<(Table, u64, String)> {
     ))
 }
 
-async fn sample(ui: Ui) -> Result<String> {
+pub(super) async fn sample(ui: Ui) -> Result<String> {
     let (test, seed, what) = test_events(ui).await?;
     let model = session::with(|s| s.model.take())
         .ok_or_else(|| Error::invalid("model", "train a model first"))?;
@@ -362,7 +396,16 @@ async fn sample(ui: Ui) -> Result<String> {
         yield_now().await;
     }
     let n = sampled.n_rows();
-    session::with(|s| s.sampled = Some(sampled));
+    let quality: Vec<(String, f64)> = rows
+        .iter()
+        .map(|r| (format!("reco_{}", r.feature), r.model))
+        .collect();
+    session::with(|s| {
+        s.sampled = Some(sampled);
+        if let Some(m) = s.model.as_mut() {
+            m.meta.quality = quality;
+        }
+    });
     ui.js.set(rows);
     ui.have_sample.set(true);
     ui.progress.set(1.0);
@@ -449,10 +492,14 @@ pub fn App() -> impl IntoView {
             <UploadSection ui=ui/>
             <section>
                 <h2>"2 · Train the smearing network"</h2>
-                <p>"Chen et al. (2020): two networks (9 → 4×100 → 9) learn the mean and the +1σ quantile of each reco feature from the gen features; 70 % of the events train, 30 % validate."</p>
+                <p>"Chen et al. (2020): two networks (9 → 4×100 → 9 in the paper; 2×16 makes a model small enough to share inline) learn the mean and the +1σ quantile of each reco feature from the gen features; 70 % of the events train, 30 % validate."</p>
                 <label>"epochs " <input id="epochs" type="number" min="1" bind:value=ui.epochs/></label>
                 <label>"batch " <input id="batch" type="number" min="1" bind:value=ui.batch/></label>
                 <label>"learning rate " <input id="lr" type="text" bind:value=ui.lr/></label>
+                <label>"network " <select id="hidden" on:change=move |e| ui.hidden.set(event_target_value(&e)) prop:value=move || ui.hidden.get()>
+                    <option value="4x100">"4 × 100 (the paper's)"</option>
+                    <option value="2x16">"2 × 16 (small: fits in a share link)"</option>
+                </select></label>
                 <button id="train" disabled=move || !idle() || !ui.have_data.get() on:click=move |_| ui.run("training", move || train(ui))>"Train"</button>
                 <canvas id="loss-canvas" width="720" height="320"></canvas>
                 <table id="loss-table" class="numbers">
@@ -491,12 +538,17 @@ pub fn App() -> impl IntoView {
                         <button id=format!("dl-{f}") disabled=move || !ui.have_sample.get() on:click=move |_| ui.run("saving", move || save(f))>{format!("samples .{f}")}</button>
                     }).collect_view()}
                     <button id="dl-model" disabled=move || !ui.have_model.get() || ui.busy.get().is_some() on:click=move |_| ui.run("saving", move || save("model"))>"model file"</button>
+                    <button id="share" disabled=move || !ui.have_sample.get() || ui.busy.get().is_some() on:click=move |_| ui.run("sharing", move || share(ui))>"Share"</button>
                     <button id="dl-loss" disabled=move || ui.history.get().is_empty() on:click=move |_| {
                         if let Err(e) = super::files::canvas_png("loss-canvas").and_then(|u| super::files::download_url("loss.png", &u)) { ui.error.set(Some(e.to_string())); }
                     }>"loss curve PNG"</button>
                 </div>
             </section>
+            <p id="share-row" style:display=move || if ui.share_link.get().is_empty() { "none" } else { "block" }>
+                "Link: " <input id="share-link" type="text" readonly size="80" prop:value=move || ui.share_link.get()/>
+            </p>
             <EvaluateSection ui=ui/>
+            <ModelsSection ui=ui/>
             <DetectorSection ui=ui/>
         </main>
         <footer id="activity">

@@ -41,6 +41,13 @@ pub struct SmearingMeta {
     pub best_epoch: usize,
     /// Events in the training table (train + validation).
     pub events: usize,
+    /// Where those events came from (a recipe, or a file's name and hash).
+    #[serde(default)]
+    pub origin: Option<crate::recipe::DataOrigin>,
+    /// Quantile-JS (16 quantiles) of the model against the detector per reco column, on
+    /// independent test events, measured when the file was written.
+    #[serde(default)]
+    pub quality: Vec<(String, f64)>,
 }
 
 /// Rows per forward pass when sampling: large batches amortise per-call overhead.

@@ -18,10 +18,13 @@ use std::io::{Read, Write};
 
 /// The link format this build writes (and the only one it reads so far).
 pub const LINK_VERSION: u32 = 1;
-/// The longest fragment the page writes with the weights inline: 8,000 characters keeps the
-/// whole URL under the ~8 kB that common servers, proxies and chat tools keep intact
-/// (browsers themselves take far more). A larger model is shared as a `models/` reference.
-pub const MAX_INLINE_CHARS: usize = 8_000;
+/// The longest fragment the page writes with the weights inline: 16,000 characters. The
+/// fragment never reaches a server, so only browsers and the tools people paste links into
+/// matter: every current browser opens far longer URLs (Firefox's 65,536 is the least), and
+/// Slack (40,000 characters a message), Teams (28 kB), Mattermost (16,383) and e-mail keep such
+/// a link whole; Discord's 2,000 keeps no link with weights at all. The small 2 × 16 network
+/// with its training history fits; a larger model is shared as a pinned `models/` reference.
+pub const MAX_INLINE_CHARS: usize = 16_000;
 /// The longest fragment read at all; anything longer is refused before decoding.
 pub const MAX_LINK_CHARS: usize = 64_000;
 /// The most bytes a link may decompress to (a model file of the small preset is ≈ 5 kB).

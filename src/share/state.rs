@@ -2,24 +2,9 @@
 //! training settings, the model (its file inline, or a pinned `models/` entry), and the
 //! sampling seed. Nothing in it is executed: every field is data, checked when it is used.
 
-use crate::recipe::Recipe;
+pub use crate::recipe::DataOrigin as DataRef;
 use crate::train::TrainConfig;
 use serde::{Deserialize, Serialize};
-
-/// Where the events come from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum DataRef {
-    /// Built-in events: the recipient regenerates exactly these (same seed, same detector).
-    Recipe { recipe: Box<Recipe> },
-    /// An uploaded file: only its name, size and SHA-256 travel; the recipient must supply
-    /// the same file, which is checked against the hash.
-    Upload {
-        name: String,
-        rows: usize,
-        sha256: String,
-    },
-}
 
 /// Which weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

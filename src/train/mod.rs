@@ -6,7 +6,7 @@
 mod smearing;
 
 pub(crate) use smearing::apply_transforms;
-pub use smearing::{SmearingJob, TrainData};
+pub use smearing::{Hidden, SmearingJob, TrainData};
 
 use crate::error::{Error, Result};
 use crate::model::{read_f32, upload};

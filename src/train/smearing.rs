@@ -17,6 +17,47 @@ pub struct TrainData {
     pub target: Target,
     /// One transform per gen/reco pair (empty: none), applied to both columns of the pair.
     pub transforms: Vec<Transform>,
+    /// Hidden layers × width of both networks (seed 000: 4 × 100).
+    pub hidden: Hidden,
+}
+
+/// The size of the smearing networks' hidden part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hidden {
+    pub layers: usize,
+    pub width: usize,
+}
+
+impl Hidden {
+    /// Seed 000's networks: 4 hidden layers of 100.
+    pub const PAPER: Hidden = Hidden {
+        layers: 4,
+        width: 100,
+    };
+    /// Small enough for its file (≈ 5 kB) to travel inside a share link.
+    pub const SMALL: Hidden = Hidden {
+        layers: 2,
+        width: 16,
+    };
+
+    /// Parses "4x100" (layers × width), each 1 to 16 layers and 1 to 1024 wide.
+    pub fn parse(text: &str) -> Result<Self> {
+        let bad = || {
+            Error::invalid(
+                "hidden",
+                format!("'{text}' (expected LAYERSxWIDTH, e.g. 4x100)"),
+            )
+        };
+        let (l, w) = text.split_once(['x', '×']).ok_or_else(bad)?;
+        let h = Hidden {
+            layers: l.trim().parse().map_err(|_| bad())?,
+            width: w.trim().parse().map_err(|_| bad())?,
+        };
+        if !(1..=16).contains(&h.layers) || !(1..=1024).contains(&h.width) {
+            return Err(bad());
+        }
+        Ok(h)
+    }
 }
 
 impl TrainData {
@@ -27,6 +68,7 @@ impl TrainData {
             reco_cols: main_columns("reco"),
             target: Target::Residual,
             transforms: Vec::new(),
+            hidden: Hidden::PAPER,
         }
     }
 }
@@ -82,7 +124,9 @@ impl SmearingJob {
         x_norm.apply(&mut x);
         y_norm.apply(&mut y);
 
-        let net_cfg = SmearingConfig::new(k_in, k_out);
+        let net_cfg = SmearingConfig::new(k_in, k_out)
+            .with_hidden_layers(cols.hidden.layers)
+            .with_hidden_width(cols.hidden.width);
         let ad = device.clone().autodiff();
         let model = net_cfg.init(&mut rng(cfg.seed, 3), &ad);
         let gamma = net_cfg.gamma;
@@ -98,6 +142,8 @@ impl SmearingJob {
             history: Vec::new(),
             best_epoch: 0,
             events: n,
+            origin: None,
+            quality: Vec::new(),
         };
         let trainer = Trainer::new(
             cfg,

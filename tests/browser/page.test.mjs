@@ -167,6 +167,79 @@ async function evaluateFlow(page, name, timeout) {
   await page.locator('#evaluate').screenshot({ path: path.join(out, `evaluate-${name}.png`) });
 }
 
+/** A digest of a canvas's pixels, to compare two pages' drawings exactly. */
+async function canvasDigest(page, id) {
+  return page.evaluate(async (id) => {
+    const c = document.getElementById(id);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const h = await crypto.subtle.digest('SHA-256', d);
+    return Array.from(new Uint8Array(h)).map((b) => b.toString(16).padStart(2, '0')).join('');
+  }, id);
+}
+
+/** Train the small network, Share, open the link in a fresh context: same numbers, same
+ * pixels; then a tampered link is refused and the page stays usable. */
+async function shareFlow(browser, page, name, timeout) {
+  await page.selectOption('#hidden', '2x16');
+  await page.fill('#events', '3000');
+  await page.fill('#seed', '5');
+  await page.fill('#epochs', '3');
+  await page.click('#generate');
+  await waitIdle(page, timeout);
+  await page.click('#train');
+  await waitIdle(page, timeout);
+  await page.click('#sample');
+  await waitIdle(page, timeout);
+  const js = await numbers(page, '.js-model');
+  const pixels = await canvasDigest(page, 'hist-jet_px');
+  await page.click('#share');
+  await waitIdle(page, timeout);
+  assert.equal(await page.textContent('#error'), '', 'no error when sharing');
+  const link = await page.inputValue('#share-link');
+  console.log(`[${name}] share: ${await page.textContent('#status')}`);
+  assert.ok(link.includes('#s1.') && link.length < 16200, `inline link of ${link.length} characters`);
+
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  try {
+    const other = await ctx.newPage();
+    const errors = [];
+    other.on('pageerror', (e) => errors.push(String(e)));
+    await other.goto(link.replace(/^https?:\/\/[^/]+\//, base).replace(/\?[^#]*/, '') + '');
+    await other.waitForFunction(() => /opened the link/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout });
+    console.log(`[${name}] opened in a fresh context: ${await other.textContent('#status')}`);
+    assert.deepEqual(await numbers(other, '.js-model'), js, 'the same JS numbers');
+    assert.equal(await canvasDigest(other, 'hist-jet_px'), pixels, 'the same pixels');
+    await other.screenshot({ path: path.join(out, `opened-from-link-${name}.png`), fullPage: true });
+
+    // One character changed in the middle of the payload.
+    const i = link.indexOf('#s1.') + 4 + Math.floor((link.length - link.indexOf('#s1.') - 4) / 2);
+    const tampered = link.slice(0, i) + (link[i] === 'A' ? 'B' : 'A') + link.slice(i + 1);
+    const bad = await ctx.newPage();
+    await bad.goto(tampered.replace(/^https?:\/\/[^/]+\//, base).replace(/\?[^#]*/, ''));
+    await bad.waitForFunction(() => document.querySelector('#error')?.textContent.includes('link'), null, { timeout: 60_000 });
+    console.log(`[${name}] tampered link: ${await bad.textContent('#error')}`);
+    await waitIdle(bad, timeout);
+    assert.ok(await bad.isEnabled('#generate'), 'the page stays usable');
+    assert.deepEqual(errors, [], 'no page errors in the opened page');
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** Load the first pre-trained model of models/: plots appear at once. */
+async function pretrainedFlow(page, name, timeout) {
+  await page.waitForSelector('.load-model', { timeout: 30_000 });
+  const t0 = Date.now();
+  await page.click('.load-model >> nth=0');
+  await waitIdle(page, timeout);
+  const status = await page.textContent('#status');
+  console.log(`[${name}] pre-trained (${((Date.now() - t0) / 1000).toFixed(1)} s): ${status}`);
+  assert.equal(await page.textContent('#error'), '', 'no error loading a pre-trained model');
+  assert.match(status, /loaded the pre-trained model/);
+  assert.ok(await inkedPixels(page, 'hist-jet_px') > 2000, 'plots drawn with the pre-trained model');
+  await page.locator('#pretrained').screenshot({ path: path.join(out, `pretrained-${name}.png`) });
+}
+
 async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
   const t0 = Date.now();
   const browser = await chromium.launch({
@@ -254,6 +327,8 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
       assert.equal((await numbers(page, '.train-loss')).length, 2);
 
       await evaluateFlow(page, name, timeout);
+      await shareFlow(browser, page, name, timeout);
+      await pretrainedFlow(page, name, timeout);
     }
     assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
     console.log(`[${name}] passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

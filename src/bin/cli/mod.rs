@@ -8,11 +8,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use fastsim_lab::backend::{self, BackendKind};
 use fastsim_lab::data::{read_path, write_table, Jagged, NonFinite, ReadOptions, Table, Transform};
 use fastsim_lab::detector::Detector;
-use fastsim_lab::metrics::{joint_js_curve, js_curve};
+use fastsim_lab::metrics::{joint_js_curve, js_curve, quantile_js};
 use fastsim_lab::model::Target;
-use fastsim_lab::recipe::{derive_wjet_aux, Recipe};
-use fastsim_lab::store::{load_smearing, save_smearing, sha256_hex};
-use fastsim_lab::train::{SmearingJob, TrainConfig, TrainData};
+use fastsim_lab::recipe::{derive_wjet_aux, DataOrigin, Recipe};
+use fastsim_lab::store::{load_smearing, save_smearing, sha256_hex, Manifest};
+use fastsim_lab::train::{Hidden, SmearingJob, TrainConfig, TrainData};
 use fastsim_lab::{Error, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -150,12 +150,28 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Train a model on named gen and reco columns of a table.
+    /// Train a model on named gen and reco columns of a table (a file, or built-in events made
+    /// on the fly with --generate, which the model file then records as its recipe).
     Train {
         #[arg(long, value_enum)]
         model: ModelArg,
+        #[arg(
+            long,
+            required_unless_present = "generate",
+            conflicts_with = "generate"
+        )]
+        data: Option<PathBuf>,
+        /// Train on this many built-in W+jet events (seed --data-seed, detector --detector).
         #[arg(long)]
-        data: PathBuf,
+        generate: Option<usize>,
+        #[arg(long, default_value_t = 1)]
+        data_seed: u64,
+        /// Detector JSON for --generate (CMS-like defaults otherwise).
+        #[arg(long, requires = "generate")]
+        detector: Option<PathBuf>,
+        /// Hidden layers × width of both networks (seed 000: 4x100; 2x16 fits in a share link).
+        #[arg(long, default_value = "4x100")]
+        hidden: String,
         #[arg(long, value_delimiter = ',', required = true)]
         gen_cols: Vec<String>,
         #[arg(long, value_delimiter = ',', required = true)]
@@ -187,6 +203,7 @@ enum Command {
     },
     /// Apply a trained model to the gen columns of a table.
     Sample {
+        /// A model file, or the name of a pre-trained model in models/manifest.json.
         #[arg(long)]
         model: PathBuf,
         #[arg(long)]
@@ -269,6 +286,10 @@ pub fn main() -> ExitCode {
         Command::Train {
             model,
             data,
+            generate,
+            data_seed,
+            detector,
+            hidden,
             gen_cols,
             reco_cols,
             epochs,
@@ -296,15 +317,29 @@ pub fn main() -> ExitCode {
                 .iter()
                 .map(|t| Transform::parse(t))
                 .collect::<Result<Vec<_>>>()?;
+            let source = match (data, generate) {
+                (Some(path), _) => DataSource::File(path),
+                (None, Some(events)) => {
+                    let mut recipe = Recipe::wjets(events, data_seed);
+                    if let Some(p) = detector {
+                        recipe.detector = read_detector(&p)?;
+                    }
+                    DataSource::Recipe(Box::new(recipe))
+                }
+                (None, None) => {
+                    return Err(Error::invalid("train", "give --data FILE or --generate N"))
+                }
+            };
             train(
                 model,
-                &data,
+                &source,
                 &input,
                 TrainData {
                     gen_cols,
                     reco_cols,
                     target,
                     transforms,
+                    hidden: Hidden::parse(&hidden)?,
                 },
                 cfg,
                 backend.into(),
@@ -384,11 +419,7 @@ fn generate(
     }
     let mut recipe = Recipe::wjets(events, seed);
     if let Some(path) = detector {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        recipe.detector = Detector::from_json(&text, &path.display().to_string())?;
+        recipe.detector = read_detector(path)?;
     }
     let mut stream = recipe.stream()?;
     let pb = bar(events as u64, "generate");
@@ -409,10 +440,71 @@ fn generate(
     Ok(())
 }
 
+fn read_detector(path: &Path) -> Result<Detector> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Detector::from_json(&text, &path.display().to_string())
+}
+
+/// What `train` learns from.
+enum DataSource {
+    File(PathBuf),
+    Recipe(Box<Recipe>),
+}
+
+impl DataSource {
+    /// The table, where it came from (recorded in the model file), and independent test
+    /// events for the quality figures (for a file: the file itself).
+    fn load(&self, read: &InputArgs) -> Result<(Table, DataOrigin, Table, String)> {
+        match self {
+            DataSource::File(path) => {
+                let table = read.load(path)?;
+                let bytes = std::fs::read(path).map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                let origin = DataOrigin::Upload {
+                    name: path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    ),
+                    rows: table.n_rows(),
+                    sha256: sha256_hex(&bytes),
+                };
+                Ok((
+                    table.clone(),
+                    origin,
+                    table,
+                    format!("the training file {}", path.display()),
+                ))
+            }
+            DataSource::Recipe(recipe) => {
+                let table = recipe.build()?;
+                let test = Recipe {
+                    events: recipe.events.min(100_000),
+                    seed: recipe.seed.wrapping_add(1),
+                    ..(**recipe).clone()
+                };
+                let origin = DataOrigin::Recipe {
+                    recipe: recipe.clone(),
+                };
+                Ok((
+                    table,
+                    origin,
+                    test.build()?,
+                    format!("{} independent events (seed {})", test.events, test.seed),
+                ))
+            }
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn train(
     model: ModelArg,
-    data: &Path,
+    data: &DataSource,
     read: &InputArgs,
     cols: TrainData,
     cfg: TrainConfig,
@@ -422,12 +514,12 @@ fn train(
     if !matches!(model, ModelArg::Smearing) {
         return Err(not_yet("model"));
     }
-    let table = read.load(data)?;
+    let (table, origin, test, test_what) = data.load(read)?;
     let device = backend::device(backend)?;
     let mut job = SmearingJob::new(&table, &cols, cfg.clone(), &device)?;
     eprintln!(
         "training the smearing network on {} ({} train / {} validation events, {} → {} features) on {}",
-        data.display(),
+        table.source(),
         job.trainer.n_train(),
         job.trainer.n_val(),
         cols.gen_cols.len(),
@@ -452,7 +544,31 @@ fn train(
     if let Some(stop) = job.trainer.stop_reason() {
         eprintln!("warning: {stop}");
     }
-    let trained = job.finish()?;
+    let mut trained = job.finish()?;
+    trained.meta.origin = Some(origin);
+    // Quality at save time: quantile-JS (16 quantiles) of model vs detector per reco column.
+    let sampled = pollster::block_on(trained.sample(&test, cfg.seed))?;
+    trained.meta.quality = trained
+        .meta
+        .reco_cols
+        .iter()
+        .map(|c| {
+            Ok((
+                c.clone(),
+                quantile_js(test.column(c)?, sampled.column(c)?, 16)?,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    eprintln!(
+        "quantile-JS (16 quantiles) on {test_what}: {}",
+        trained
+            .meta
+            .quality
+            .iter()
+            .map(|(c, j)| format!("{} {j:.5}", c.trim_start_matches("reco_")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let bytes = pollster::block_on(save_smearing(&trained))?;
     std::fs::write(out, &bytes).map_err(|source| Error::Io {
         path: out.to_path_buf(),
@@ -476,11 +592,8 @@ fn sample(
     out: &Path,
 ) -> Result<()> {
     let device = backend::device(backend)?;
-    let bytes = std::fs::read(model).map_err(|source| Error::Io {
-        path: model.to_path_buf(),
-        source,
-    })?;
-    let trained = load_smearing(&bytes, &model.display().to_string(), &device)?;
+    let (bytes, name) = model_bytes(model)?;
+    let trained = load_smearing(&bytes, &name, &device)?;
     let table = read.load(input)?;
     let mut sampled = pollster::block_on(trained.sample(&table, seed))?;
     derive_wjet_aux(&mut sampled, "reco")?;
@@ -492,6 +605,39 @@ fn sample(
         out.display()
     );
     Ok(())
+}
+
+/// A model file's bytes: `arg` is a path, or else the name of an entry of
+/// `models/manifest.json` (under `$FASTSIM_MODELS`, default `models`), whose hash is checked.
+fn model_bytes(arg: &Path) -> Result<(Vec<u8>, String)> {
+    let read = |p: &Path| {
+        std::fs::read(p).map_err(|source| Error::Io {
+            path: p.to_path_buf(),
+            source,
+        })
+    };
+    if arg.exists() {
+        return Ok((read(arg)?, arg.display().to_string()));
+    }
+    let dir = PathBuf::from(std::env::var_os("FASTSIM_MODELS").unwrap_or_else(|| "models".into()));
+    let manifest_path = dir.join("manifest.json");
+    if !manifest_path.exists() {
+        return Err(Error::invalid(
+            "model",
+            format!(
+                "'{}' is neither a file nor, without {}, a pre-trained model name",
+                arg.display(),
+                manifest_path.display()
+            ),
+        ));
+    }
+    let text = String::from_utf8_lossy(&read(&manifest_path)?).into_owned();
+    let manifest = Manifest::from_json(&text, &manifest_path.display().to_string())?;
+    let entry = manifest.find(&arg.display().to_string())?;
+    let path = dir.join(&entry.file);
+    let bytes = read(&path)?;
+    Manifest::verify(entry, &bytes)?;
+    Ok((bytes, path.display().to_string()))
 }
 
 fn convert(input: &Path, read: &InputArgs, out: &Path) -> Result<()> {
