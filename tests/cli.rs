@@ -397,3 +397,48 @@ fn amplify_a_truth_sample_and_plot_every_kind() {
         "{err}"
     );
 }
+
+/// `--model` takes a pre-trained model's manifest name (hash checked) as well as a file; an
+/// unknown name lists the available ones.
+#[test]
+fn sample_with_a_pre_trained_model_by_name() {
+    let models = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
+    let input = tmp("pretrained_in.csv");
+    let out = tmp("pretrained_out.csv");
+    let o = fastsim(&[
+        "generate",
+        "--process",
+        "wjets",
+        "--events",
+        "300",
+        "--seed",
+        "9",
+        "--out",
+        input.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let run = |name: &str| {
+        Command::new(env!("CARGO_BIN_EXE_fastsim"))
+            .env("FASTSIM_MODELS", models)
+            .args([
+                "sample",
+                "--model",
+                name,
+                "--input",
+                input.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap()
+    };
+    let o = run("wjets-cms");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(std::fs::read_to_string(&out).unwrap().lines().count() == 301);
+    let o = run("no-such-model");
+    let err = text(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("available: wjets-cms, wjets-coarse"),
+        "{err}"
+    );
+}

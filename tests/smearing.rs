@@ -7,7 +7,7 @@ use fastsim_lab::backend;
 use fastsim_lab::metrics::quantile_js;
 use fastsim_lab::physics::MAIN_FEATURES;
 use fastsim_lab::recipe::Recipe;
-use fastsim_lab::store::{load_smearing, save_smearing};
+use fastsim_lab::store::{load_smearing, save_smearing, sha256_hex};
 use fastsim_lab::train::{SmearingJob, TrainConfig, TrainData};
 
 const N: usize = 20_000;
@@ -106,4 +106,26 @@ fn tampered_model_file_is_refused() {
         .unwrap()
         .to_string();
     assert!(err.contains("not a fastsim model file"), "{err}");
+}
+
+/// On the CPU backend the same data, settings and seed give the same file, byte for byte —
+/// what lets `scripts/retrain-models` check the pre-trained models by their hash, and a share
+/// link's recipient recompute what the sender saw.
+#[test]
+fn cpu_training_is_bit_for_bit_deterministic() {
+    let table = Recipe::wjets(600, 2).build().unwrap();
+    let cfg = TrainConfig {
+        epochs: 2,
+        seed: 7,
+        ..TrainConfig::default()
+    };
+    let device = backend::cpu();
+    let file = || {
+        let mut job =
+            SmearingJob::new(&table, &TrainData::wjets_main(), cfg.clone(), &device).unwrap();
+        pollster::block_on(job.trainer.run(|_| {}, || false)).unwrap();
+        pollster::block_on(save_smearing(&job.finish().unwrap())).unwrap()
+    };
+    let (a, b) = (file(), file());
+    assert_eq!(sha256_hex(&a), sha256_hex(&b));
 }
