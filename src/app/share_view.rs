@@ -254,7 +254,7 @@ pub(super) fn ModelsSection(ui: Ui) -> impl IntoView {
             <ul id="models-list">
                 {move || entries.get().into_iter().map(|e| {
                     let name = e.name.clone();
-                    let js = e.quantile_js.iter().map(|(c, j)| format!("{} {j:.4}", c.trim_start_matches("reco_"))).collect::<Vec<_>>().join(", ");
+                    let js = e.quantile_js.iter().map(|(c, j)| format!("{} {j:.1e}", c.trim_start_matches("reco_"))).collect::<Vec<_>>().join(", ");
                     view! {
                         <li class="model-entry" data-name=e.name.clone()>
                             <button class="load-model" disabled=move || !idle() on:click=move |_| { let n = name.clone(); ui.run("loading a model", move || load_pretrained(ui, n)); }>{format!("Load {}", e.name)}</button>
