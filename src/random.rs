@@ -63,6 +63,13 @@ pub fn lognormal_factor(rng: &mut Rng, sigma: f64) -> f64 {
     (-0.5 * s2 + s2.sqrt() * z).exp()
 }
 
+/// `n` standard normal values from `seed` (tests of metrics and estimators).
+#[cfg(test)]
+pub(crate) fn gaussian_sample(n: usize, seed: u64) -> Vec<f32> {
+    let mut r = rng(seed, 0);
+    (0..n).map(|_| normal(&mut r) as f32).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

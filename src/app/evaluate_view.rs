@@ -12,12 +12,11 @@ use super::plots::{show, BINS};
 use super::session::{self, PlotSpec};
 use super::view::{parse, run_job, stream_events, train_config, PlotLinks, Ui};
 use crate::data::Table;
-use crate::metrics::{residuals_for, HistogramEstimator, JsCurve, Kde, Study, StudyOptions};
+use crate::metrics::{residuals_for, HistogramEstimator, Kde, Study, StudyOptions};
 use crate::model::TrainedSmearing;
 use crate::numfmt::thousands;
 use crate::plot::{
-    axis_label, residual_label, truth_color, Figure, SeriesData, GEN_COLOR, HIST_EST_COLOR,
-    KDE_COLOR, MODEL_COLOR, RECO_COLOR, VAL_COLOR,
+    axis_label, residual_label, Figure, SeriesData, GEN_COLOR, MODEL_COLOR, RECO_COLOR,
 };
 use crate::recipe::{derive_wjet_aux, Recipe};
 use crate::train::{SmearingJob, TrainData};
@@ -352,34 +351,9 @@ async fn evaluate(ui: Ui, ev: EvalUi) -> Result<String> {
     // 6. Plots.
     ev.drawn.set(true);
     yield_now().await; // the canvases become visible
-    let mut curves: Vec<(JsCurve, _)> = study
-        .truth
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.clone(), truth_color(i, study.truth.len())))
-        .collect();
-    for (label, color) in [
-        ("training sample", VAL_COLOR),
-        ("KDE", KDE_COLOR),
-        ("histogram", HIST_EST_COLOR),
-        ("model", MODEL_COLOR),
-    ] {
-        if let Some(c) = study.curve(label) {
-            curves.push((c.clone(), color));
-        }
-    }
     show(PlotSpec {
         id: "eval-js".into(),
-        figure: Figure::Js {
-            title,
-            curves,
-            note: format!(
-                "model amplification (n_quant = {}): {}",
-                amp.n_quant,
-                amp.factor_text()
-            ),
-            mark: Some(amp.n_quant),
-        },
+        figure: Figure::js_study(&study, title, &amp),
     })?;
     draw_feature_plots(&feature, &events, &samples)?;
     ui.progress.set(1.0);

@@ -362,12 +362,8 @@ fn interpolate(
 mod tests {
     use super::*;
     use crate::metrics::HistogramEstimator;
-    use crate::random::{normal, rng};
 
-    fn gauss(n: usize, seed: u64) -> Vec<f32> {
-        let mut r = rng(seed, 0);
-        (0..n).map(|_| normal(&mut r) as f32).collect()
-    }
+    use crate::random::gaussian_sample as gauss;
 
     #[test]
     fn sizes_follow_1_2_5() {

@@ -150,12 +150,8 @@ impl JsReference {
 mod tests {
     use super::*;
     use crate::metrics::quantile_js;
-    use crate::random::{normal, rng};
 
-    fn gauss(n: usize, seed: u64) -> Vec<f32> {
-        let mut r = rng(seed, 0);
-        (0..n).map(|_| normal(&mut r) as f32).collect()
-    }
+    use crate::random::gaussian_sample as gauss;
 
     #[test]
     fn levels_match_the_direct_estimate() {

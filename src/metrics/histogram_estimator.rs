@@ -188,12 +188,8 @@ fn cv_score(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::random::normal;
 
-    fn gauss(n: usize, seed: u64) -> Vec<f32> {
-        let mut r = rng(seed, 0);
-        (0..n).map(|_| normal(&mut r) as f32).collect()
-    }
+    use crate::random::gaussian_sample as gauss;
 
     #[test]
     fn cv_picks_a_moderate_binning_and_samples_inside_the_range() {

@@ -2,7 +2,8 @@
 //! export the same drawing as SVG, and the command line can write it as SVG or PNG.
 
 use super::{draw_hist_ratio, draw_js_curves, draw_map2d, CurveStyle, HistSeries, PlotResult};
-use crate::metrics::JsCurve;
+use super::{truth_color, HIST_EST_COLOR, KDE_COLOR, MODEL_COLOR, VAL_COLOR};
+use crate::metrics::{Amplification, JsCurve, Study};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -53,6 +54,39 @@ pub enum Figure {
 }
 
 impl Figure {
+    /// The JS-vs-n_quant figure of a study: truth subsamples (light to dark by size), then the
+    /// training sample, the KDE and histogram baselines and the model, with the amplification
+    /// of `amp` written on it and its n_quant marked.
+    pub fn js_study(study: &Study, title: String, amp: &Amplification) -> Figure {
+        let n = study.truth.len();
+        let mut curves: Vec<(JsCurve, RGBColor)> = study
+            .truth
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), truth_color(i, n)))
+            .collect();
+        for (label, color) in [
+            ("training sample", VAL_COLOR),
+            ("KDE", KDE_COLOR),
+            ("histogram", HIST_EST_COLOR),
+            ("model", MODEL_COLOR),
+        ] {
+            if let Some(c) = study.curve(label) {
+                curves.push((c.clone(), color));
+            }
+        }
+        Figure::Js {
+            title,
+            curves,
+            note: format!(
+                "model amplification (n_quant = {}): {}",
+                amp.n_quant,
+                amp.factor_text()
+            ),
+            mark: Some(amp.n_quant),
+        }
+    }
+
     /// The size it is drawn at, in pixels.
     pub fn size(&self) -> (u32, u32) {
         match self {

@@ -4,14 +4,13 @@
 use super::{ImageFormat, InputArgs};
 use clap::{Args, ValueEnum};
 use fastsim_lab::data::Table;
-use fastsim_lab::metrics::{residuals_for, HistogramEstimator, JsCurve, Kde, Study, StudyOptions};
+use fastsim_lab::metrics::{residuals_for, HistogramEstimator, Kde, Study, StudyOptions};
 use fastsim_lab::numfmt::thousands;
 use fastsim_lab::plot::{
-    axis_label, residual_label, to_png_file, to_svg, truth_color, Figure, SeriesData, GEN_COLOR,
-    HIST_EST_COLOR, KDE_COLOR, MODEL_COLOR, RECO_COLOR, VAL_COLOR,
+    axis_label, residual_label, to_png_file, to_svg, Figure, SeriesData, GEN_COLOR, MODEL_COLOR,
+    RECO_COLOR,
 };
 use fastsim_lab::{Error, Result};
-use plotters::style::RGBColor;
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
@@ -148,37 +147,12 @@ pub fn amplify(a: AmplifyArgs) -> Result<()> {
         }
         println!();
         if let Some(dir) = &a.plot_dir {
-            let mut curves: Vec<(JsCurve, RGBColor)> = study
-                .truth
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.clone(), truth_color(i, study.truth.len())))
-                .collect();
-            for (label, color) in [
-                ("training sample", VAL_COLOR),
-                ("KDE", KDE_COLOR),
-                ("histogram", HIST_EST_COLOR),
-                ("model", MODEL_COLOR),
-            ] {
-                if let Some(c) = study.curve(label) {
-                    curves.push((c.clone(), color));
-                }
-            }
             let title = cols
                 .iter()
                 .map(|c| axis_label(c))
                 .collect::<Vec<_>>()
                 .join(" × ");
-            let fig = Figure::Js {
-                title,
-                curves,
-                note: format!(
-                    "model amplification (n_quant = {}): {}",
-                    amp.n_quant,
-                    amp.factor_text()
-                ),
-                mark: Some(amp.n_quant),
-            };
+            let fig = Figure::js_study(&study, title, &amp);
             write_figure(&fig, dir, &format!("js_{name}"), a.format)?;
         }
     }
