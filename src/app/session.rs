@@ -24,6 +24,8 @@ pub struct Session {
     pub upload: Option<String>,
     /// The SHA-256 of the uploaded file's bytes.
     pub upload_sha256: String,
+    /// The file (name, SHA-256) an opened link says its data came from: an upload must match.
+    pub expected_upload: Option<(String, String)>,
     pub recipe_seed: u64,
     /// The detector the built-in events are generated with.
     pub detector: Detector,

@@ -141,6 +141,7 @@ async fn restore(ui: Ui, fragment: String) -> Result<String> {
     let recipe = match &state.data {
         DataOrigin::Recipe { recipe } => recipe.clone(),
         DataOrigin::Upload { name, rows, sha256 } => {
+            session::with(|s| s.expected_upload = Some((name.clone(), sha256.clone())));
             install(ui, model, pinned);
             return Ok(format!(
                 "opened the link's model; its data was the file {name} ({} rows, SHA-256 {}…): load that file to sample with it",

@@ -116,6 +116,14 @@ pub async fn upload(ui: Ui, file: web_sys::File) -> Result<String> {
     };
     let (loaded, sha256) = load_file(&file, &opts).await?;
     let name = file.name();
+    if let Some((want_name, want)) = session::with(|s| s.expected_upload.clone()) {
+        if want != sha256 {
+            return Err(crate::Error::invalid(
+                "upload",
+                format!("{name} has SHA-256 {}…, not the {}… of {want_name} that the opened link was made with; nothing was loaded", &sha256[..12], &want[..12.min(want.len())]),
+            ));
+        }
+    }
     let mut remarks = loaded.notes.clone();
     if loaded.dropped > 0 {
         remarks.push(format!(
@@ -140,6 +148,7 @@ pub async fn upload(ui: Ui, file: web_sys::File) -> Result<String> {
         s.table = Some(table);
         s.upload = Some(name);
         s.upload_sha256 = sha256;
+        s.expected_upload = None;
         s.sampled = None;
     });
     ui.have_data.set(true);

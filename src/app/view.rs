@@ -194,6 +194,7 @@ pub(super) async fn generate(ui: Ui) -> Result<String> {
         s.table = Some(table);
         s.recipe_seed = seed;
         s.upload = None;
+        s.expected_upload = None;
         s.sampled = None;
     });
     ui.preview.set(None);
