@@ -12,7 +12,7 @@ use super::plots::{show, BINS};
 use super::session::{self, PlotSpec};
 use super::view::{parse, run_job, stream_events, train_config, PlotLinks, Ui};
 use crate::data::Table;
-use crate::metrics::{residuals_for, HistogramEstimator, Kde, Study, StudyOptions};
+use crate::metrics::{residuals_for, Study, StudyOptions};
 use crate::model::TrainedSmearing;
 use crate::numfmt::thousands;
 use crate::plot::{
@@ -298,16 +298,11 @@ async fn evaluate(ui: Ui, ev: EvalUi) -> Result<String> {
         study.add_split("model", &model_rows[0], 5)?;
     }
     let train_rows = table.row_major(&cols)?;
-    study.add("training sample", &[&train_rows])?;
-    yield_now().await;
     ui.status
         .set("fitting the KDE and histogram baselines (5-fold cross-validation)".into());
-    let kde = Kde::fit_cv(&train_rows, dims, 5, seed)?;
     yield_now().await;
-    let hist = HistogramEstimator::fit_cv(&train_rows, dims, 5, seed)?;
     let g = multiple * n_train;
-    study.add_split("KDE", &kde.sample(g, seed), 5)?;
-    study.add_split("histogram", &hist.sample(g, seed), 5)?;
+    let (kde, hist) = study.add_baselines(&train_rows, g, seed)?;
     ui.progress.set(0.95);
     yield_now().await;
     check_cancel(ui)?;

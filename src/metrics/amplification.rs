@@ -9,7 +9,7 @@
 //! at most). Between two sizes the JS is interpolated linearly in (ln N, ln JS): a truth sample's
 //! JS falls about as 1/N when the noise dominates, a straight line there.
 
-use super::{JsCurve, JsReference};
+use super::{HistogramEstimator, JsCurve, JsReference, Kde};
 use crate::error::{Error, Result};
 use crate::random::{rng, Rng};
 use rand::seq::SliceRandom;
@@ -238,6 +238,23 @@ impl Study {
         self.curves.retain(|c| c.label != label);
         self.curves.push(curve);
         Ok(self.curves.last().expect("just pushed"))
+    }
+
+    /// Adds the training sample's own curve ("training sample") and the density-estimator
+    /// baselines fitted to it by 5-fold cross-validation ("KDE", "histogram"), each sampled
+    /// `size` times with `seed` (seed 003, figs. 8–10); returns the fitted estimators.
+    pub fn add_baselines(
+        &mut self,
+        train: &[f32],
+        size: usize,
+        seed: u64,
+    ) -> Result<(Kde, HistogramEstimator)> {
+        self.add("training sample", &[train])?;
+        let kde = Kde::fit_cv(train, self.dims, 5, seed)?;
+        let hist = HistogramEstimator::fit_cv(train, self.dims, 5, seed)?;
+        self.add_split("KDE", &kde.sample(size, seed), 5)?;
+        self.add_split("histogram", &hist.sample(size, seed), 5)?;
+        Ok((kde, hist))
     }
 
     pub fn curve(&self, label: &str) -> Option<&JsCurve> {

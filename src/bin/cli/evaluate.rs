@@ -4,7 +4,7 @@
 use super::{ImageFormat, InputArgs};
 use clap::{Args, ValueEnum};
 use fastsim_lab::data::Table;
-use fastsim_lab::metrics::{residuals_for, HistogramEstimator, Kde, Study, StudyOptions};
+use fastsim_lab::metrics::{residuals_for, Study, StudyOptions};
 use fastsim_lab::numfmt::thousands;
 use fastsim_lab::plot::{
     axis_label, residual_label, to_png_file, to_svg, Figure, SeriesData, GEN_COLOR, MODEL_COLOR,
@@ -106,11 +106,7 @@ pub fn amplify(a: AmplifyArgs) -> Result<()> {
         let mut baselines = Vec::new();
         if let Some(t) = &train {
             let x = t.row_major(cols)?;
-            study.add("training sample", &[&x])?;
-            let kde = Kde::fit_cv(&x, dims, 5, a.seed)?;
-            let hist = HistogramEstimator::fit_cv(&x, dims, 5, a.seed)?;
-            study.add_split("KDE", &kde.sample(g_size, a.seed), 5)?;
-            study.add_split("histogram", &hist.sample(g_size, a.seed), 5)?;
+            let (kde, hist) = study.add_baselines(&x, g_size, a.seed)?;
             baselines.push(format!(
                 "KDE bandwidth {:.3} σ ({}), histogram {} bins per dimension (5-fold CV on the training sample)",
                 kde.bandwidth,
