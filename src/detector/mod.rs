@@ -1,8 +1,12 @@
-//! The parametric detector: editable resolution formulas and the seed-000 selection, as data
-//! (serialisable to JSON), turning generator-level events into paired reco-level events.
+//! The parametric detectors, as data (serialisable to JSON): the event-level CMS-like detector
+//! of the W+jet benchmark (editable resolution formulas and the seed-000 selection) and the
+//! particle-level one of the jet benchmark. Each turns generator-level events into paired
+//! reco-level events.
 
 mod cms;
+mod particles;
 
 pub use cms::{
     Detector, JetBin, JetResponse, MetResponse, MuonBin, MuonResponse, RecoEvent, Selection,
 };
+pub use particles::{JetPair, ParticleDetector};

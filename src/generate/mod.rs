@@ -1,5 +1,7 @@
 //! Seeded event generators, one per process. They know nothing of the detector.
 
+mod jets;
 mod wjets;
 
+pub use jets::{GenJetEvent, GenParticle, JetsConfig, Species};
 pub use wjets::{WJetGenEvent, WJetsConfig, MU_MASS, W_MASS, W_WIDTH};

@@ -1,11 +1,16 @@
 //! The networks, one file each: a `Config` with the paper's defaults, the module, its forward
 //! pass and its loss, in the idiom of Burn 0.22 (plain structs; the `Device` picks the backend).
 
+mod chamfer;
+mod jet_vae;
 mod mlp;
+pub mod params;
 mod smearing;
 mod tensor_io;
 mod trained;
 
+pub use chamfer::{chamfer, jet_pt_mass};
+pub use jet_vae::{to_gev, JetScales, JetVae, JetVaeConfig, VaeNoise, VaeOutput, LOSS_PARTS};
 pub use mlp::{Mlp, MlpConfig};
 pub use smearing::{pinball, SmearingConfig, SmearingNet};
 pub use tensor_io::{read_f32, upload};
