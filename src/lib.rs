@@ -8,6 +8,7 @@ pub mod data;
 pub mod detector;
 pub mod error;
 pub mod generate;
+pub mod jet_recipe;
 pub mod metrics;
 pub mod model;
 pub mod numfmt;

@@ -3,6 +3,7 @@
 
 mod csv;
 mod format;
+mod jets;
 mod npy;
 mod npz;
 #[cfg(not(target_arch = "wasm32"))]
@@ -16,6 +17,7 @@ pub use format::{
     check_size, names_sidecar, parse_names, read_bytes, read_path, write_bytes, write_path, Format,
     Jagged, Loaded, NonFinite, ReadOptions, MAX_FILE_BYTES,
 };
+pub use jets::{JetArrays, JET_VALUES};
 pub use npy::{read_npy, write_npy};
 pub use npz::{read_npz, write_npz};
 pub use standardize::Standardizer;

@@ -70,6 +70,12 @@ pub(crate) fn read_array(bytes: &[u8], what: &str) -> Result<Array> {
             .collect::<std::io::Result<_>>()
             .map_err(truncated)?,
     };
+    if order == Order::Fortran && shape.len() > 2 {
+        return Err(err(format!(
+            "a Fortran-order array of {} dimensions is not supported: save it with numpy.ascontiguousarray",
+            shape.len()
+        )));
+    }
     let data = match (order, shape.as_slice()) {
         (Order::Fortran, [rows, cols]) => {
             let (rows, cols) = (*rows, *cols);

@@ -7,13 +7,13 @@
 //! All arrays must have the same number of rows. Entry sizes are checked against the limit
 //! before they are inflated (a zip bomb is refused, not expanded).
 
-use super::npy::{read_array, to_table, write_array};
+use super::npy::{read_array, to_table, write_array, Array};
 use super::{Table, MAX_FILE_BYTES};
 use crate::error::{Error, Result};
 use std::io::{Cursor, Read, Write};
 
-/// Reads every array of an `.npz` into one table.
-pub fn read_npz(bytes: &[u8], file: &str, names: Option<&[String]>) -> Result<Table> {
+/// Every array of an `.npz`, in archive order, with its name (the entry name less `.npy`).
+pub(crate) fn read_arrays(bytes: &[u8], file: &str) -> Result<Vec<(String, Array)>> {
     let err = |message: String| Error::Format {
         file: file.to_string(),
         message,
@@ -23,8 +23,7 @@ pub fn read_npz(bytes: &[u8], file: &str, names: Option<&[String]>) -> Result<Ta
     if zip.is_empty() {
         return Err(err("the archive holds no arrays".into()));
     }
-    let single = zip.len() == 1;
-    let mut out: Option<Table> = None;
+    let mut out = Vec::with_capacity(zip.len());
     for i in 0..zip.len() {
         let mut entry = zip
             .by_index(i)
@@ -58,6 +57,22 @@ pub fn read_npz(bytes: &[u8], file: &str, names: Option<&[String]>) -> Result<Ta
                 message: format!("cannot inflate: {e}"),
             })?;
         let a = read_array(&buf, &what)?;
+        out.push((array, a));
+    }
+    Ok(out)
+}
+
+/// Reads every array of an `.npz` into one table.
+pub fn read_npz(bytes: &[u8], file: &str, names: Option<&[String]>) -> Result<Table> {
+    let err = |message: String| Error::Format {
+        file: file.to_string(),
+        message,
+    };
+    let arrays = read_arrays(bytes, file)?;
+    let single = arrays.len() == 1;
+    let mut out: Option<Table> = None;
+    for (array, a) in arrays {
+        let what = format!("{file}: array '{array}'");
         // A 1-D array is the column of its name; the caller's names apply to a lone array.
         let own = (a.shape.len() == 1).then(|| vec![array.clone()]);
         let given = if single { names } else { None };
@@ -88,9 +103,11 @@ pub fn read_npz(bytes: &[u8], file: &str, names: Option<&[String]>) -> Result<Ta
     out.ok_or_else(|| err("the archive holds no arrays".into()))
 }
 
-/// One 1-D float32 array per column (readable by `numpy.load(f)[name]`), deflate-compressed
-/// as `numpy.savez_compressed` writes them.
-pub fn write_npz(table: &Table, file: &str) -> Result<Vec<u8>> {
+/// A zip of `.npy` entries, deflate-compressed as `numpy.savez_compressed` writes them.
+pub(crate) fn write_arrays<'a>(
+    arrays: impl IntoIterator<Item = (&'a str, &'a [f32], Vec<u64>)>,
+    file: &str,
+) -> Result<Vec<u8>> {
     let io = |e: String| Error::Format {
         file: file.to_string(),
         message: format!("cannot write: {e}"),
@@ -99,14 +116,28 @@ pub fn write_npz(table: &Table, file: &str) -> Result<Vec<u8>> {
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .large_file(false);
-    for (j, name) in table.names().iter().enumerate() {
-        let npy = write_array(table.column_at(j), &[table.n_rows() as u64], file)?;
+    for (name, data, shape) in arrays {
+        let npy = write_array(data, &shape, file)?;
         zip.start_file(format!("{name}.npy"), options)
             .map_err(|e| io(e.to_string()))?;
         zip.write_all(&npy).map_err(|e| io(e.to_string()))?;
     }
     let cursor = zip.finish().map_err(|e| io(e.to_string()))?;
     Ok(cursor.into_inner())
+}
+
+/// One 1-D float32 array per column (readable by `numpy.load(f)[name]`), deflate-compressed
+/// as `numpy.savez_compressed` writes them.
+pub fn write_npz(table: &Table, file: &str) -> Result<Vec<u8>> {
+    let rows = table.n_rows() as u64;
+    write_arrays(
+        table
+            .names()
+            .iter()
+            .enumerate()
+            .map(|(j, name)| (name.as_str(), table.column_at(j), vec![rows])),
+        file,
+    )
 }
 
 #[cfg(test)]

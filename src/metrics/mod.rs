@@ -6,6 +6,7 @@ mod amplification;
 mod curve;
 mod density;
 mod histogram_estimator;
+mod jets;
 mod js;
 mod kde;
 mod quantile;
@@ -17,6 +18,7 @@ pub use amplification::{
 };
 pub use curve::{CurvePoint, JsCurve, JsReference};
 pub use histogram_estimator::HistogramEstimator;
+pub use jets::{jet_js, Acceptance, JetColumns, JS_FEATURES};
 pub use js::{joint_js_curve, js_curve, js_divergence, quantile_js};
 pub use kde::Kde;
 pub use quantile::QuantileBins;

@@ -8,6 +8,7 @@ pub mod params;
 mod smearing;
 mod tensor_io;
 mod trained;
+mod trained_jet;
 
 pub use chamfer::{chamfer, jet_pt_mass};
 pub use jet_vae::{to_gev, JetScales, JetVae, JetVaeConfig, VaeNoise, VaeOutput, LOSS_PARTS};
@@ -15,3 +16,4 @@ pub use mlp::{Mlp, MlpConfig};
 pub use smearing::{pinball, SmearingConfig, SmearingNet};
 pub use tensor_io::{read_f32, upload};
 pub use trained::{SmearingMeta, Target, TrainedSmearing};
+pub use trained_jet::{to_feature_major, JetVaeMeta, TrainedJetVae};

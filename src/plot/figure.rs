@@ -1,7 +1,10 @@
 //! Every plot kind as one owned value, so the page can draw it on a canvas, keep it, and
 //! export the same drawing as SVG, and the command line can write it as SVG or PNG.
 
-use super::{draw_hist_ratio, draw_js_curves, draw_map2d, CurveStyle, HistSeries, PlotResult};
+use super::{
+    draw_event_display, draw_hist_ratio, draw_js_curves, draw_map2d, CurveStyle, HistSeries,
+    JetPanel, PlotResult,
+};
 use super::{truth_color, HIST_EST_COLOR, KDE_COLOR, MODEL_COLOR, VAL_COLOR};
 use crate::metrics::{Amplification, JsCurve, Study};
 use plotters::coord::Shift;
@@ -42,6 +45,13 @@ pub enum Figure {
         note: String,
         /// The n_quant the note refers to, marked by a dotted line.
         mark: Option<usize>,
+    },
+    /// One jet's constituents in the η–φ plane per level (gen, reco, model), area ∝ pT.
+    Jets {
+        panels: Vec<JetPanel>,
+        /// (η, φ) of the window centre: the gen jet's axis.
+        center: (f32, f32),
+        r: f32,
     },
     /// Model versus detector, event by event.
     Map {
@@ -93,6 +103,7 @@ impl Figure {
             Figure::Hist { .. } => (560, 440),
             Figure::Js { .. } => (860, 500),
             Figure::Map { .. } => (540, 460),
+            Figure::Jets { panels, .. } => (320 * panels.len().max(1) as u32, 360),
         }
     }
 
@@ -136,6 +147,7 @@ impl Figure {
                 y,
                 bins,
             } => draw_map2d(root, x_label, y_label, x, y, *bins),
+            Figure::Jets { panels, center, r } => draw_event_display(root, panels, *center, *r),
         }
     }
 }

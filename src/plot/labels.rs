@@ -1,4 +1,4 @@
-//! Axis labels with units for the W+jet features (GeV; angles in rad).
+//! Axis labels with units for the W+jet and jet features (GeV; angles in rad).
 
 /// The axis label of a column, e.g. `reco_mu_px` → "muon pₓ [GeV]".
 pub fn axis_label(column: &str) -> String {
@@ -28,6 +28,15 @@ pub fn axis_label(column: &str) -> String {
         "st" => "S_T [GeV]",
         "jet_m" => "jet mass [GeV]",
         "mu_q" => "muon charge",
+        "jet_e" => "jet energy [GeV]",
+        "jet_flow1" => "jet Flow₁ (ΔR ≤ R/4)",
+        "jet_flow2" => "jet Flow₂ (R/4 < ΔR ≤ R/2)",
+        "jet_flow3" => "jet Flow₃ (R/2 < ΔR ≤ 3R/4)",
+        "jet_flow4" => "jet Flow₄ (3R/4 < ΔR ≤ R)",
+        "jet_n" => "constituents per jet",
+        "const_px" => "constituent pₓ [GeV]",
+        "const_py" => "constituent p_y [GeV]",
+        "const_pz" => "constituent p_z [GeV]",
         _ => return feature.to_string(),
     };
     known.to_string()

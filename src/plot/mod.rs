@@ -3,6 +3,7 @@
 //! Poisson error bars, a ratio panel under the main panel, axis labels with units, legends
 //! that give sample sizes.
 
+mod event_display;
 mod figure;
 mod hist;
 mod js_curve;
@@ -10,6 +11,7 @@ mod labels;
 mod loss;
 mod map2d;
 
+pub use event_display::{draw_event_display, JetPanel};
 pub use figure::{Figure, SeriesData};
 pub use hist::{draw_hist_ratio, feature_series, HistSeries};
 pub use js_curve::{draw_js_curves, CurveStyle};
@@ -258,6 +260,39 @@ mod snapshot_tests {
     }
 
     #[test]
+    fn event_display_snapshot() {
+        let gen = vec![
+            [120.0, 0.5, 1.0],
+            [40.0, 0.6, 1.15],
+            [5.0, 0.2, 0.8],
+            [1.0, 0.9, 1.3],
+        ];
+        let reco = vec![[110.0, 0.5, 1.0], [45.0, 0.62, 1.14], [0.8, 1.1, 0.6]];
+        let model = vec![[118.0, 0.52, 1.01], [38.0, 0.58, 1.17]];
+        let panels: Vec<JetPanel> = [
+            ("gen", GEN_COLOR, gen),
+            ("reco", RECO_COLOR, reco),
+            ("model", MODEL_COLOR, model),
+        ]
+        .into_iter()
+        .map(|(t, c, p)| JetPanel {
+            title: t.into(),
+            color: c,
+            particles: p,
+        })
+        .collect();
+        let fig = Figure::Jets {
+            panels,
+            center: (0.5, 1.0),
+            r: 0.5,
+        };
+        let svg = to_svg(fig.size(), |root| fig.draw(root)).unwrap();
+        assert!(svg.contains("gen (4 particles, Σ pT 166 GeV)"), "{svg}");
+        assert!(svg.contains("φ − φ_jet [rad]"));
+        check("event_display", &svg);
+    }
+
+    #[test]
     fn loss_snapshot() {
         let history: Vec<EpochReport> = (1..=8)
             .map(|e| EpochReport {
@@ -266,6 +301,8 @@ mod snapshot_tests {
                 val_loss: 5.8 / (e as f64).sqrt() + 0.02 * (e as f64 - 6.0).max(0.0),
                 lr: 1e-3 / e as f64,
                 best_epoch: e.min(6),
+                train_parts: Vec::new(),
+                val_parts: Vec::new(),
             })
             .collect();
         let svg = to_svg((640, 300), |root| draw_loss(root, &history)).unwrap();

@@ -6,4 +6,7 @@ mod model_file;
 
 pub use manifest::{Manifest, ManifestEntry};
 
-pub use model_file::{load_smearing, save_smearing, sha256_hex, FORMAT_VERSION};
+pub use model_file::{
+    load_jet_vae, load_smearing, model_kind, save_jet_vae, save_smearing, sha256_hex,
+    FORMAT_VERSION,
+};

@@ -5,7 +5,7 @@
 //! the same weights give the same bytes, so the hash identifies a model.
 
 use crate::error::{Error, Result};
-use crate::model::{read_f32, SmearingMeta, TrainedSmearing};
+use crate::model::{params, read_f32, JetVaeMeta, SmearingMeta, TrainedJetVae, TrainedSmearing};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -17,9 +17,9 @@ pub const FORMAT_VERSION: u32 = 1;
 const MAX_BYTES: usize = 256 << 20;
 
 #[derive(Serialize, Deserialize)]
-struct Header {
+struct Header<M> {
     kind: String,
-    meta: SmearingMeta,
+    meta: M,
 }
 
 /// Lowercase hex SHA-256.
@@ -30,12 +30,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Serialises a trained smearing network (reads its weights from the device).
-pub async fn save_smearing(model: &TrainedSmearing) -> Result<Vec<u8>> {
-    let weights = read_f32(model.net().to_flat()).await?;
+/// The file bytes of a model of `kind` with header `meta` and flat `weights`.
+fn write_file(kind: &str, meta: &impl Serialize, weights: &[f32]) -> Result<Vec<u8>> {
     let header = serde_json::to_vec(&Header {
-        kind: "smearing".into(),
-        meta: model.meta.clone(),
+        kind: kind.into(),
+        meta,
     })
     .map_err(|e| Error::Backend(format!("cannot serialise the model header: {e}")))?;
     let mut out = Vec::with_capacity(64 + header.len() + 4 * weights.len());
@@ -44,7 +43,7 @@ pub async fn save_smearing(model: &TrainedSmearing) -> Result<Vec<u8>> {
     out.extend_from_slice(&(header.len() as u64).to_le_bytes());
     out.extend_from_slice(&header);
     out.extend_from_slice(&(weights.len() as u64).to_le_bytes());
-    for w in &weights {
+    for w in weights {
         out.extend_from_slice(&w.to_le_bytes());
     }
     let hash = Sha256::digest(&out);
@@ -52,13 +51,24 @@ pub async fn save_smearing(model: &TrainedSmearing) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Reads a smearing model file onto `device`; `file` names it in messages. Refuses a wrong
-/// magic, an unknown version, a hash mismatch (any changed byte) and inconsistent sizes.
-pub fn load_smearing(bytes: &[u8], file: &str, device: &Device) -> Result<TrainedSmearing> {
-    let err = |message: String| Error::Model {
+/// A checked model file: its kind, header JSON and weights.
+struct Parsed {
+    kind: String,
+    header: serde_json::Value,
+    weights: Vec<f32>,
+}
+
+fn model_error(file: &str, message: String) -> Error {
+    Error::Model {
         file: file.to_string(),
         message,
-    };
+    }
+}
+
+/// Refuses a wrong magic, an unknown version, a hash mismatch (any changed byte),
+/// inconsistent sizes and non-finite weights.
+fn parse(bytes: &[u8], file: &str) -> Result<Parsed> {
+    let err = |message: String| model_error(file, message);
     if bytes.len() > MAX_BYTES {
         return Err(err(format!(
             "{} bytes is over the {} MiB limit",
@@ -86,15 +96,59 @@ pub fn load_smearing(bytes: &[u8], file: &str, device: &Device) -> Result<Traine
     if header_len > rest.len().saturating_sub(8) {
         return Err(err(format!("header length {header_len} exceeds the file")));
     }
-    let header: Header =
+    let header: Header<serde_json::Value> =
         serde_json::from_slice(&rest[..header_len]).map_err(|e| err(format!("bad header: {e}")))?;
-    if header.kind != "smearing" {
+    let rest = &rest[header_len..];
+    let n = u64::from_le_bytes(rest[..8].try_into().expect("8 bytes")) as usize;
+    let data = &rest[8..];
+    if data.len() != n.saturating_mul(4) {
         return Err(err(format!(
-            "model kind '{}' is not supported here",
-            header.kind
+            "{} weight bytes for {n} declared weights",
+            data.len()
         )));
     }
-    let meta = header.meta;
+    let weights: Vec<f32> = data
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
+        .collect();
+    if weights.iter().any(|w| !w.is_finite()) {
+        return Err(err("weights hold non-finite values".into()));
+    }
+    Ok(Parsed {
+        kind: header.kind,
+        header: header.meta,
+        weights,
+    })
+}
+
+/// The kind of model a file holds ("smearing", "jet-vae"), after all checks.
+pub fn model_kind(bytes: &[u8], file: &str) -> Result<String> {
+    parse(bytes, file).map(|p| p.kind)
+}
+
+fn expect_kind(p: &Parsed, kind: &str, file: &str) -> Result<()> {
+    if p.kind != kind {
+        return Err(model_error(
+            file,
+            format!("holds a '{}' model, not a '{kind}' one", p.kind),
+        ));
+    }
+    Ok(())
+}
+
+/// Serialises a trained smearing network (reads its weights from the device).
+pub async fn save_smearing(model: &TrainedSmearing) -> Result<Vec<u8>> {
+    let weights = read_f32(model.net().to_flat()).await?;
+    write_file("smearing", &model.meta, &weights)
+}
+
+/// Reads a smearing model file onto `device`; `file` names it in messages.
+pub fn load_smearing(bytes: &[u8], file: &str, device: &Device) -> Result<TrainedSmearing> {
+    let err = |message: String| model_error(file, message);
+    let p = parse(bytes, file)?;
+    expect_kind(&p, "smearing", file)?;
+    let meta: SmearingMeta =
+        serde_json::from_value(p.header).map_err(|e| err(format!("bad header: {e}")))?;
     let cfg = &meta.config;
     if cfg.n_inputs != meta.gen_cols.len()
         || cfg.n_outputs != meta.reco_cols.len()
@@ -108,23 +162,47 @@ pub fn load_smearing(bytes: &[u8], file: &str, device: &Device) -> Result<Traine
     {
         return Err(err("header sizes are inconsistent".into()));
     }
-    let rest = &rest[header_len..];
-    let n = u64::from_le_bytes(rest[..8].try_into().expect("8 bytes")) as usize;
-    let data = &rest[8..];
-    if n != cfg.n_params() || data.len() != 4 * n {
+    if p.weights.len() != cfg.n_params() {
         return Err(err(format!(
-            "{} weight bytes for a network of {} parameters",
-            data.len(),
+            "{} weights for a network of {} parameters",
+            p.weights.len(),
             cfg.n_params()
         )));
     }
-    let weights: Vec<f32> = data
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
-        .collect();
-    if weights.iter().any(|w| !w.is_finite()) {
-        return Err(err("weights hold non-finite values".into()));
-    }
-    let net = cfg.from_flat(&weights, device);
+    let net = cfg.from_flat(&p.weights, device);
     Ok(TrainedSmearing::new(meta, net, device.clone()))
+}
+
+/// Serialises a trained jet VAE.
+pub async fn save_jet_vae(model: &TrainedJetVae) -> Result<Vec<u8>> {
+    let weights = read_f32(params::to_flat(model.net())).await?;
+    write_file("jet-vae", &model.meta, &weights)
+}
+
+/// Reads a jet-VAE model file onto `device`.
+pub fn load_jet_vae(bytes: &[u8], file: &str, device: &Device) -> Result<TrainedJetVae> {
+    let err = |message: String| model_error(file, message);
+    let p = parse(bytes, file)?;
+    expect_kind(&p, "jet-vae", file)?;
+    let meta: JetVaeMeta =
+        serde_json::from_value(p.header).map_err(|e| err(format!("bad header: {e}")))?;
+    meta.config
+        .validate()
+        .map_err(|e| err(format!("bad header: {e}")))?;
+    let s = &meta.scales;
+    if !s
+        .std
+        .iter()
+        .chain(&s.mean)
+        .chain([&s.pt, &s.m])
+        .all(|v| v.is_finite())
+        || s.std.iter().chain([&s.pt, &s.m]).any(|v| *v <= 0.0)
+    {
+        return Err(err(
+            "bad header: standardisation is not finite and positive".into(),
+        ));
+    }
+    let shapes = meta.config.init_shapes(device);
+    let net = params::from_flat(shapes, &p.weights, device).map_err(|e| err(e.to_string()))?;
+    Ok(TrainedJetVae::new(meta, net, device.clone()))
 }

@@ -3,8 +3,10 @@
 //! The loop is split into steps (`train_batches`, `end_epoch`) so the page can yield to the
 //! browser between them; `run` drives it to the end for the command line.
 
+mod jet_vae;
 mod smearing;
 
+pub use jet_vae::{paper_train_config, JetVaeJob};
 pub(crate) use smearing::apply_transforms;
 pub use smearing::{Hidden, SmearingJob, TrainData};
 
@@ -25,6 +27,13 @@ pub struct TrainConfig {
     pub lr: f64,
     pub val_fraction: f64,
     pub seed: u64,
+    /// Seed 000's lr/(1 + epoch) when true; a constant lr (seed 001's Adam at 10⁻⁴) when false.
+    #[serde(default = "yes")]
+    pub lr_decay: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for TrainConfig {
@@ -35,6 +44,7 @@ impl Default for TrainConfig {
             lr: 1e-3,
             val_fraction: 0.3,
             seed: 1,
+            lr_decay: true,
         }
     }
 }
@@ -79,6 +89,12 @@ pub struct EpochReport {
     pub lr: f64,
     /// The epoch whose weights are kept so far (lowest validation loss).
     pub best_epoch: usize,
+    /// The loss's components besides the total (mean per event), for losses that have them
+    /// (the jet VAE's KL, Chamfer, mass and pT terms).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub train_parts: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub val_parts: Vec<f64>,
 }
 
 /// Why training ended before its last epoch.
@@ -105,7 +121,10 @@ impl std::fmt::Display for Stop {
     }
 }
 
-type LossFn<M> = Box<dyn Fn(&M, Tensor<2>, Tensor<2>) -> Tensor<1>>;
+/// A loss: (model, inputs, targets, training?) → [total] or [total, component …], each the
+/// mean over the batch's events. Only the total is differentiated. `training` is false on
+/// validation batches (no dropout there).
+type LossFn<M> = Box<dyn Fn(&M, Tensor<2>, Tensor<2>, bool) -> Tensor<1>>;
 
 /// Standardised rows to learn from: inputs `x` (`k_in` per row) and targets `y` (`k_out` per
 /// row), row-major. The first (1 − val_fraction) of the rows train, the rest validate
@@ -144,15 +163,16 @@ pub struct Trainer<M: Module + Clone> {
     rng: Rng,
 }
 
-/// Validation rows go through the network in chunks of this many.
+/// Validation rows go through the network in chunks of at most this many rows and values.
 const VAL_CHUNK: usize = 8192;
+const VAL_CHUNK_VALUES: usize = 1 << 18;
 
 impl<M: Module + Clone> Trainer<M> {
     /// A run of `model` (living on `device`, an autodiff device over `infer_device`) on `rows`.
     pub fn new(
         cfg: TrainConfig,
         model: M,
-        loss: impl Fn(&M, Tensor<2>, Tensor<2>) -> Tensor<1> + 'static,
+        loss: impl Fn(&M, Tensor<2>, Tensor<2>, bool) -> Tensor<1> + 'static,
         rows: Rows,
         device: Device,
         infer_device: Device,
@@ -180,9 +200,10 @@ impl<M: Module + Clone> Trainer<M> {
                 format!("{n} events are too few to train and validate"),
             ));
         }
+        let chunk = VAL_CHUNK.min(VAL_CHUNK_VALUES / (k_in + k_out)).max(1);
         let chunks = |v: &[f32], k: usize| -> Vec<Tensor<2>> {
             v[n_train * k..]
-                .chunks(VAL_CHUNK * k)
+                .chunks(chunk * k)
                 .map(|c| upload(c.to_vec(), c.len() / k, k, &infer_device))
                 .collect()
         };
@@ -214,9 +235,13 @@ impl<M: Module + Clone> Trainer<M> {
         })
     }
 
-    /// Learning rate of the current epoch: seed 000's lr / (1 + epoch).
+    /// Learning rate of the current epoch: seed 000's lr / (1 + epoch), or constant.
     pub fn lr(&self) -> f64 {
-        self.cfg.lr / (1.0 + self.epoch as f64)
+        if self.cfg.lr_decay {
+            self.cfg.lr / (1.0 + self.epoch as f64)
+        } else {
+            self.cfg.lr
+        }
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -275,8 +300,9 @@ impl<M: Module + Clone> Trainer<M> {
             );
             let xb = upload(xb, rows.len(), self.k_in, &self.device);
             let yb = upload(yb, rows.len(), self.k_out, &self.device);
-            let loss = (self.loss)(&self.model, xb, yb);
-            let weighted = loss.clone().detach().mul_scalar(rows.len() as f64);
+            let parts = (self.loss)(&self.model, xb, yb, true);
+            let loss = parts.clone().narrow(0, 0, 1);
+            let weighted = parts.detach().mul_scalar(rows.len() as f64);
             self.loss_sum = Some(match self.loss_sum.take() {
                 Some(s) => s + weighted,
                 None => weighted,
@@ -292,19 +318,26 @@ impl<M: Module + Clone> Trainer<M> {
     /// Finishes the epoch: reads the mean training loss, computes the validation loss with
     /// the current weights, keeps them if they are the best so far, and stops on NaN.
     pub async fn end_epoch(&mut self) -> Result<EpochReport> {
-        let train_sum = match self.loss_sum.take() {
-            Some(s) => read_f32(s).await?[0] as f64,
-            None => f64::NAN,
+        let mean = |sums: Vec<f64>, n: usize| -> Vec<f64> {
+            sums.into_iter().map(|s| s / n as f64).collect()
         };
-        let train_loss = train_sum / self.n_train as f64;
+        let train = match self.loss_sum.take() {
+            Some(s) => read_f32(s).await?.into_iter().map(f64::from).collect(),
+            None => vec![f64::NAN],
+        };
+        let train = mean(train, self.n_train);
         let valid = self.model.valid();
-        let mut val_sum = 0.0;
+        let mut val_sums: Vec<f64> = Vec::new();
         for (xv, yv) in self.x_val.iter().zip(&self.y_val) {
             let rows = xv.dims()[0] as f64;
-            let l = (self.loss)(&valid, xv.clone(), yv.clone());
-            val_sum += read_f32(l).await?[0] as f64 * rows;
+            let l = read_f32((self.loss)(&valid, xv.clone(), yv.clone(), false)).await?;
+            val_sums.resize(l.len(), 0.0);
+            for (acc, v) in val_sums.iter_mut().zip(l) {
+                *acc += v as f64 * rows;
+            }
         }
-        let val_loss = val_sum / self.n_val as f64;
+        let val = mean(val_sums, self.n_val);
+        let (train_loss, val_loss) = (train[0], val.first().copied().unwrap_or(f64::NAN));
         let epoch = self.epoch + 1;
         let finite = train_loss.is_finite() && val_loss.is_finite();
         if finite && self.best.as_ref().is_none_or(|b| val_loss < b.1) {
@@ -316,6 +349,8 @@ impl<M: Module + Clone> Trainer<M> {
             val_loss,
             lr: self.lr(),
             best_epoch: self.best.as_ref().map_or(0, |b| b.0),
+            train_parts: train[1..].to_vec(),
+            val_parts: val.get(1..).map(<[f64]>::to_vec).unwrap_or_default(),
         };
         self.history.push(report.clone());
         if !finite {
@@ -411,7 +446,7 @@ mod tests {
         let model = net_cfg.init(&mut rng(1, 3), &ad);
         let counter = Cell::new(0usize);
         // 200 rows: 140 train (3 batches a epoch) + 60 validation (1 chunk): 4 calls an epoch.
-        let loss = move |m: &SmearingNet, x: Tensor<2>, y: Tensor<2>| {
+        let loss = move |m: &SmearingNet, x: Tensor<2>, y: Tensor<2>, _: bool| {
             counter.set(counter.get() + 1);
             let l = m.loss(x, y, 0.841);
             if counter.get() > 9 {
@@ -457,7 +492,7 @@ mod tests {
         let mut t = Trainer::new(
             cfg,
             model,
-            |m: &SmearingNet, x, y| m.loss(x, y, 0.841),
+            |m: &SmearingNet, x, y, _| m.loss(x, y, 0.841),
             Rows {
                 x: x.clone(),
                 y: x,

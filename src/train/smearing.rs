@@ -148,7 +148,7 @@ impl SmearingJob {
         let trainer = Trainer::new(
             cfg,
             model,
-            move |m: &SmearingNet, x, y| m.loss(x, y, gamma),
+            move |m: &SmearingNet, x, y, _| m.loss(x, y, gamma),
             Rows { x, y, k_in, k_out },
             ad,
             device.clone(),

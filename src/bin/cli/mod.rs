@@ -3,6 +3,7 @@
 
 mod bench;
 mod evaluate;
+mod jets;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use fastsim_lab::backend::{self, BackendKind};
@@ -11,7 +12,7 @@ use fastsim_lab::detector::Detector;
 use fastsim_lab::metrics::{joint_js_curve, js_curve, quantile_js};
 use fastsim_lab::model::Target;
 use fastsim_lab::recipe::{derive_wjet_aux, DataOrigin, Recipe};
-use fastsim_lab::store::{load_smearing, save_smearing, sha256_hex, Manifest};
+use fastsim_lab::store::{load_smearing, model_kind, save_smearing, sha256_hex, Manifest};
 use fastsim_lab::train::{Hidden, SmearingJob, TrainConfig, TrainData};
 use fastsim_lab::{Error, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -145,8 +146,12 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Detector description (JSON, as the page exports it); CMS-like defaults otherwise.
+        /// For --process jets: the particle detector's JSON.
         #[arg(long)]
         detector: Option<PathBuf>,
+        /// For --process jets: mean number of pile-up collisions (seed 001: 50).
+        #[arg(long)]
+        pileup: Option<f64>,
         #[arg(long)]
         out: PathBuf,
     },
@@ -172,18 +177,25 @@ enum Command {
         /// Hidden layers × width of both networks (seed 000: 4x100; 2x16 fits in a share link).
         #[arg(long, default_value = "4x100")]
         hidden: String,
-        #[arg(long, value_delimiter = ',', required = true)]
+        /// Generator-level input columns (smearing; the jet VAE reads the `gen` jet array).
+        #[arg(long, value_delimiter = ',', required_if_eq("model", "smearing"))]
         gen_cols: Vec<String>,
-        #[arg(long, value_delimiter = ',', required = true)]
+        #[arg(long, value_delimiter = ',', required_if_eq("model", "smearing"))]
         reco_cols: Vec<String>,
-        /// Seed 000 trains 100 epochs.
-        #[arg(long, default_value_t = 100)]
-        epochs: usize,
+        /// Seed 000 trains 100 epochs, seed 001 300 (the default per model).
+        #[arg(long)]
+        epochs: Option<usize>,
         #[arg(long, default_value_t = 128)]
         batch: usize,
-        /// Initial learning rate; epoch e uses lr/(1+e).
-        #[arg(long, default_value_t = 1e-3)]
-        lr: f64,
+        /// Smearing: initial learning rate 10⁻³, epoch e uses lr/(1+e). Jet VAE: constant 10⁻⁴.
+        #[arg(long)]
+        lr: Option<f64>,
+        /// Jet VAE size: the paper's (seed 001, section 4) or a small one for quick runs.
+        #[arg(long, value_enum, default_value = "paper")]
+        preset: jets::Preset,
+        /// Jet VAE: the masked variant (existence scores; padding out of the loss).
+        #[arg(long)]
+        masked: bool,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         #[arg(long, value_enum, default_value = "cpu")]
@@ -269,6 +281,9 @@ enum Command {
         #[arg(long)]
         out_dir: PathBuf,
     },
+    /// Jets: quantile-JS of jet features (pT, m, η, φ, Flow1–4) of model jets against the
+    /// detector's, distributions with ratio panels, and an event display.
+    Jets(jets::ReportArgs),
     /// Benchmarks: events/s sampling and seconds per training epoch (release builds only).
     Bench(bench::BenchArgs),
 }
@@ -281,8 +296,12 @@ pub fn main() -> ExitCode {
             events,
             seed,
             detector,
+            pileup,
             out,
-        } => generate(process, events, seed, detector.as_deref(), &out),
+        } => match process {
+            ProcessArg::Jets => jets::generate(events, seed, detector.as_deref(), pileup, &out),
+            _ => generate(process, events, seed, detector.as_deref(), &out),
+        },
         Command::Train {
             model,
             data,
@@ -295,6 +314,8 @@ pub fn main() -> ExitCode {
             epochs,
             batch,
             lr,
+            preset,
+            masked,
             seed,
             backend,
             target,
@@ -302,10 +323,21 @@ pub fn main() -> ExitCode {
             input,
             out,
         } => (|| {
+            if let ModelArg::JetVae = model {
+                let data = data.ok_or_else(|| {
+                    Error::invalid("train", "the jet VAE trains on --data JETS.npz")
+                })?;
+                let mut cfg = fastsim_lab::train::paper_train_config();
+                cfg.epochs = epochs.unwrap_or(cfg.epochs);
+                cfg.lr = lr.unwrap_or(cfg.lr);
+                cfg.batch_size = batch;
+                cfg.seed = seed;
+                return jets::train(&data, preset, masked, cfg, backend.into(), &out);
+            }
             let cfg = TrainConfig {
-                epochs,
+                epochs: epochs.unwrap_or(100),
                 batch_size: batch,
-                lr,
+                lr: lr.unwrap_or(1e-3),
                 seed,
                 ..TrainConfig::default()
             };
@@ -376,6 +408,7 @@ pub fn main() -> ExitCode {
         } => plot(
             &truth, &test, kind, &read, &features, bins, format, &out_dir,
         ),
+        Command::Jets(args) => jets::report(args),
         Command::Bench(args) => bench::run(args),
     };
     match result {
@@ -394,7 +427,7 @@ fn not_yet(what: &str) -> Error {
     )
 }
 
-fn bar(len: u64, what: &str) -> ProgressBar {
+pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
     let pb = ProgressBar::new(len);
     pb.set_style(
         ProgressStyle::with_template(
@@ -593,6 +626,9 @@ fn sample(
 ) -> Result<()> {
     let device = backend::device(backend)?;
     let (bytes, name) = model_bytes(model)?;
+    if model_kind(&bytes, &name)? == "jet-vae" {
+        return jets::sample(&bytes, &name, input, seed, &device, out);
+    }
     let trained = load_smearing(&bytes, &name, &device)?;
     let table = read.load(input)?;
     let mut sampled = pollster::block_on(trained.sample(&table, seed))?;
@@ -609,7 +645,7 @@ fn sample(
 
 /// A model file's bytes: `arg` is a path, or else the name of an entry of
 /// `models/manifest.json` (under `$FASTSIM_MODELS`, default `models`), whose hash is checked.
-fn model_bytes(arg: &Path) -> Result<(Vec<u8>, String)> {
+pub(crate) fn model_bytes(arg: &Path) -> Result<(Vec<u8>, String)> {
     let read = |p: &Path| {
         std::fs::read(p).map_err(|source| Error::Io {
             path: p.to_path_buf(),
