@@ -50,3 +50,16 @@ impl Error {
 
 /// The core's result type.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Refuses the first (name, value, low, high) whose value is not finite and within [low, high].
+pub(crate) fn check_ranges(what: &str, fields: &[(&str, f64, f64, f64)]) -> Result<()> {
+    for &(name, v, lo, hi) in fields {
+        if !(v.is_finite() && (lo..=hi).contains(&v)) {
+            return Err(Error::invalid(
+                what,
+                format!("{name} = {v} is outside {lo} to {hi}"),
+            ));
+        }
+    }
+    Ok(())
+}

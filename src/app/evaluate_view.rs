@@ -203,7 +203,7 @@ async fn evaluate(ui: Ui, ev: EvalUi) -> Result<String> {
             0.35 * (member - 1) as f64 / (k - 1) as f64,
             0.35 * member as f64 / (k - 1) as f64,
         );
-        run_job(ui, &mut job, p0, p1, |_| {}).await?;
+        run_job(ui, &mut job.trainer, p0, p1, |_| {}).await?;
         check_cancel(ui)?;
         models.push(job.finish()?);
     }

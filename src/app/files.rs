@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 
 /// A user's file as bytes, with its name; the size limit is checked from `File.size` before
 /// a byte is read.
-async fn file_bytes(file: &web_sys::File) -> Result<(String, Vec<u8>)> {
+pub async fn file_bytes(file: &web_sys::File) -> Result<(String, Vec<u8>)> {
     let name = file.name();
     check_size(&name, file.size() as u64)?;
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())

@@ -7,6 +7,7 @@ mod canvas;
 mod detector_view;
 mod evaluate_view;
 mod files;
+mod jets_view;
 mod plots;
 mod session;
 mod share_view;

@@ -2,9 +2,10 @@
 //! page is single-threaded, so it lives in a thread-local cell that tasks borrow briefly.
 
 use crate::backend::BackendKind;
+use crate::data::JetArrays;
 use crate::data::Table;
 use crate::detector::Detector;
-use crate::model::TrainedSmearing;
+use crate::model::{TrainedJetVae, TrainedSmearing};
 use crate::plot::Figure;
 use burn::prelude::*;
 use std::cell::RefCell;
@@ -34,6 +35,11 @@ pub struct Session {
     pub pretrained: Option<(String, String)>,
     pub sampled: Option<Table>,
     pub plots: Vec<PlotSpec>,
+    /// The Jets section: paired jets to train on (name of the file when uploaded), the jet
+    /// VAE, and the test jets with the model's as the array `model`.
+    pub jets: Option<(JetArrays, Option<String>)>,
+    pub jet_model: Option<TrainedJetVae>,
+    pub jet_test: Option<JetArrays>,
 }
 
 thread_local! {

@@ -6,6 +6,7 @@ use super::canvas::draw_on;
 use super::detector_view::{default_json, DetectorSection};
 use super::evaluate_view::EvaluateSection;
 use super::files::download;
+use super::jets_view::JetsSection;
 use super::plots::{export, hist, show};
 use super::session::{self, PlotSpec};
 use super::share_view::{open_link_on_start, share, ModelsSection};
@@ -16,7 +17,7 @@ use crate::metrics::quantile_js;
 use crate::plot::{axis_label, draw_loss, GEN_COLOR, MODEL_COLOR, RECO_COLOR};
 use crate::recipe::{derive_wjet_aux, DataOrigin, Recipe, MAX_EVENTS};
 use crate::store::save_smearing;
-use crate::train::{EpochReport, Hidden, SmearingJob, TrainConfig, TrainData};
+use crate::train::{EpochReport, Hidden, SmearingJob, TrainConfig, TrainData, Trainer};
 use crate::{Error, Result};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -229,7 +230,7 @@ async fn train(ui: Ui) -> Result<String> {
         device.ok_or_else(|| Error::Backend("the backend is still starting".into()))?;
     let mut job = SmearingJob::new(&table, &cols, cfg, &device)?;
     ui.history.set(Vec::new());
-    run_job(ui, &mut job, 0.0, 1.0, |report| {
+    run_job(ui, &mut job.trainer, 0.0, 1.0, |report| {
         ui.history.update(|h| h.push(report));
         let history = ui.history.get_untracked();
         if let Err(e) = draw_on("loss-canvas", |root| draw_loss(root, &history)) {
@@ -276,29 +277,29 @@ pub(super) fn data_origin(table: &Table) -> DataOrigin {
 /// Runs a training job in slices of [`SLICE_MS`], yielding to the browser between them, with
 /// progress from `p0` to `p1`; Cancel stops it after the current batch (the best epoch so far
 /// is kept).
-pub(super) async fn run_job(
+pub(super) async fn run_job<M: burn::module::Module + Clone>(
     ui: Ui,
-    job: &mut SmearingJob,
+    trainer: &mut Trainer<M>,
     p0: f64,
     p1: f64,
     mut on_epoch: impl FnMut(EpochReport),
 ) -> Result<()> {
-    while !job.trainer.finished() {
+    while !trainer.finished() {
         let t0 = now_ms();
         let mut epoch_done = false;
         while !epoch_done && now_ms() - t0 < SLICE_MS {
-            epoch_done = job.trainer.train_batches(1);
+            epoch_done = trainer.train_batches(1);
         }
         if epoch_done {
-            on_epoch(job.trainer.end_epoch().await?);
+            on_epoch(trainer.end_epoch().await?);
         }
-        ui.progress.set(p0 + (p1 - p0) * job.trainer.progress());
+        ui.progress.set(p0 + (p1 - p0) * trainer.progress());
         if tab_hidden() {
             ui.status.set("this tab is in the background: the browser slows training down until it is visible again".into());
         }
         yield_now().await;
         if ui.cancel.get_untracked() {
-            job.trainer.cancel();
+            trainer.cancel();
         }
     }
     Ok(())
@@ -549,6 +550,7 @@ pub fn App() -> impl IntoView {
                 "Link: " <input id="share-link" type="text" readonly size="80" prop:value=move || ui.share_link.get()/>
             </p>
             <EvaluateSection ui=ui/>
+            <JetsSection ui=ui/>
             <ModelsSection ui=ui/>
             <DetectorSection ui=ui/>
         </main>

@@ -3,10 +3,11 @@
 //! measured by the subdetector its species reaches, soft pile-up particles are added, and the
 //! reco-level particles are clustered and matched to the generator-level jet.
 
-use crate::error::{Error, Result};
+use crate::error::{check_ranges, Result};
 use crate::generate::{GenJetEvent, Species};
 use crate::physics::{anti_kt, delta_phi, FourVector, Particle};
 use crate::random::{lognormal_factor, normal, poisson, uniform, Rng};
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,29 +71,23 @@ pub struct JetPair {
 const PILEUP_WINDOW: f64 = 1.0;
 
 impl ParticleDetector {
+    /// Refuses a setting outside its physical range, naming it.
     pub fn validate(&self) -> Result<()> {
-        let ok = (0.0..=100.0).contains(&self.min_pt)
-            && (0.0..=5.0).contains(&self.max_eta)
-            && (0.0..=5.0).contains(&self.tracker_eta)
-            && (0.0..=300.0).contains(&self.pileup_mu)
-            && (0.0..=10.0).contains(&self.pileup_density)
-            && self.pileup_pt_mean > 0.0
-            && self.pileup_pt_mean < 100.0
-            && (0.0..=0.5).contains(&self.ecal_cell)
-            && (0.0..=0.5).contains(&self.hcal_cell)
-            && (0.05..=1.5).contains(&self.jet_r)
-            && self.match_dr > 0.0
-            && self.match_dr <= 1.5
-            && (0.0..=14_000.0).contains(&self.jet_pt_min)
-            && (0.0..=5.0).contains(&self.jet_eta);
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::invalid(
-                "particle detector",
-                "a value is out of range (see the documented defaults)",
-            ))
-        }
+        let fields = [
+            ("min_pt (GeV)", self.min_pt, 0.0, 100.0),
+            ("max_eta", self.max_eta, 0.0, 5.0),
+            ("tracker_eta", self.tracker_eta, 0.0, 5.0),
+            ("pile-up μ", self.pileup_mu, 0.0, 300.0),
+            ("pileup_density", self.pileup_density, 0.0, 10.0),
+            ("pileup_pt_mean (GeV)", self.pileup_pt_mean, 1e-3, 100.0),
+            ("ecal_cell", self.ecal_cell, 0.0, 0.5),
+            ("hcal_cell", self.hcal_cell, 0.0, 0.5),
+            ("jet_r", self.jet_r, 0.05, 1.5),
+            ("match_dr", self.match_dr, 1e-3, 1.5),
+            ("jet_pt_min (GeV)", self.jet_pt_min, 0.0, 14_000.0),
+            ("jet_eta", self.jet_eta, 0.0, 5.0),
+        ];
+        check_ranges("particle detector", &fields)
     }
 
     /// Charged-hadron tracking efficiency (Delphes CMS card).

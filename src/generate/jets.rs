@@ -96,33 +96,30 @@ impl Default for JetsConfig {
 }
 
 impl JetsConfig {
+    /// Refuses a setting outside its range, naming it.
     pub fn validate(&self) -> crate::error::Result<()> {
-        let ok = (0.0..=1.0).contains(&self.w_fraction)
-            && self.pt_min > 1.0
-            && self.pt_max > self.pt_min
-            && self.pt_max <= 14_000.0
-            && self.pt_power > 1.0
-            && (0.0..=5.0).contains(&self.eta_max)
-            && (0.0..=1.0).contains(&self.gluon_fraction)
-            && self.mult_a >= 0.0
-            && self.mult_b >= 0.0
-            && self.mult_a + self.mult_b > 0.0
-            && self.mult_a + 8.0 * self.mult_b < 200.0
-            && (0.0..=10.0).contains(&self.sharing_sigma)
-            && self.kt_mean > 0.0
-            && self.kt_mean < 20.0
-            && (0.0..=10.0).contains(&self.emissions)
-            && self.charged_fraction >= 0.0
-            && self.photon_fraction >= 0.0
-            && self.charged_fraction + self.photon_fraction <= 1.0;
-        if ok {
-            Ok(())
-        } else {
-            Err(crate::error::Error::invalid(
-                "jet generator settings",
-                "a value is out of range (see the documented defaults)",
-            ))
-        }
+        let fields = [
+            ("w_fraction", self.w_fraction, 0.0, 1.0),
+            ("pt_min (GeV)", self.pt_min, 1.0, 14_000.0),
+            ("pt_max (GeV)", self.pt_max, self.pt_min + 1e-6, 14_000.0),
+            ("pt_power", self.pt_power, 1.0 + 1e-6, 20.0),
+            ("eta_max", self.eta_max, 0.0, 5.0),
+            ("gluon_fraction", self.gluon_fraction, 0.0, 1.0),
+            ("mult_a", self.mult_a, 0.0, 50.0),
+            ("mult_b", self.mult_b, 0.0, 20.0),
+            ("gluon_multiplicity", self.gluon_multiplicity, 0.1, 5.0),
+            ("sharing_sigma", self.sharing_sigma, 0.0, 10.0),
+            ("kt_mean (GeV)", self.kt_mean, 1e-3, 20.0),
+            ("emissions", self.emissions, 0.0, 10.0),
+            ("charged_fraction", self.charged_fraction, 0.0, 1.0),
+            (
+                "photon_fraction",
+                self.photon_fraction,
+                0.0,
+                1.0 - self.charged_fraction,
+            ),
+        ];
+        crate::error::check_ranges("jet generator", &fields)
     }
 
     /// One jet seed: its direction and particles at generator level.

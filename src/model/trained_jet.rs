@@ -96,7 +96,7 @@ impl TrainedJetVae {
         F: FnMut(f64) -> Fut,
         Fut: std::future::Future<Output = bool>,
     {
-        if gen.len() % JET_VALUES != 0 {
+        if !gen.len().is_multiple_of(JET_VALUES) {
             return Err(Error::invalid(
                 "jets",
                 format!("{} values is not a whole number of 50 × 3 jets", gen.len()),

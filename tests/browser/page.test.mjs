@@ -240,6 +240,49 @@ async function pretrainedFlow(page, name, timeout) {
   await page.locator('#pretrained').screenshot({ path: path.join(out, `pretrained-${name}.png`) });
 }
 
+/** The Jets section: bad input refused, built-in jets, a short jet-VAE training with its loss
+ * components, test jets through it, the JS table, the plots and the event display. */
+async function jetsFlow(page, name, timeout) {
+  await page.fill('#jets-pileup', '-1');
+  await page.click('#jets-generate');
+  await page.waitForFunction(() => document.querySelector('#error')?.textContent.includes('pile-up μ = -1 is outside'), null, { timeout: 10_000 });
+  console.log(`[${name}] jets bad input: ${await page.textContent('#error')}`);
+  await page.fill('#jets-pileup', '50');
+  await page.fill('#jets-count', '1500');
+  await page.fill('#jets-epochs', '2');
+  const t0 = Date.now();
+  await page.click('#jets-generate');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ${await page.textContent('#jets-summary')}`);
+  await page.click('#jets-train');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#error'), '', 'no error after training the jet VAE');
+  const val = await numbers(page, '.jets-val');
+  console.log(`[${name}] jet VAE validation loss by epoch: ${val.join(' ')}`);
+  assert.equal(val.length, 2);
+  assert.ok(val.every(Number.isFinite), 'finite jet VAE losses');
+  assert.ok(await inkedPixels(page, 'jets-loss') > 1000, 'jet loss curve drawn');
+  await page.click('#jets-sample');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ${await page.textContent('#status')} (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
+  assert.equal(await page.textContent('#error'), '', 'no error after sampling jets');
+  const rows = await page.$$eval('.jets-js-row', (rs) => rs.map((r) => [r.dataset.feature, Number(r.querySelector('.js-model').textContent), Number(r.querySelector('.js-gen').textContent)]));
+  for (const r of rows) console.log(`    ${r[0].padEnd(6)} model ${r[1].toFixed(5)}  gen ${r[2].toFixed(5)}`);
+  assert.equal(rows.length, 8);
+  assert.ok(rows.every((r) => r[1] >= 0 && r[1] <= Math.LN2 && r[2] >= 0 && r[2] <= Math.LN2), 'jet JS in [0, ln 2]');
+  for (const id of ['jets-pt', 'jets-m', 'jets-eta', 'jets-flow1', 'jets-flow3', 'jets-n', 'jets-event']) {
+    const ink = await inkedPixels(page, id);
+    assert.ok(ink > 2000, `${id} drawn (${ink} inked pixels)`);
+  }
+  await page.fill('#jets-display-n', '3');
+  await page.click('#jets-display');
+  await waitIdle(page, timeout);
+  assert.match(await page.textContent('#status'), /test jet 3/);
+  await page.locator('#jets').screenshot({ path: path.join(out, `jets-${name}.png`) });
+  await page.locator('#jets-event').screenshot({ path: path.join(out, `jets-event-${name}.png`) });
+}
+
 async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
   const t0 = Date.now();
   const browser = await chromium.launch({
@@ -329,6 +372,7 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
       await evaluateFlow(page, name, timeout);
       await shareFlow(browser, page, name, timeout);
       await pretrainedFlow(page, name, timeout);
+      await jetsFlow(page, name, timeout);
     }
     assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
     console.log(`[${name}] passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,12 +1,16 @@
-//! `fastsim bench`: the performance figures of the smearing network, from a release build.
+//! `fastsim bench`: the performance figures of the smearing network and the jet VAE, from a
+//! release build.
 //! Sampling throughput (events/s on 100k events) and training time per epoch (20k events,
 //! batch 128), each the median of several runs, for the CPU backend and for wgpu where an
 //! adapter exists.
 
 use clap::Args;
 use fastsim_lab::backend::{self, BackendKind};
+use fastsim_lab::data::JET_VALUES;
+use fastsim_lab::jet_recipe::JetRecipe;
+use fastsim_lab::model::{JetScales, JetVaeConfig, JetVaeMeta, TrainedJetVae};
 use fastsim_lab::recipe::Recipe;
-use fastsim_lab::train::{SmearingJob, TrainConfig, TrainData};
+use fastsim_lab::train::{paper_train_config, SmearingJob, TrainConfig, TrainData};
 use fastsim_lab::Result;
 use std::time::Instant;
 
@@ -21,6 +25,9 @@ pub struct BenchArgs {
     /// Runs per figure; the median is printed.
     #[arg(long, default_value_t = 5)]
     runs: usize,
+    /// Jets for the jet-VAE inference figure.
+    #[arg(long, default_value_t = 2_000)]
+    jets: usize,
     /// Which backends: cpu, wgpu or all.
     #[arg(long, default_value = "all")]
     backend: String,
@@ -46,6 +53,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let table = Recipe::wjets(args.train_events.max(args.sample_events), 1).build()?;
     let train_table = table.slice_rows(0, args.train_events);
     let cols = TrainData::wjets_main();
+    let jets = JetRecipe::new(args.jets.max(1), 1).build()?;
+    let jets_gen = jets.get("gen").unwrap_or_default().to_vec();
     println!("backend\tfigure\tmedian\tunit\truns");
     for kind in kinds {
         let device = match backend::device(kind) {
@@ -96,6 +105,57 @@ pub fn run(args: BenchArgs) -> Result<()> {
             args.sample_events,
             median(rates)
         );
+        // The jet VAE: inference time per jet (seed 001, section 6 measured 1000 jets), for
+        // the paper's network and the page's small one. The weights are the seeded initial
+        // ones: the forward pass costs the same whatever their values.
+        for (preset, cfg) in [
+            ("paper", JetVaeConfig::new()),
+            (
+                "small",
+                JetVaeConfig::new()
+                    .with_channels(vec![8, 16, 32])
+                    .with_dense1(128)
+                    .with_dense2(64),
+            ),
+        ] {
+            let net = cfg.init(&mut fastsim_lab::random::rng(1, 3), &device);
+            let model = TrainedJetVae::new(jet_meta(cfg), net, device.clone());
+            let mut per_jet = Vec::new();
+            for r in 0..=runs {
+                let t = Instant::now();
+                let out = pollster::block_on(model.sample(&jets_gen, r as u64))?;
+                let dt = t.elapsed().as_secs_f64();
+                if r > 0 {
+                    per_jet.push(1e3 * dt / (out.len() / JET_VALUES) as f64);
+                }
+            }
+            println!(
+                "{}	jet VAE inference ({preset}, {} jets)	{:.4}	ms/jet	{runs}",
+                kind.label(),
+                args.jets,
+                median(per_jet)
+            );
+        }
     }
     Ok(())
+}
+
+/// A model header for benchmarking an untrained network (unit standardisation).
+fn jet_meta(config: JetVaeConfig) -> JetVaeMeta {
+    JetVaeMeta {
+        config,
+        scales: JetScales {
+            mean: [0.0; 3],
+            std: [10.0; 3],
+            pt: 50.0,
+            m: 10.0,
+        },
+        train: paper_train_config(),
+        history: Vec::new(),
+        best_epoch: 0,
+        events: 0,
+        origin: None,
+        min_pt: 0.25,
+        max_eta: 3.2,
+    }
 }
