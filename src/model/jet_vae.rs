@@ -57,9 +57,11 @@ pub struct JetScales {
     /// per-feature standardisation of the 3 × 50 table).
     pub mean: [f32; 3],
     pub std: [f32; 3],
-    /// Standard deviations (GeV) of the reco jets' pT and mass: the jet terms of eq. (1) are
-    /// measured in these units. The paper chose α so that the terms have similar magnitudes
-    /// (section 4); in GeV² they would dwarf the standardised Chamfer term.
+    /// The units (GeV) in which the jet pT and mass terms of eq. (1) are measured: training
+    /// uses the standardisation scale of the transverse momenta, so every term is a squared
+    /// distance in the unit of the Chamfer term's coordinates. (The paper chose α so that the
+    /// terms have similar magnitudes; in GeV² the pT term swamps the others: tried, the model
+    /// then lost the constituents' directions.)
     pub pt: f32,
     pub m: f32,
 }

@@ -6,7 +6,7 @@ use super::{Rows, TrainConfig, Trainer};
 use crate::data::{JetArrays, JET_VALUES};
 use crate::error::{Error, Result};
 use crate::model::{to_feature_major, JetScales, JetVae, JetVaeConfig, JetVaeMeta, TrainedJetVae};
-use crate::physics::{JetFeatures, MAX_PARTICLES};
+use crate::physics::MAX_PARTICLES;
 use crate::random::rng;
 use burn::prelude::*;
 use std::cell::RefCell;
@@ -79,16 +79,15 @@ impl JetVaeJob {
             mean[f] = m as f32;
             std[f] = if s > 0.0 { s as f32 } else { 1.0 };
         }
-        let feats: Vec<JetFeatures> = (0..n_train)
-            .map(|i| JetFeatures::of(&jets.particles("reco", i).unwrap_or_default(), 0.5))
-            .collect();
-        let (_, pt_sd) = mean_std(feats.iter().map(|f| f.pt));
-        let (_, m_sd) = mean_std(feats.iter().map(|f| f.m));
+        // The jet terms of eq. (1) in the unit of the standardised transverse momenta, so
+        // that every term of the loss is a squared distance in the same unit as the Chamfer
+        // term's coordinates (see `JetScales`).
+        let unit = ((std[0] * std[0] + std[1] * std[1]) / 2.0).sqrt();
         let scales = JetScales {
             mean,
             std,
-            pt: if pt_sd > 0.0 { pt_sd as f32 } else { 1.0 },
-            m: if m_sd > 0.0 { m_sd as f32 } else { 1.0 },
+            pt: unit,
+            m: unit,
         };
         let standardise = |a: &[f32]| {
             let mut x = to_feature_major(a);
