@@ -46,6 +46,7 @@ struct JetsUi {
     preset: RwSignal<String>,
     masked: RwSignal<bool>,
     epochs: RwSignal<String>,
+    lr: RwSignal<String>,
     display: RwSignal<String>,
     have_jets: RwSignal<bool>,
     have_model: RwSignal<bool>,
@@ -53,6 +54,15 @@ struct JetsUi {
     history: RwSignal<Vec<EpochReport>>,
     js: RwSignal<Vec<JsLine>>,
     summary: RwSignal<String>,
+}
+
+/// A JS value, or a dash where no jet passed the acceptance.
+fn js_text(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.5}")
+    } else {
+        "— (no jets pass)".into()
+    }
 }
 
 /// The page's presets: the paper's network (slow on a CPU) and a small one.
@@ -75,7 +85,8 @@ pub(super) fn JetsSection(ui: Ui) -> impl IntoView {
         pileup: RwSignal::new("50".into()),
         preset: RwSignal::new("small".into()),
         masked: RwSignal::new(false),
-        epochs: RwSignal::new("5".into()),
+        epochs: RwSignal::new("10".into()),
+        lr: RwSignal::new("1e-3".into()),
         display: RwSignal::new("0".into()),
         have_jets: RwSignal::new(false),
         have_model: RwSignal::new(false),
@@ -97,18 +108,18 @@ pub(super) fn JetsSection(ui: Ui) -> impl IntoView {
     view! {
         <section id="jets">
             <h2>"5 · Jets: the particle-based VAE"</h2>
-            <p>"Touranakou et al. (2022): a generator-level jet, its 50 hardest constituents as (pₓ, p_y, p_z), goes through a convolutional variational autoencoder that returns the reconstructed jet's constituents. Loss (eq. 1): β·KL + (1 − β)·(Chamfer + α_m (m − m̂)² + α_pT (pT − p̂T)²), β = 1/9, Adam at 10⁻⁴. Built-in jets: boosted W → qq and QCD jets, a particle-level CMS-like detector (tracker, ECAL, HCAL resolutions of the Delphes card), pile-up, anti-kT R = 0.5. The masked variant (not in the paper) predicts which of the 50 slots hold a particle and keeps the zero-padding out of the loss."</p>
+            <p>"Touranakou et al. (2022): a generator-level jet, its 50 hardest constituents as (pₓ, p_y, p_z), goes through a convolutional variational autoencoder that returns the reconstructed jet's constituents. Loss (eq. 1): β·KL + (1 − β)·(Chamfer + α_m (m − m̂)² + α_pT (pT − p̂T)²), β = 1/9, Adam (the paper: 10⁻⁴ for 300 epochs; the page starts at 10⁻³, which learns in a few). Built-in jets: boosted W → qq and QCD jets, a particle-level CMS-like detector (tracker, ECAL, HCAL resolutions of the Delphes card), pile-up, anti-kT R = 0.5. The masked variant (not in the paper) predicts which of the 50 slots hold a particle and keeps the zero-padding out of the loss."</p>
             <label>"jets " <input id="jets-count" type="number" min="100" max="1000000" bind:value=j.jets/></label>
             <label>"seed " <input id="jets-seed" type="number" min="0" bind:value=j.seed/></label>
             <label>"pile-up μ " <input id="jets-pileup" type="number" min="0" max="300" bind:value=j.pileup/></label>
             <button id="jets-generate" disabled=move || !idle() on:click=move |_| ui.run("generating jets", move || generate_jets(ui, j))>"Generate jets"</button>
-            <span class="drop">" or load jets (.npz with gen and reco arrays (N, 50, 3), or a CSV jet,level,px,py,pz): "
+            <p>"… or load your jets: an .npz with gen and reco arrays of shape (N, 50, 3), or a CSV with columns jet, level, px, py, pz (GeV), one row per constituent. "
                 <input id="jets-file" type="file" accept=".npz,.csv" disabled=move || !idle()
                     on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);
                         take(input.files().and_then(|f| f.get(0)));
                         input.set_value("");
-                    }/></span>
+                    }/></p>
             <p id="jets-summary" class="result">{move || j.summary.get()}</p>
             <label>"network " <select id="jets-preset" on:change=move |e| j.preset.set(event_target_value(&e)) prop:value=move || j.preset.get()>
                 <option value="small">"small: conv 8/16/32, dense 128/64 (fast)"</option>
@@ -116,6 +127,7 @@ pub(super) fn JetsSection(ui: Ui) -> impl IntoView {
             </select></label>
             <label><input id="jets-masked" type="checkbox" bind:checked=j.masked/>" masked variant"</label>
             <label>"epochs " <input id="jets-epochs" type="number" min="1" bind:value=j.epochs/></label>
+            <label title="the paper: 10⁻⁴ for 300 epochs; 10⁻³ learns in a few">"learning rate " <input id="jets-lr" type="text" size="6" bind:value=j.lr/></label>
             <button id="jets-train" disabled=move || !idle() || !j.have_jets.get() on:click=move |_| ui.run("training the jet VAE", move || train_jets(ui, j))>"Train"</button>
             <canvas id="jets-loss" width="720" height="320"></canvas>
             <table id="jets-loss-table" class="numbers">
@@ -136,12 +148,12 @@ pub(super) fn JetsSection(ui: Ui) -> impl IntoView {
                 {move || j.js.get().into_iter().map(|r| view! {
                     <tr class="jets-js-row" data-feature=r.feature>
                         <td>{axis_label(&format!("jet_{}", r.feature))}</td>
-                        <td class="js-model">{format!("{:.5}", r.model)}</td>
-                        <td class="js-gen">{format!("{:.5}", r.gen)}</td>
+                        <td class="js-model">{js_text(r.model)}</td>
+                        <td class="js-gen">{js_text(r.gen)}</td>
                     </tr>
                 }).collect_view()}
             </table>
-            <div class="plots" style:display=move || if j.have_test.get() { "flex" } else { "none" }>
+            <div class="plots" style:display=move || if j.have_test.get() { "grid" } else { "none" }>
                 {PLOTS.iter().map(|(id, _)| view! {
                     <figure><canvas id=*id width="560" height="440"></canvas><PlotLinks id=id.to_string()/></figure>
                 }).collect_view()}
@@ -235,6 +247,7 @@ async fn train_jets(ui: Ui, j: JetsUi) -> Result<String> {
     let masked = j.masked.get_untracked();
     let mut cfg = paper_train_config();
     cfg.epochs = parse("epochs", &j.epochs.get_untracked())?;
+    cfg.lr = parse("learning rate", &j.lr.get_untracked())?;
     cfg.seed = parse("seed", &j.seed.get_untracked())?;
     // An uploaded file is split into training (80 %) and test (20 %) jets by position.
     let train = match &file {
@@ -247,7 +260,9 @@ async fn train_jets(ui: Ui, j: JetsUi) -> Result<String> {
     run_job(ui, &mut job.trainer, 0.0, 1.0, |report| {
         j.history.update(|h| h.push(report));
         let history = j.history.get_untracked();
-        if let Err(e) = draw_on("jets-loss", |root| draw_loss(root, &history)) {
+        if let Err(e) = draw_on("jets-loss", |root| {
+            draw_loss(root, &history, crate::plot::JET_VAE_LOSS)
+        }) {
             ui.error.set(Some(e));
         }
     })

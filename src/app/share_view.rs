@@ -177,7 +177,9 @@ async fn restore(ui: Ui, fragment: String) -> Result<String> {
 fn install(ui: Ui, model: Option<TrainedSmearing>, pinned: Option<(String, String)>) {
     if let Some(m) = model {
         let history = m.meta.history.clone();
-        if let Err(e) = draw_on("loss-canvas", |root| draw_loss(root, &history)) {
+        if let Err(e) = draw_on("loss-canvas", |root| {
+            draw_loss(root, &history, crate::plot::SMEARING_LOSS)
+        }) {
             ui.error.set(Some(e));
         }
         ui.history.set(history);

@@ -233,7 +233,9 @@ async fn train(ui: Ui) -> Result<String> {
     run_job(ui, &mut job.trainer, 0.0, 1.0, |report| {
         ui.history.update(|h| h.push(report));
         let history = ui.history.get_untracked();
-        if let Err(e) = draw_on("loss-canvas", |root| draw_loss(root, &history)) {
+        if let Err(e) = draw_on("loss-canvas", |root| {
+            draw_loss(root, &history, crate::plot::SMEARING_LOSS)
+        }) {
             ui.error.set(Some(e));
         }
     })

@@ -77,8 +77,12 @@ impl JetColumns {
 pub const JS_FEATURES: [&str; 8] = ["pt", "m", "eta", "phi", "flow1", "flow2", "flow3", "flow4"];
 
 /// Quantile-JS (seed 003, eq. 3.3) of `test` against `reference` for each of `JS_FEATURES`,
-/// with quantiles fitted on the reference.
+/// with quantiles fitted on the reference; NaN where either set has no accepted jet (the JS
+/// of an empty sample means nothing).
 pub fn jet_js(reference: &JetColumns, test: &JetColumns, n_quant: usize) -> Result<Vec<f64>> {
+    if reference.accepted == 0 || test.accepted == 0 {
+        return Ok(vec![f64::NAN; JS_FEATURES.len()]);
+    }
     JS_FEATURES
         .iter()
         .map(|name| {

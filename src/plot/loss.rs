@@ -8,6 +8,7 @@ use plotters::prelude::*;
 pub fn draw_loss<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     history: &[EpochReport],
+    y_label: &str,
 ) -> PlotResult {
     root.fill(&WHITE).map_err(plot_err)?;
     let finite = |v: f64| if v.is_finite() { Some(v) } else { None };
@@ -44,7 +45,7 @@ pub fn draw_loss<DB: DrawingBackend>(
             }
         })
         .x_desc("epoch")
-        .y_desc("loss (L1 + pinball, standardised)")
+        .y_desc(y_label)
         .label_style(font)
         .axis_desc_style(font)
         .draw()

@@ -17,6 +17,10 @@ pub use hist::{draw_hist_ratio, feature_series, HistSeries};
 pub use js_curve::{draw_js_curves, CurveStyle};
 pub use labels::{axis_label, residual_label};
 pub use loss::draw_loss;
+
+/// Loss-curve axis titles.
+pub const SMEARING_LOSS: &str = "loss (L1 + pinball, standardised)";
+pub const JET_VAE_LOSS: &str = "loss, eq. (1) of Touranakou et al.";
 pub use map2d::draw_map2d;
 
 use plotters::coord::types::RangedCoordf64;
@@ -305,7 +309,7 @@ mod snapshot_tests {
                 val_parts: Vec::new(),
             })
             .collect();
-        let svg = to_svg((640, 300), |root| draw_loss(root, &history)).unwrap();
+        let svg = to_svg((640, 300), |root| draw_loss(root, &history, SMEARING_LOSS)).unwrap();
         assert!(svg.contains("kept: epoch 6") && svg.contains("validation"));
         check("loss", &svg);
     }
