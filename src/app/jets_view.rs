@@ -8,7 +8,7 @@ use super::canvas::draw_on;
 use super::files::file_bytes;
 use super::plots::{show, BINS};
 use super::session::{self, PlotSpec};
-use super::view::{parse, run_job, PlotLinks, Ui, SLICE_MS};
+use super::view::{drive, parse, run_job, PlotLinks, Ui};
 use crate::data::JetArrays;
 use crate::jet_recipe::JetRecipe;
 use crate::metrics::{jet_js, Acceptance, JetColumns, JS_FEATURES};
@@ -187,25 +187,10 @@ async fn generate_jets(ui: Ui, j: JetsUi) -> Result<String> {
     Ok(msg)
 }
 
-/// Generates a recipe's jets in slices, yielding to the browser, with progress p0 → p1.
+/// Generates a recipe's jets, yielding to the browser, with progress p0 → p1.
 async fn stream_jets(ui: Ui, recipe: &JetRecipe, p0: f64, p1: f64) -> Result<JetArrays> {
     let mut stream = recipe.stream()?;
-    loop {
-        let t0 = now_ms();
-        while now_ms() - t0 < SLICE_MS {
-            if stream.fill(50)? {
-                break;
-            }
-        }
-        ui.progress.set(p0 + (p1 - p0) * stream.progress());
-        if stream.done() {
-            break;
-        }
-        yield_now().await;
-        if ui.cancel.get_untracked() {
-            return Err(Error::Cancelled);
-        }
-    }
+    drive(ui, &mut stream, 50, p0, p1).await?;
     stream.into_arrays()
 }
 

@@ -155,8 +155,53 @@ async fn init_backend(ui: Ui) {
     open_link_on_start(ui);
 }
 
-/// Generates a recipe's events in slices of [`SLICE_MS`], yielding to the browser, with
-/// progress from `p0` to `p1`; returns them and the selection efficiency.
+/// Work that advances in steps: the core's event and jet streams.
+pub(super) trait Steps {
+    /// Advances by up to `n` units; `true` when finished.
+    fn step(&mut self, n: usize) -> Result<bool>;
+    fn progress(&self) -> f64;
+}
+
+impl Steps for crate::recipe::EventStream {
+    fn step(&mut self, n: usize) -> Result<bool> {
+        self.fill(n)
+    }
+    fn progress(&self) -> f64 {
+        self.progress()
+    }
+}
+
+impl Steps for crate::jet_recipe::JetStream {
+    fn step(&mut self, n: usize) -> Result<bool> {
+        self.fill(n)
+    }
+    fn progress(&self) -> f64 {
+        self.progress()
+    }
+}
+
+/// Runs `work` in slices of [`SLICE_MS`] (`n` units a step), yielding to the browser between
+/// them, with progress from `p0` to `p1`; Cancel stops it.
+pub(super) async fn drive(ui: Ui, work: &mut impl Steps, n: usize, p0: f64, p1: f64) -> Result<()> {
+    loop {
+        let t0 = now_ms();
+        let mut done = false;
+        while !done && now_ms() - t0 < SLICE_MS {
+            done = work.step(n)?;
+        }
+        ui.progress.set(p0 + (p1 - p0) * work.progress());
+        if done {
+            return Ok(());
+        }
+        yield_now().await;
+        if ui.cancel.get_untracked() {
+            return Err(Error::Cancelled);
+        }
+    }
+}
+
+/// Generates a recipe's events with progress from `p0` to `p1`; returns them and the
+/// selection efficiency.
 pub(super) async fn stream_events(
     ui: Ui,
     recipe: &Recipe,
@@ -164,22 +209,7 @@ pub(super) async fn stream_events(
     p1: f64,
 ) -> Result<(Table, f64)> {
     let mut stream = recipe.stream()?;
-    loop {
-        let t0 = now_ms();
-        while now_ms() - t0 < SLICE_MS {
-            if stream.fill(500)? {
-                break;
-            }
-        }
-        ui.progress.set(p0 + (p1 - p0) * stream.progress());
-        if stream.done() {
-            break;
-        }
-        yield_now().await;
-        if ui.cancel.get_untracked() {
-            return Err(Error::Cancelled);
-        }
-    }
+    drive(ui, &mut stream, 500, p0, p1).await?;
     let eff = stream.efficiency();
     Ok((stream.into_table(), eff))
 }

@@ -173,18 +173,13 @@ impl JetVaeJob {
 
     /// The trained model with the best validation weights.
     pub fn finish(&self) -> Result<TrainedJetVae> {
-        let best = self.trainer.best_model().ok_or_else(|| {
-            Error::invalid(
-                "training",
-                "no epoch finished with a finite loss; nothing to keep",
-            )
-        })?;
+        let (best, history, best_epoch) = self.trainer.kept()?;
         let mut meta = self.meta.clone();
-        meta.history = self.trainer.history().to_vec();
-        meta.best_epoch = meta.history.iter().map(|r| r.best_epoch).max().unwrap_or(0);
+        meta.history = history;
+        meta.best_epoch = best_epoch;
         Ok(TrainedJetVae::new(
             meta,
-            best.clone(),
+            best,
             self.trainer.infer_device().clone(),
         ))
     }

@@ -377,6 +377,20 @@ impl<M: Module + Clone> Trainer<M> {
         self.best.as_ref().map(|b| &b.2)
     }
 
+    /// What a finished run keeps: the best weights, the history and the kept epoch; an error
+    /// when no epoch finished with a finite loss.
+    pub fn kept(&self) -> Result<(M, Vec<EpochReport>, usize)> {
+        let best = self.best_model().ok_or_else(|| {
+            Error::invalid(
+                "training",
+                "no epoch finished with a finite loss; nothing to keep",
+            )
+        })?;
+        let history = self.history.clone();
+        let best_epoch = history.iter().map(|r| r.best_epoch).max().unwrap_or(0);
+        Ok((best.clone(), history, best_epoch))
+    }
+
     /// The device inference runs on (the autodiff device's inner one).
     pub fn infer_device(&self) -> &Device {
         &self.infer_device
