@@ -80,12 +80,12 @@ fn net_config(preset: &str, masked: bool) -> JetVaeConfig {
 #[component]
 pub(super) fn JetsSection(ui: Ui) -> impl IntoView {
     let j = JetsUi {
-        jets: RwSignal::new("3000".into()),
+        jets: RwSignal::new("8000".into()),
         seed: RwSignal::new("1".into()),
         pileup: RwSignal::new("50".into()),
         preset: RwSignal::new("small".into()),
         masked: RwSignal::new(false),
-        epochs: RwSignal::new("10".into()),
+        epochs: RwSignal::new("16".into()),
         lr: RwSignal::new("1e-3".into()),
         display: RwSignal::new("0".into()),
         have_jets: RwSignal::new(false),
