@@ -34,11 +34,22 @@ pub fn draw_event_display<DB: DrawingBackend>(
     let font = ("sans-serif", 13);
     for (area, panel) in areas.iter().zip(panels) {
         let total: f32 = panel.particles.iter().map(|p| p[0]).sum();
+        let outside = panel
+            .particles
+            .iter()
+            .filter(|p| (p[1] - eta0).abs() > half || wrap(p[2] - phi0).abs() > half)
+            .count();
+        // Say so when particles fall outside the frame, rather than show an empty panel.
         let title = format!(
-            "{} ({} particles, Σ pT {:.0} GeV)",
+            "{} ({} particles, Σ pT {:.0} GeV{})",
             panel.title,
             panel.particles.len(),
-            total
+            total,
+            if outside > 0 {
+                format!("; {outside} outside")
+            } else {
+                String::new()
+            }
         );
         let mut chart = ChartBuilder::on(area)
             .margin(8)
