@@ -423,7 +423,7 @@ pub fn main() -> ExitCode {
 fn not_yet(what: &str) -> Error {
     Error::invalid(
         what,
-        "not available in this version yet (only the W+jet smearing network is)",
+        "not available in this version yet (the wz process and the fcgan model are not built yet)",
     )
 }
 
