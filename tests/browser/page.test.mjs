@@ -248,7 +248,7 @@ async function jetsFlow(page, name, timeout) {
   await page.waitForFunction(() => document.querySelector('#error')?.textContent.includes('pile-up μ = -1 is outside'), null, { timeout: 10_000 });
   console.log(`[${name}] jets bad input: ${await page.textContent('#error')}`);
   await page.fill('#jets-pileup', '50');
-  // The section's defaults: 8,000 jets, the small network, 16 epochs at lr 10⁻³.
+  // The section's defaults: 8,000 jets, the small masked network, 24 epochs at lr 10⁻³.
   const t0 = Date.now();
   await page.click('#jets-generate');
   await waitIdle(page, timeout);
@@ -259,7 +259,7 @@ async function jetsFlow(page, name, timeout) {
   assert.equal(await page.textContent('#error'), '', 'no error after training the jet VAE');
   const val = await numbers(page, '.jets-val');
   console.log(`[${name}] jet VAE validation loss by epoch: ${val.join(' ')}`);
-  assert.equal(val.length, 16);
+  assert.equal(val.length, 24);
   assert.ok(Math.min(...val) < val[0], 'jet VAE validation loss decreased');
   assert.ok(val.every(Number.isFinite), 'finite jet VAE losses');
   assert.ok(await inkedPixels(page, 'jets-loss') > 1000, 'jet loss curve drawn');
