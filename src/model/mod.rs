@@ -4,6 +4,7 @@
 mod chamfer;
 mod jet_vae;
 mod mlp;
+mod mmd;
 pub mod params;
 mod smearing;
 mod tensor_io;
@@ -13,6 +14,7 @@ mod trained_jet;
 pub use chamfer::{chamfer, jet_pt_mass};
 pub use jet_vae::{to_gev, JetScales, JetVae, JetVaeConfig, VaeNoise, VaeOutput, LOSS_PARTS};
 pub use mlp::{Mlp, MlpConfig};
+pub use mmd::{mmd, mmd2};
 pub use smearing::{pinball, SmearingConfig, SmearingNet};
 pub use tensor_io::{read_f32, upload};
 pub use trained::{SmearingMeta, Target, TrainedSmearing};
