@@ -5,7 +5,7 @@
 
 use crate::error::{check_ranges, Result};
 use crate::generate::{GenJetEvent, Species};
-use crate::physics::{anti_kt, delta_phi, FourVector, Particle};
+use crate::physics::{anti_kt, delta_phi, jet_momentum, FourVector, Particle};
 use crate::random::{lognormal_factor, normal, poisson, uniform, Rng};
 
 use serde::{Deserialize, Serialize};
@@ -187,23 +187,21 @@ impl ParticleDetector {
             .collect();
         reco_p.extend(self.pileup(event.eta, event.phi, rng));
         let gen_jet = leading_jet(&gen_p, self.jet_r)?;
-        let gj = jet_axis(&gen_jet);
+        let gj = jet_momentum(&gen_jet);
         let reco_jets = clusters(&reco_p, self.jet_r);
         let reco = reco_jets
             .into_iter()
-            .map(|c| (c.clone(), jet_axis(&c)))
-            .map(|(c, a)| (c, a.delta_r(&gj)))
+            .map(|c| {
+                let dr = jet_momentum(&c).delta_r(&gj);
+                (c, dr)
+            })
             .filter(|(_, dr)| *dr < self.match_dr)
             .min_by(|a, b| a.1.total_cmp(&b.1))?
             .0;
-        let rj = jet_axis(&reco);
+        let rj = jet_momentum(&reco);
         (rj.pt() > self.jet_pt_min && rj.eta().abs() < self.jet_eta)
             .then_some(JetPair { gen: gen_jet, reco })
     }
-}
-
-fn jet_axis(ps: &[Particle]) -> FourVector {
-    crate::physics::jet_momentum(ps)
 }
 
 /// Constituent lists of the anti-kT jets of `ps`, by decreasing pT.

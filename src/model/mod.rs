@@ -18,4 +18,4 @@ pub use mmd::{mmd, mmd2};
 pub use smearing::{pinball, SmearingConfig, SmearingNet};
 pub use tensor_io::{read_f32, upload};
 pub use trained::{SmearingMeta, Target, TrainedSmearing};
-pub use trained_jet::{to_feature_major, JetVaeMeta, TrainedJetVae};
+pub use trained_jet::{standardise_jets, to_feature_major, JetVaeMeta, TrainedJetVae};

@@ -53,6 +53,20 @@ pub fn to_feature_major(jets: &[f32]) -> Vec<f32> {
     out
 }
 
+/// File-layout jets to the network's input: feature-major, each of px, py, pz standardised
+/// with `scales` (the one transform training and sampling share).
+pub fn standardise_jets(jets: &[f32], scales: &JetScales) -> Vec<f32> {
+    let mut x = to_feature_major(jets);
+    for jet in x.chunks_exact_mut(JET_VALUES) {
+        for f in 0..3 {
+            for v in &mut jet[f * MAX_PARTICLES..(f + 1) * MAX_PARTICLES] {
+                *v = (*v - scales.mean[f]) / scales.std[f];
+            }
+        }
+    }
+    x
+}
+
 impl TrainedJetVae {
     pub fn new(meta: JetVaeMeta, net: JetVae, device: Device) -> Self {
         Self { meta, net, device }
@@ -111,14 +125,7 @@ impl TrainedJetVae {
         let cfg = &self.meta.config;
         let s = &self.meta.scales;
         let n = gen.len() / JET_VALUES;
-        let mut x = to_feature_major(gen);
-        for jet in x.chunks_exact_mut(JET_VALUES) {
-            for f in 0..3 {
-                for v in &mut jet[f * MAX_PARTICLES..(f + 1) * MAX_PARTICLES] {
-                    *v = (*v - s.mean[f]) / s.std[f];
-                }
-            }
-        }
+        let x = standardise_jets(gen, s);
         let mut noise = rng(seed, 17);
         let mut out = Vec::with_capacity(gen.len());
         for part in x.chunks(chunk.max(1) * JET_VALUES) {

@@ -5,7 +5,7 @@
 use super::{Rows, TrainConfig, Trainer};
 use crate::data::{JetArrays, JET_VALUES};
 use crate::error::{Error, Result};
-use crate::model::{to_feature_major, JetScales, JetVae, JetVaeConfig, JetVaeMeta, TrainedJetVae};
+use crate::model::{standardise_jets, JetScales, JetVae, JetVaeConfig, JetVaeMeta, TrainedJetVae};
 use crate::physics::MAX_PARTICLES;
 use crate::random::rng;
 use burn::prelude::*;
@@ -89,19 +89,8 @@ impl JetVaeJob {
             pt: unit,
             m: unit,
         };
-        let standardise = |a: &[f32]| {
-            let mut x = to_feature_major(a);
-            for jet in x.chunks_exact_mut(JET_VALUES) {
-                for f in 0..3 {
-                    for v in &mut jet[f * MAX_PARTICLES..(f + 1) * MAX_PARTICLES] {
-                        *v = (*v - mean[f]) / std[f];
-                    }
-                }
-            }
-            x
-        };
-        let x = standardise(gen);
-        let y_std = standardise(reco);
+        let x = standardise_jets(gen, &scales);
+        let y_std = standardise_jets(reco, &scales);
         // Targets: 150 standardised values, then the 50-slot mask of real constituents.
         let k_out = JET_VALUES + MAX_PARTICLES;
         let mut y = Vec::with_capacity(n * k_out);
