@@ -236,7 +236,7 @@ async fn train_jets(ui: Ui, j: JetsUi) -> Result<String> {
     cfg.seed = parse("seed", &j.seed.get_untracked())?;
     // An uploaded file is split into training (80 %) and test (20 %) jets by position.
     let train = match &file {
-        Some(_) => head(&jets, jets.len() * 4 / 5)?,
+        Some(_) => jets.slice(0, jets.len() * 4 / 5)?,
         None => jets.clone(),
     };
     let name = file.clone().unwrap_or_else(|| "built-in jets".into());
@@ -268,23 +268,6 @@ async fn train_jets(ui: Ui, j: JetsUi) -> Result<String> {
     })
 }
 
-/// The first `n` jets of every array.
-fn head(jets: &JetArrays, n: usize) -> Result<JetArrays> {
-    slice(jets, 0, n)
-}
-
-fn slice(jets: &JetArrays, from: usize, to: usize) -> Result<JetArrays> {
-    let mut out = JetArrays::new(to - from);
-    for name in jets.names() {
-        let a = jets.get(name).unwrap_or_default();
-        out.insert(
-            name,
-            a[from * crate::data::JET_VALUES..to * crate::data::JET_VALUES].to_vec(),
-        )?;
-    }
-    Ok(out)
-}
-
 async fn sample_jets(ui: Ui, j: JetsUi) -> Result<String> {
     let (jets, model) = session::with(|s| {
         (
@@ -296,7 +279,7 @@ async fn sample_jets(ui: Ui, j: JetsUi) -> Result<String> {
     let model = model.ok_or_else(|| Error::invalid("model", "train the jet VAE first"))?;
     // Test jets: independent built-in ones (seed + 1000), or the uploaded file's last 20 %.
     let mut test = match file {
-        Some(_) => slice(&jets, jets.len() * 4 / 5, jets.len())?,
+        Some(_) => jets.slice(jets.len() * 4 / 5, jets.len())?,
         None => {
             let seed: u64 = parse("seed", &j.seed.get_untracked())?;
             let mut recipe = JetRecipe::new(jets.len().clamp(500, 20_000), seed + 1000);

@@ -82,6 +82,17 @@ impl JetArrays {
         })
     }
 
+    /// Jets `from..to` of every array (a training / test split by position).
+    pub fn slice(&self, from: usize, to: usize) -> Result<Self> {
+        let to = to.min(self.n);
+        let from = from.min(to);
+        let mut out = JetArrays::new(to - from);
+        for (name, values) in &self.arrays {
+            out.insert(name, values[from * JET_VALUES..to * JET_VALUES].to_vec())?;
+        }
+        Ok(out)
+    }
+
     /// The real constituents of jet `i` of array `name`.
     pub fn particles(&self, name: &str, i: usize) -> Option<Vec<Particle>> {
         let a = self.get(name)?;
