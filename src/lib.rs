@@ -19,6 +19,7 @@ pub mod recipe;
 pub mod share;
 pub mod store;
 pub mod train;
+pub mod wz_recipe;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

@@ -160,6 +160,13 @@ pub struct RecoEvent {
     pub met: (f64, f64),
 }
 
+/// Jet σ(E)/E of the bin holding |η|; `None` beyond the last bin.
+pub(crate) fn jet_sigma(bins: &[JetBin], e: f64, eta: f64) -> Option<f64> {
+    let b = bins.iter().find(|b| eta.abs() <= b.eta_max)?;
+    let e = e.max(1e-3);
+    Some(((b.noise / e).powi(2) + b.stochastic * b.stochastic / e + b.constant.powi(2)).sqrt())
+}
+
 impl Detector {
     /// Reads a detector from JSON; `source` names it in messages.
     pub fn from_json(text: &str, source: &str) -> Result<Self> {
@@ -237,9 +244,7 @@ impl Detector {
 
     /// Jet σ(E)/E from the noise, stochastic and constant terms; `None` outside the bins.
     pub fn jet_resolution(&self, e: f64, eta: f64) -> Option<f64> {
-        let b = self.jet.bins.iter().find(|b| eta.abs() <= b.eta_max)?;
-        let e = e.max(1e-3);
-        Some(((b.noise / e).powi(2) + b.stochastic * b.stochastic / e + b.constant.powi(2)).sqrt())
+        jet_sigma(&self.jet.bins, e, eta)
     }
 
     /// Per-component MET noise σ (GeV) for `n_pileup` interactions.

@@ -5,8 +5,10 @@
 
 mod cms;
 mod particles;
+mod wz;
 
 pub use cms::{
     Detector, JetBin, JetResponse, MetResponse, MuonBin, MuonResponse, RecoEvent, Selection,
 };
 pub use particles::{JetPair, ParticleDetector};
+pub use wz::{ElectronBin, WzDetector, WzPair};

@@ -239,7 +239,7 @@ pub(crate) fn breit_wigner(rng: &mut Rng, m: f64, width: f64) -> f64 {
 }
 
 /// cos θ* from dN/dcos ∝ 1 + cos², by rejection.
-fn sample_one_plus_cos2(rng: &mut Rng) -> f64 {
+pub(crate) fn sample_one_plus_cos2(rng: &mut Rng) -> f64 {
     loop {
         let c = 2.0 * uniform(rng) - 1.0;
         if 2.0 * uniform(rng) < 1.0 + c * c {
