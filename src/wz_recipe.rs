@@ -60,6 +60,19 @@ pub fn wz_masses(obj: &[f32]) -> [f32; 3] {
     ]
 }
 
+/// m_jj (GeV) of the first two objects of a (pT, η, φ) row, massless.
+pub fn wz_masses_of_jets(obj: &[f32]) -> f32 {
+    let v = |i: usize| {
+        FourVector::from_pt_eta_phi_m(
+            obj[3 * i] as f64,
+            obj[3 * i + 1] as f64,
+            obj[3 * i + 2] as f64,
+            0.0,
+        )
+    };
+    (v(0) + v(1)).m() as f32
+}
+
 /// (Re)computes `<level>_mjj`, `_mll`, `_mwz` from the level's twelve object columns (after
 /// unfolding, so the masses agree with the sampled objects).
 pub fn derive_wz_masses(table: &mut Table, level: &str) -> Result<()> {

@@ -474,8 +474,8 @@ fn draw_feature_plots(feature: &str, events: &Table, samples: &[Table]) -> Resul
     show(PlotSpec {
         id: "eval-map".into(),
         figure: Figure::Map {
-            x_label: axis_label(feature),
-            y_label: axis_label(feature),
+            x_label: format!("detector: {}", axis_label(feature)),
+            y_label: format!("model: {}", axis_label(feature)),
             x: reco.to_vec(),
             y: samples[0].column(feature)?.to_vec(),
             bins: 40,

@@ -3,6 +3,7 @@
 //! factor and the density-estimator baselines (section 4), and relative residuals (seed 000).
 
 mod amplification;
+mod closure;
 mod curve;
 mod density;
 mod histogram_estimator;
@@ -15,6 +16,9 @@ mod residual;
 
 pub use amplification::{
     effective_size, truth_sizes, Amplification, Effective, Study, StudyOptions,
+};
+pub use closure::{
+    closure_js, normalised_deviation, pick, ClosureRow, CLOSURE_OBSERVABLES, CLOSURE_QUANTILES,
 };
 pub use curve::{CurvePoint, JsCurve, JsReference};
 pub use histogram_estimator::HistogramEstimator;

@@ -90,6 +90,46 @@ impl Mlp {
         x
     }
 
+    /// The scalar output φ [n, 1] of a one-output network and its gradient ∇ₓφ [n, d_in]
+    /// with respect to the input, by the chain rule written out as tensor operations:
+    /// g ← (g ⊙ σ′(z)) Wᵀ from the output layer down. LeakyReLU's σ′ is piecewise constant,
+    /// so the gradient stays differentiable in the weights: a loss on |∇ₓφ|² (the
+    /// regulariser of seed 002, eq. 3) trains through it without second-order autodiff.
+    pub fn forward_with_input_grad(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let slope = self.negative_slope();
+        let mut pre = Vec::with_capacity(self.layers.len());
+        let mut a = x;
+        let last = self.layers.len() - 1;
+        for (i, layer) in self.layers.iter().enumerate() {
+            let z = layer.forward(a);
+            if i < last {
+                a = self.activation.forward(z.clone());
+                pre.push(z);
+            } else {
+                a = z;
+            }
+        }
+        let n = a.dims()[0];
+        let w_out = self.layers[last].weight.val(); // [h, 1]
+        let h = w_out.dims()[0];
+        let mut g = w_out.reshape([1, h]).expand([n, h]);
+        for (layer, z) in self.layers[..last].iter().zip(pre).rev() {
+            let d = z.greater_elem(0.0).float().mul_scalar(1.0 - slope).add_scalar(slope);
+            g = (g * d).matmul(layer.weight.val().transpose());
+        }
+        (a, g)
+    }
+
+    /// The first layer's weight matrix (tests of gradients reach it).
+    #[cfg(test)]
+    pub(crate) fn first_weight(&self) -> Tensor<2> {
+        self.layers[0].weight.val()
+    }
+
+    fn negative_slope(&self) -> f64 {
+        self.activation.negative_slope
+    }
+
     /// All weights and biases, layer by layer, as one flat tensor (read it with `read_f32`).
     pub fn to_flat(&self) -> Tensor<1> {
         let parts: Vec<Tensor<1>> = self

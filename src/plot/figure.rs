@@ -2,7 +2,7 @@
 //! export the same drawing as SVG, and the command line can write it as SVG or PNG.
 
 use super::{
-    draw_event_display, draw_hist_ratio, draw_js_curves, draw_map2d, CurveStyle, HistSeries,
+    draw_deviation2d, draw_event_display, draw_hist_ratio, draw_js_curves, draw_map2d, CurveStyle, HistSeries,
     JetPanel, PlotResult,
 };
 use super::{truth_color, HIST_EST_COLOR, KDE_COLOR, MODEL_COLOR, VAL_COLOR};
@@ -53,7 +53,16 @@ pub enum Figure {
         center: (f32, f32),
         r: f32,
     },
-    /// Model versus detector, event by event.
+    /// The bin-wise relative deviation of two 2-D distributions (test against truth).
+    Deviation {
+        x_label: String,
+        y_label: String,
+        truth: (Vec<f32>, Vec<f32>),
+        test: (Vec<f32>, Vec<f32>),
+        bins: usize,
+    },
+    /// One quantity against another, event by event (model versus detector, unfolded
+    /// versus truth).
     Map {
         x_label: String,
         y_label: String,
@@ -102,7 +111,7 @@ impl Figure {
         match self {
             Figure::Hist { .. } => (560, 440),
             Figure::Js { .. } => (860, 500),
-            Figure::Map { .. } => (540, 460),
+            Figure::Map { .. } | Figure::Deviation { .. } => (540, 460),
             Figure::Jets { panels, .. } => (320 * panels.len().max(1) as u32, 360),
         }
     }
@@ -148,6 +157,20 @@ impl Figure {
                 bins,
             } => draw_map2d(root, x_label, y_label, x, y, *bins),
             Figure::Jets { panels, center, r } => draw_event_display(root, panels, *center, *r),
+            Figure::Deviation {
+                x_label,
+                y_label,
+                truth,
+                test,
+                bins,
+            } => draw_deviation2d(
+                root,
+                x_label,
+                y_label,
+                (&truth.0, &truth.1),
+                (&test.0, &test.1),
+                *bins,
+            ),
         }
     }
 }

@@ -25,7 +25,7 @@ fn viridis(t: f64) -> RGBColor {
     )
 }
 
-/// Draws `y` (model) against `x` (detector) in `bins` × `bins` cells over the 0.5–99.5 %
+/// Draws `y` (e.g. model) against `x` (e.g. detector), each axis titled by its label, in `bins` × `bins` cells over the 0.5–99.5 %
 /// range of `x` (the same range on both axes, so the diagonal is y = x), colour ∝ ln(events).
 pub fn draw_map2d<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -63,8 +63,8 @@ pub fn draw_map2d<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_desc(format!("detector: {x_label}"))
-        .y_desc(format!("model: {y_label}"))
+        .x_desc(x_label)
+        .y_desc(y_label)
         .x_label_formatter(&|v| {
             format!("{v:.3}")
                 .trim_end_matches('0')
@@ -133,6 +133,116 @@ pub fn draw_map2d<DB: DrawingBackend>(
                 [(0.0, a), (1.0, b)],
                 viridis(s as f64 / (steps - 1) as f64).filled(),
             )
+        }))
+        .map_err(plot_err)?;
+    Ok(())
+}
+
+/// Blue (−) through white to red (+) for t ∈ [−1, 1].
+fn diverging(t: f64) -> RGBColor {
+    let t = t.clamp(-1.0, 1.0);
+    let (r, g, b) = if t < 0.0 {
+        let f = -t;
+        (255.0 * (1.0 - f) + 33.0 * f, 255.0 * (1.0 - f) + 102.0 * f, 255.0 * (1.0 - f) + 172.0 * f)
+    } else {
+        (255.0 * (1.0 - t) + 178.0 * t, 255.0 * (1.0 - t) + 24.0 * t, 255.0 * (1.0 - t) + 43.0 * t)
+    };
+    RGBColor(r.round() as u8, g.round() as u8, b.round() as u8)
+}
+
+/// Largest |relative deviation| the colour scale shows; beyond it the colour saturates.
+const DEVIATION_RANGE: f64 = 0.5;
+/// Cells with fewer truth events than this stay blank: their deviation is noise.
+const MIN_TRUTH: u32 = 10;
+
+/// The bin-wise relative deviation (test − truth) / truth of two 2-D distributions (seed
+/// 002, fig. 9, lower left), `bins` × `bins` cells over the 0.5–99.5 % ranges of the truth.
+pub fn draw_deviation2d<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x_label: &str,
+    y_label: &str,
+    truth: (&[f32], &[f32]),
+    test: (&[f32], &[f32]),
+    bins: usize,
+) -> PlotResult {
+    root.fill(&WHITE).map_err(plot_err)?;
+    let bins = bins.clamp(2, 200);
+    let (x_lo, x_hi) = super::hist::binning(truth.0);
+    let (y_lo, y_hi) = super::hist::binning(truth.1);
+    let (wx, wy) = ((x_hi - x_lo) / bins as f64, (y_hi - y_lo) / bins as f64);
+    let fill = |xs: &[f32], ys: &[f32]| {
+        let mut g = vec![0u32; bins * bins];
+        for (&a, &b) in xs.iter().zip(ys) {
+            let i = ((a as f64 - x_lo) / wx).floor();
+            let j = ((b as f64 - y_lo) / wy).floor();
+            if i >= 0.0 && j >= 0.0 && (i as usize) < bins && (j as usize) < bins {
+                g[j as usize * bins + i as usize] += 1;
+            }
+        }
+        g
+    };
+    let (gt, gs) = (fill(truth.0, truth.1), fill(test.0, test.1));
+    // Normalise the test sample to the truth's count, so the map shows shapes.
+    let norm = gt.iter().sum::<u32>() as f64 / gs.iter().sum::<u32>().max(1) as f64;
+    let (wpx, _) = root.dim_in_pixel();
+    let (main, bar) = root.split_horizontally(wpx.saturating_sub(100));
+    let font = ("sans-serif", 13);
+    let mut chart = ChartBuilder::on(&main)
+        .margin(10)
+        .margin_left(18)
+        .x_label_area_size(38)
+        .y_label_area_size(66)
+        .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .label_style(font)
+        .axis_desc_style(font)
+        .draw()
+        .map_err(plot_err)?;
+    chart
+        .draw_series(gt.iter().zip(&gs).enumerate().filter(|(_, (t, _))| **t >= MIN_TRUTH).map(
+            |(k, (&t, &s))| {
+                let (i, j) = (k % bins, k / bins);
+                let x0 = x_lo + i as f64 * wx;
+                let y0 = y_lo + j as f64 * wy;
+                let dev = (s as f64 * norm - t as f64) / t as f64;
+                Rectangle::new(
+                    [(x0, y0), (x0 + wx, y0 + wy)],
+                    diverging(dev / DEVIATION_RANGE).filled(),
+                )
+            },
+        ))
+        .map_err(plot_err)?;
+    let mut scale = ChartBuilder::on(&bar)
+        .margin_top(10)
+        .margin_bottom(48)
+        .margin_right(4)
+        .margin_left(8)
+        .y_label_area_size(0)
+        .right_y_label_area_size(62)
+        .build_cartesian_2d(0f64..1.0, -DEVIATION_RANGE..DEVIATION_RANGE)
+        .map_err(plot_err)?;
+    scale
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(0)
+        .y_labels(5)
+        .y_label_formatter(&|v| format!("{v:+.2}"))
+        .y_desc(format!("(test − truth) / truth, ≥ {MIN_TRUTH} truth events"))
+        .label_style(("sans-serif", 11))
+        .axis_desc_style(("sans-serif", 11))
+        .draw()
+        .map_err(plot_err)?;
+    let steps = 40;
+    scale
+        .draw_series((0..steps).map(|s| {
+            let a = -DEVIATION_RANGE + 2.0 * DEVIATION_RANGE * s as f64 / steps as f64;
+            let b = a + 2.0 * DEVIATION_RANGE / steps as f64;
+            Rectangle::new([(0.0, a), (1.0, b)], diverging((a + b) / 2.0 / DEVIATION_RANGE).filled())
         }))
         .map_err(plot_err)?;
     Ok(())

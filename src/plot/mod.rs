@@ -3,6 +3,7 @@
 //! Poisson error bars, a ratio panel under the main panel, axis labels with units, legends
 //! that give sample sizes.
 
+mod closure;
 mod event_display;
 mod figure;
 mod hist;
@@ -11,6 +12,7 @@ mod labels;
 mod loss;
 mod map2d;
 
+pub use closure::closure_figures;
 pub use event_display::{draw_event_display, JetPanel};
 pub use figure::{Figure, SeriesData};
 pub use hist::{draw_hist_ratio, feature_series, HistSeries};
@@ -21,7 +23,7 @@ pub use loss::draw_loss;
 /// Loss-curve axis titles.
 pub const SMEARING_LOSS: &str = "loss (L1 + pinball, standardised)";
 pub const JET_VAE_LOSS: &str = "loss, eq. (1) of Touranakou et al.";
-pub use map2d::draw_map2d;
+pub use map2d::{draw_deviation2d, draw_map2d};
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -252,8 +254,8 @@ mod snapshot_tests {
             .map(|(a, b)| a + b)
             .collect();
         let fig = Figure::Map {
-            x_label: axis_label("reco_jet_pt"),
-            y_label: axis_label("reco_jet_pt"),
+            x_label: format!("detector: {}", axis_label("reco_jet_pt")),
+            y_label: format!("model: {}", axis_label("reco_jet_pt")),
             x,
             y,
             bins: 30,

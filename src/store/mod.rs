@@ -7,6 +7,7 @@ mod model_file;
 pub use manifest::{Manifest, ManifestEntry};
 
 pub use model_file::{
-    load_jet_vae, load_smearing, model_kind, save_jet_vae, save_smearing, sha256_hex,
+    load_jet_vae, load_smearing, load_unfold, model_kind, save_jet_vae, save_smearing, save_unfold,
+    sha256_hex,
     FORMAT_VERSION,
 };

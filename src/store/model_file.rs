@@ -5,7 +5,10 @@
 //! the same weights give the same bytes, so the hash identifies a model.
 
 use crate::error::{Error, Result};
-use crate::model::{params, read_f32, JetVaeMeta, SmearingMeta, TrainedJetVae, TrainedSmearing};
+use crate::model::{
+    params, read_f32, JetVaeMeta, SmearingMeta, TrainedJetVae, TrainedSmearing, TrainedUnfold,
+    UnfoldMeta,
+};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -126,14 +129,18 @@ pub fn model_kind(bytes: &[u8], file: &str) -> Result<String> {
     parse(bytes, file).map(|p| p.kind)
 }
 
-fn expect_kind(p: &Parsed, kind: &str, file: &str) -> Result<()> {
+/// A checked file of `kind`: its header as `M` and its weights.
+fn open<M: serde::de::DeserializeOwned>(bytes: &[u8], file: &str, kind: &str) -> Result<(M, Vec<f32>)> {
+    let p = parse(bytes, file)?;
     if p.kind != kind {
         return Err(model_error(
             file,
             format!("holds a '{}' model, not a '{kind}' one", p.kind),
         ));
     }
-    Ok(())
+    let meta = serde_json::from_value(p.header)
+        .map_err(|e| model_error(file, format!("bad header: {e}")))?;
+    Ok((meta, p.weights))
 }
 
 /// Serialises a trained smearing network (reads its weights from the device).
@@ -145,10 +152,7 @@ pub async fn save_smearing(model: &TrainedSmearing) -> Result<Vec<u8>> {
 /// Reads a smearing model file onto `device`; `file` names it in messages.
 pub fn load_smearing(bytes: &[u8], file: &str, device: &Device) -> Result<TrainedSmearing> {
     let err = |message: String| model_error(file, message);
-    let p = parse(bytes, file)?;
-    expect_kind(&p, "smearing", file)?;
-    let meta: SmearingMeta =
-        serde_json::from_value(p.header).map_err(|e| err(format!("bad header: {e}")))?;
+    let (meta, weights): (SmearingMeta, _) = open(bytes, file, "smearing")?;
     let cfg = &meta.config;
     if cfg.n_inputs != meta.gen_cols.len()
         || cfg.n_outputs != meta.reco_cols.len()
@@ -162,14 +166,14 @@ pub fn load_smearing(bytes: &[u8], file: &str, device: &Device) -> Result<Traine
     {
         return Err(err("header sizes are inconsistent".into()));
     }
-    if p.weights.len() != cfg.n_params() {
+    if weights.len() != cfg.n_params() {
         return Err(err(format!(
             "{} weights for a network of {} parameters",
-            p.weights.len(),
+            weights.len(),
             cfg.n_params()
         )));
     }
-    let net = cfg.from_flat(&p.weights, device);
+    let net = cfg.from_flat(&weights, device);
     Ok(TrainedSmearing::new(meta, net, device.clone()))
 }
 
@@ -182,10 +186,7 @@ pub async fn save_jet_vae(model: &TrainedJetVae) -> Result<Vec<u8>> {
 /// Reads a jet-VAE model file onto `device`.
 pub fn load_jet_vae(bytes: &[u8], file: &str, device: &Device) -> Result<TrainedJetVae> {
     let err = |message: String| model_error(file, message);
-    let p = parse(bytes, file)?;
-    expect_kind(&p, "jet-vae", file)?;
-    let meta: JetVaeMeta =
-        serde_json::from_value(p.header).map_err(|e| err(format!("bad header: {e}")))?;
+    let (meta, weights): (JetVaeMeta, _) = open(bytes, file, "jet-vae")?;
     meta.config
         .validate()
         .map_err(|e| err(format!("bad header: {e}")))?;
@@ -203,6 +204,39 @@ pub fn load_jet_vae(bytes: &[u8], file: &str, device: &Device) -> Result<Trained
         ));
     }
     let shapes = meta.config.init_shapes(device);
-    let net = params::from_flat(shapes, &p.weights, device).map_err(|e| err(e.to_string()))?;
+    let net = params::from_flat(shapes, &weights, device).map_err(|e| err(e.to_string()))?;
     Ok(TrainedJetVae::new(meta, net, device.clone()))
+}
+
+/// Serialises a trained unfolding generator (the discriminator is not needed to unfold).
+pub async fn save_unfold(model: &TrainedUnfold) -> Result<Vec<u8>> {
+    let weights = read_f32(model.generator().to_flat()).await?;
+    write_file("unfold-gan", &model.meta, &weights)
+}
+
+/// Reads an unfolding model file onto `device`.
+pub fn load_unfold(bytes: &[u8], file: &str, device: &Device) -> Result<TrainedUnfold> {
+    let err = |message: String| model_error(file, message);
+    let (meta, weights): (UnfoldMeta, _) = open(bytes, file, "unfold-gan")?;
+    meta.config
+        .validate()
+        .map_err(|e| err(format!("bad header: {e}")))?;
+    let k = meta.config.d_event();
+    if meta.gen_cols.len() != k
+        || meta.reco_cols.len() != k
+        || !meta.gen_scales.is_valid(k)
+        || !meta.reco_scales.is_valid(k)
+    {
+        return Err(err("header sizes or standardisation are inconsistent".into()));
+    }
+    let cfg = meta.config.generator_config();
+    if weights.len() != cfg.n_params() {
+        return Err(err(format!(
+            "{} weights for a generator of {} parameters",
+            weights.len(),
+            cfg.n_params()
+        )));
+    }
+    let generator = cfg.from_flat(&weights, device);
+    Ok(TrainedUnfold::new(meta, generator, device.clone()))
 }

@@ -3,8 +3,11 @@
 //! The loop is split into steps (`train_batches`, `end_epoch`) so the page can yield to the
 //! browser between them; `run` drives it to the end for the command line.
 
+mod gan;
 mod jet_vae;
 mod smearing;
+
+pub use gan::{gan_train_config, GanJob};
 
 pub use jet_vae::{paper_train_config, JetVaeJob};
 pub(crate) use smearing::apply_transforms;

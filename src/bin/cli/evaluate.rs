@@ -297,8 +297,8 @@ pub fn feature_figure(
                 ));
             }
             Figure::Map {
-                x_label: label.clone(),
-                y_label: label,
+                x_label: format!("detector: {label}"),
+                y_label: format!("model: {label}"),
                 x: x.to_vec(),
                 y: y.to_vec(),
                 bins,
