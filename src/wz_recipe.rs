@@ -318,7 +318,12 @@ mod tests {
         }
         let counts: Vec<usize> = Cut::ALL
             .iter()
-            .map(|c| events.iter().filter(|((a, b, l), _)| c.pass(*a, *b, *l)).count())
+            .map(|c| {
+                events
+                    .iter()
+                    .filter(|((a, b, l), _)| c.pass(*a, *b, *l))
+                    .count()
+            })
             .collect();
         assert_eq!(counts, [6, 4, 3, 1, 2]);
         assert_eq!(Cut::parse("iv").unwrap(), Cut::IV);

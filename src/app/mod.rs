@@ -11,6 +11,7 @@ mod jets_view;
 mod plots;
 mod session;
 mod share_view;
+mod unfold_view;
 mod upload;
 mod view;
 

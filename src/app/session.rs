@@ -5,7 +5,7 @@ use crate::backend::BackendKind;
 use crate::data::JetArrays;
 use crate::data::Table;
 use crate::detector::Detector;
-use crate::model::{TrainedJetVae, TrainedSmearing};
+use crate::model::{TrainedJetVae, TrainedSmearing, TrainedUnfold};
 use crate::plot::Figure;
 use burn::prelude::*;
 use std::cell::RefCell;
@@ -40,6 +40,12 @@ pub struct Session {
     pub jets: Option<(JetArrays, Option<String>)>,
     pub jet_model: Option<TrainedJetVae>,
     pub jet_test: Option<JetArrays>,
+    /// The Unfold section: paired WZ events (file name when uploaded), the trained naive
+    /// GAN and FCGAN (the latest of each kind), and the test samples of the closure tests.
+    pub wz: Option<(Table, Option<String>)>,
+    pub unfold_models: Vec<TrainedUnfold>,
+    pub wz_test: Option<Table>,
+    pub wprime_test: Option<Table>,
 }
 
 thread_local! {

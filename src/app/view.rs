@@ -10,6 +10,7 @@ use super::jets_view::JetsSection;
 use super::plots::{export, hist, show};
 use super::session::{self, PlotSpec};
 use super::share_view::{open_link_on_start, share, ModelsSection};
+use super::unfold_view::UnfoldSection;
 use super::upload::{train_data, MapRow, Preview, UploadSection};
 use crate::backend::{self, BackendKind};
 use crate::data::{write_bytes, Table};
@@ -171,6 +172,15 @@ impl Steps for crate::recipe::EventStream {
     }
 }
 
+impl Steps for crate::wz_recipe::WzStream {
+    fn step(&mut self, n: usize) -> Result<bool> {
+        self.fill(n)
+    }
+    fn progress(&self) -> f64 {
+        self.progress()
+    }
+}
+
 impl Steps for crate::jet_recipe::JetStream {
     fn step(&mut self, n: usize) -> Result<bool> {
         self.fill(n)
@@ -306,15 +316,65 @@ pub(super) fn data_origin(table: &Table) -> DataOrigin {
     })
 }
 
+/// A training run the page can drive in slices: the smearing and jet-VAE trainer, and the
+/// unfolding GANs' job.
+pub(super) trait Training {
+    type Report;
+    fn finished(&self) -> bool;
+    /// Up to `n` optimiser steps; `true` when the epoch's batches are done.
+    fn train_batches(&mut self, n: usize) -> bool;
+    async fn end_epoch(&mut self) -> Result<Self::Report>;
+    fn progress(&self) -> f64;
+    fn cancel(&mut self);
+}
+
+impl<M: burn::module::Module + Clone> Training for Trainer<M> {
+    type Report = EpochReport;
+    fn finished(&self) -> bool {
+        Trainer::finished(self)
+    }
+    fn train_batches(&mut self, n: usize) -> bool {
+        Trainer::train_batches(self, n)
+    }
+    async fn end_epoch(&mut self) -> Result<EpochReport> {
+        Trainer::end_epoch(self).await
+    }
+    fn progress(&self) -> f64 {
+        Trainer::progress(self)
+    }
+    fn cancel(&mut self) {
+        Trainer::cancel(self)
+    }
+}
+
+impl Training for crate::train::GanJob {
+    type Report = crate::model::GanEpoch;
+    fn finished(&self) -> bool {
+        crate::train::GanJob::finished(self)
+    }
+    fn train_batches(&mut self, n: usize) -> bool {
+        crate::train::GanJob::train_batches(self, n)
+    }
+    async fn end_epoch(&mut self) -> Result<Self::Report> {
+        crate::train::GanJob::end_epoch(self).await
+    }
+    fn progress(&self) -> f64 {
+        crate::train::GanJob::progress(self)
+    }
+    fn cancel(&mut self) {
+        crate::train::GanJob::cancel(self)
+    }
+}
+
 /// Runs a training job in slices of [`SLICE_MS`], yielding to the browser between them, with
 /// progress from `p0` to `p1`; Cancel stops it after the current batch (the best epoch so far
 /// is kept).
-pub(super) async fn run_job<M: burn::module::Module + Clone>(
+pub(super) async fn run_job<T: Training>(
     ui: Ui,
-    trainer: &mut Trainer<M>,
+    trainer: &mut T,
     p0: f64,
     p1: f64,
-    mut on_epoch: impl FnMut(EpochReport),
+    mut on_epoch: impl FnMut(T::Report),
 ) -> Result<()> {
     while !trainer.finished() {
         let t0 = now_ms();
@@ -583,6 +643,7 @@ pub fn App() -> impl IntoView {
             </p>
             <EvaluateSection ui=ui/>
             <JetsSection ui=ui/>
+            <UnfoldSection ui=ui/>
             <ModelsSection ui=ui/>
             <DetectorSection ui=ui/>
         </main>

@@ -104,7 +104,12 @@ impl WzDetector {
             ("out-of-cone fraction", self.out_of_cone, 0.0, 0.5),
             ("jet pT threshold (GeV)", self.jet_pt_min, 0.0, 1000.0),
             ("jet |η| acceptance", self.jet_eta_max, 0.1, 5.0),
-            ("electron pT threshold (GeV)", self.electron_pt_min, 0.0, 1000.0),
+            (
+                "electron pT threshold (GeV)",
+                self.electron_pt_min,
+                0.0,
+                1000.0,
+            ),
         ];
         for b in &self.jet_bins {
             fields.push(("jet bin |η| edge", b.eta_max, 0.0, 10.0));
@@ -147,7 +152,11 @@ impl WzDetector {
         let (q1, q2) = (gen.q1, gen.q2);
         let straight = reco_jets[0].delta_r(&q1) + reco_jets[1].delta_r(&q2);
         let crossed = reco_jets[0].delta_r(&q2) + reco_jets[1].delta_r(&q1);
-        let gen_jets = if straight <= crossed { [q1, q2] } else { [q2, q1] };
+        let gen_jets = if straight <= crossed {
+            [q1, q2]
+        } else {
+            [q2, q1]
+        };
         Some(WzPair {
             reco_jets,
             gen_jets,
@@ -218,8 +227,16 @@ mod tests {
             let mean = m.iter().sum::<f64>() / m.len() as f64;
             (m.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / m.len() as f64).sqrt()
         };
-        let gen_w = width(kept.iter().map(|p| (p.gen_jets[0] + p.gen_jets[1]).m()).collect());
-        let reco_w = width(kept.iter().map(|p| (p.reco_jets[0] + p.reco_jets[1]).m()).collect());
+        let gen_w = width(
+            kept.iter()
+                .map(|p| (p.gen_jets[0] + p.gen_jets[1]).m())
+                .collect(),
+        );
+        let reco_w = width(
+            kept.iter()
+                .map(|p| (p.reco_jets[0] + p.reco_jets[1]).m())
+                .collect(),
+        );
         assert!(reco_w > 2.0 * gen_w, "reco {reco_w} gen {gen_w}");
     }
 

@@ -115,11 +115,7 @@ impl WzConfig {
         // sin² θ* for the production and for both decays; the continuum: the
         // production shape above and transverse bosons, 1 + cos² θ, in the decays.
         let (c_prod, c_w, c_z) = if wprime {
-            (
-                sample_sin2(rng),
-                sample_sin2(rng),
-                sample_sin2(rng),
-            )
+            (sample_sin2(rng), sample_sin2(rng), sample_sin2(rng))
         } else {
             (
                 sample_production(rng, self.production_a),
@@ -219,7 +215,11 @@ pub(crate) fn decay(
     );
     let d1 = FourVector::new(p * dir.0, p * dir.1, p * dir.2, (p * p + m1 * m1).sqrt());
     let d2 = FourVector::new(-p * dir.0, -p * dir.1, -p * dir.2, (p * p + m2 * m2).sqrt());
-    let (bx, by, bz) = (parent.px / parent.e, parent.py / parent.e, parent.pz / parent.e);
+    let (bx, by, bz) = (
+        parent.px / parent.e,
+        parent.py / parent.e,
+        parent.pz / parent.e,
+    );
     (d1.boost(bx, by, bz), d2.boost(bx, by, bz))
 }
 
@@ -262,7 +262,9 @@ mod tests {
     fn continuum_mass_spectrum() {
         let cfg = WzConfig::default();
         let mut r = rng(6, 0);
-        let m: Vec<f64> = (0..20000).map(|_| sum(&cfg.generate(&mut r, false)).m()).collect();
+        let m: Vec<f64> = (0..20000)
+            .map(|_| sum(&cfg.generate(&mut r, false)).m())
+            .collect();
         // Threshold: m_W + m_Z, each truncated at ±10 widths.
         assert!(m.iter().all(|&v| v > 120.0 && v < 3000.0));
         let mut h = [0usize; 20];

@@ -72,8 +72,11 @@ mod tests {
         let t = WzRecipe::new(3000, 9, 0.0).build().unwrap();
         let mut same = t.clone();
         for o in CLOSURE_OBSERVABLES {
-            same.set_column(&format!("gen_{o}"), t.column(&format!("gen_{o}")).unwrap().to_vec())
-                .unwrap();
+            same.set_column(
+                &format!("gen_{o}"),
+                t.column(&format!("gen_{o}")).unwrap().to_vec(),
+            )
+            .unwrap();
         }
         let rows = Cut::None.rows(&t).unwrap();
         let js = closure_js(&t, &[&same], &rows).unwrap();

@@ -181,7 +181,12 @@ impl GanConfig {
             GanKind::Naive => self.d_event(),
             GanKind::Fcgan => self.noise + self.d_event(),
         };
-        MlpConfig::new(d_in, self.d_event(), vec![self.units; self.layers], self.negative_slope)
+        MlpConfig::new(
+            d_in,
+            self.d_event(),
+            vec![self.units; self.layers],
+            self.negative_slope,
+        )
     }
 
     pub fn discriminator_config(&self) -> MlpConfig {
@@ -264,7 +269,8 @@ impl UnfoldGan {
         let (phi_f, g_f) = self
             .discriminator
             .forward_with_input_grad(self.disc_input(fake, b.cond.clone()));
-        let l_d = log_sigmoid(phi_r.clone()).neg().mean() + log_sigmoid(phi_f.clone().neg()).neg().mean();
+        let l_d =
+            log_sigmoid(phi_r.clone()).neg().mean() + log_sigmoid(phi_f.clone().neg()).neg().mean();
         // (1 − D)² on real events and D² on generated ones, times |∇φ|².
         let one_minus_d_r = burn::tensor::activation::sigmoid(phi_r.neg());
         let d_f = burn::tensor::activation::sigmoid(phi_f);
@@ -338,7 +344,11 @@ mod tests {
     }
 
     fn net_first_weight_grad(net: &Mlp, grads: &burn::tensor::Gradients) -> Vec<f32> {
-        values(net.first_weight().grad(grads).expect("weights have a gradient"))
+        values(
+            net.first_weight()
+                .grad(grads)
+                .expect("weights have a gradient"),
+        )
     }
 
     /// m_jj of two massless back-to-back 40 GeV jets is 80 GeV.

@@ -114,7 +114,11 @@ impl Mlp {
         let h = w_out.dims()[0];
         let mut g = w_out.reshape([1, h]).expand([n, h]);
         for (layer, z) in self.layers[..last].iter().zip(pre).rev() {
-            let d = z.greater_elem(0.0).float().mul_scalar(1.0 - slope).add_scalar(slope);
+            let d = z
+                .greater_elem(0.0)
+                .float()
+                .mul_scalar(1.0 - slope)
+                .add_scalar(slope);
             g = (g * d).matmul(layer.weight.val().transpose());
         }
         (a, g)

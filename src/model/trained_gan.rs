@@ -50,6 +50,7 @@ pub struct UnfoldMeta {
 /// Events per forward pass when unfolding.
 const CHUNK: usize = 8192;
 
+#[derive(Clone)]
 pub struct TrainedUnfold {
     pub meta: UnfoldMeta,
     generator: Mlp,
@@ -59,7 +60,7 @@ pub struct TrainedUnfold {
 /// Checks that `cols` are (pT, η, φ) triples: `<name>_pt, <name>_eta, <name>_phi`, at least
 /// two objects; `what` names the flag in messages.
 pub fn check_object_columns(cols: &[String], what: &str) -> Result<()> {
-    if cols.len() < 6 || cols.len() % 3 != 0 {
+    if cols.len() < 6 || !cols.len().is_multiple_of(3) {
         return Err(Error::invalid(
             what,
             format!(
@@ -99,7 +100,11 @@ pub fn to_objects(cartesian: &[f32]) -> Vec<f32> {
         .flat_map(|p| {
             let v = FourVector::new(p[0] as f64, p[1] as f64, p[2] as f64, 0.0);
             let pt = v.pt().max(1e-6);
-            [pt as f32, (v.pz / pt).asinh() as f32, v.py.atan2(v.px) as f32]
+            [
+                pt as f32,
+                (v.pz / pt).asinh() as f32,
+                v.py.atan2(v.px) as f32,
+            ]
         })
         .collect()
 }
@@ -248,7 +253,9 @@ mod tests {
         assert!(check_object_columns(&ok, "--gen-cols").is_ok());
         let mut bad = ok.clone();
         bad.swap(0, 1);
-        let e = check_object_columns(&bad, "--gen-cols").unwrap_err().to_string();
+        let e = check_object_columns(&bad, "--gen-cols")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("'gen_j1_eta' should end in '_pt'"), "{e}");
         assert!(check_object_columns(&ok[..4], "--reco-cols").is_err());
     }

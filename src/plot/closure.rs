@@ -37,7 +37,11 @@ pub fn closure_figures(
         )];
         for (i, (label, t)) in unfolded.iter().enumerate() {
             let u = pick(t, &format!("gen_{o}"), rows)?;
-            dev.push(SeriesData::new(label, normalised_deviation(&u, &truth), color(i)));
+            dev.push(SeriesData::new(
+                label,
+                normalised_deviation(&u, &truth),
+                color(i),
+            ));
             series.push(SeriesData::new(label, u, color(i)));
         }
         let label = axis_label(o);

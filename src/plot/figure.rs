@@ -2,8 +2,8 @@
 //! export the same drawing as SVG, and the command line can write it as SVG or PNG.
 
 use super::{
-    draw_deviation2d, draw_event_display, draw_hist_ratio, draw_js_curves, draw_map2d, CurveStyle, HistSeries,
-    JetPanel, PlotResult,
+    draw_deviation2d, draw_event_display, draw_hist_ratio, draw_js_curves, draw_map2d, CurveStyle,
+    HistSeries, JetPanel, PlotResult,
 };
 use super::{truth_color, HIST_EST_COLOR, KDE_COLOR, MODEL_COLOR, VAL_COLOR};
 use crate::metrics::{Amplification, JsCurve, Study};

@@ -143,9 +143,17 @@ fn diverging(t: f64) -> RGBColor {
     let t = t.clamp(-1.0, 1.0);
     let (r, g, b) = if t < 0.0 {
         let f = -t;
-        (255.0 * (1.0 - f) + 33.0 * f, 255.0 * (1.0 - f) + 102.0 * f, 255.0 * (1.0 - f) + 172.0 * f)
+        (
+            255.0 * (1.0 - f) + 33.0 * f,
+            255.0 * (1.0 - f) + 102.0 * f,
+            255.0 * (1.0 - f) + 172.0 * f,
+        )
     } else {
-        (255.0 * (1.0 - t) + 178.0 * t, 255.0 * (1.0 - t) + 24.0 * t, 255.0 * (1.0 - t) + 43.0 * t)
+        (
+            255.0 * (1.0 - t) + 178.0 * t,
+            255.0 * (1.0 - t) + 24.0 * t,
+            255.0 * (1.0 - t) + 43.0 * t,
+        )
     };
     RGBColor(r.round() as u8, g.round() as u8, b.round() as u8)
 }
@@ -204,18 +212,22 @@ pub fn draw_deviation2d<DB: DrawingBackend>(
         .draw()
         .map_err(plot_err)?;
     chart
-        .draw_series(gt.iter().zip(&gs).enumerate().filter(|(_, (t, _))| **t >= MIN_TRUTH).map(
-            |(k, (&t, &s))| {
-                let (i, j) = (k % bins, k / bins);
-                let x0 = x_lo + i as f64 * wx;
-                let y0 = y_lo + j as f64 * wy;
-                let dev = (s as f64 * norm - t as f64) / t as f64;
-                Rectangle::new(
-                    [(x0, y0), (x0 + wx, y0 + wy)],
-                    diverging(dev / DEVIATION_RANGE).filled(),
-                )
-            },
-        ))
+        .draw_series(
+            gt.iter()
+                .zip(&gs)
+                .enumerate()
+                .filter(|(_, (t, _))| **t >= MIN_TRUTH)
+                .map(|(k, (&t, &s))| {
+                    let (i, j) = (k % bins, k / bins);
+                    let x0 = x_lo + i as f64 * wx;
+                    let y0 = y_lo + j as f64 * wy;
+                    let dev = (s as f64 * norm - t as f64) / t as f64;
+                    Rectangle::new(
+                        [(x0, y0), (x0 + wx, y0 + wy)],
+                        diverging(dev / DEVIATION_RANGE).filled(),
+                    )
+                }),
+        )
         .map_err(plot_err)?;
     let mut scale = ChartBuilder::on(&bar)
         .margin_top(10)
@@ -232,7 +244,9 @@ pub fn draw_deviation2d<DB: DrawingBackend>(
         .x_labels(0)
         .y_labels(5)
         .y_label_formatter(&|v| format!("{v:+.2}"))
-        .y_desc(format!("(test − truth) / truth, ≥ {MIN_TRUTH} truth events"))
+        .y_desc(format!(
+            "(test − truth) / truth, ≥ {MIN_TRUTH} truth events"
+        ))
         .label_style(("sans-serif", 11))
         .axis_desc_style(("sans-serif", 11))
         .draw()
@@ -242,7 +256,10 @@ pub fn draw_deviation2d<DB: DrawingBackend>(
         .draw_series((0..steps).map(|s| {
             let a = -DEVIATION_RANGE + 2.0 * DEVIATION_RANGE * s as f64 / steps as f64;
             let b = a + 2.0 * DEVIATION_RANGE / steps as f64;
-            Rectangle::new([(0.0, a), (1.0, b)], diverging((a + b) / 2.0 / DEVIATION_RANGE).filled())
+            Rectangle::new(
+                [(0.0, a), (1.0, b)],
+                diverging((a + b) / 2.0 / DEVIATION_RANGE).filled(),
+            )
         }))
         .map_err(plot_err)?;
     Ok(())

@@ -18,7 +18,7 @@ pub use figure::{Figure, SeriesData};
 pub use hist::{draw_hist_ratio, feature_series, HistSeries};
 pub use js_curve::{draw_js_curves, CurveStyle};
 pub use labels::{axis_label, residual_label};
-pub use loss::draw_loss;
+pub use loss::{draw_gan_loss, draw_loss};
 
 /// Loss-curve axis titles.
 pub const SMEARING_LOSS: &str = "loss (L1 + pinball, standardised)";

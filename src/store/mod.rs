@@ -8,6 +8,5 @@ pub use manifest::{Manifest, ManifestEntry};
 
 pub use model_file::{
     load_jet_vae, load_smearing, load_unfold, model_kind, save_jet_vae, save_smearing, save_unfold,
-    sha256_hex,
-    FORMAT_VERSION,
+    sha256_hex, FORMAT_VERSION,
 };

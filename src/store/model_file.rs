@@ -130,7 +130,11 @@ pub fn model_kind(bytes: &[u8], file: &str) -> Result<String> {
 }
 
 /// A checked file of `kind`: its header as `M` and its weights.
-fn open<M: serde::de::DeserializeOwned>(bytes: &[u8], file: &str, kind: &str) -> Result<(M, Vec<f32>)> {
+fn open<M: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    file: &str,
+    kind: &str,
+) -> Result<(M, Vec<f32>)> {
     let p = parse(bytes, file)?;
     if p.kind != kind {
         return Err(model_error(
@@ -227,7 +231,9 @@ pub fn load_unfold(bytes: &[u8], file: &str, device: &Device) -> Result<TrainedU
         || !meta.gen_scales.is_valid(k)
         || !meta.reco_scales.is_valid(k)
     {
-        return Err(err("header sizes or standardisation are inconsistent".into()));
+        return Err(err(
+            "header sizes or standardisation are inconsistent".into()
+        ));
     }
     let cfg = meta.config.generator_config();
     if weights.len() != cfg.n_params() {

@@ -9,8 +9,8 @@ use crate::data::Table;
 use crate::error::{Error, Result};
 use crate::metrics::quantile_js;
 use crate::model::{
-    check_object_columns, generate, mjj_gev, read_f32, to_cartesian, upload, EventScales,
-    GanBatch, GanConfig, GanEpoch, Mlp, TrainedUnfold, UnfoldMeta, COOLING_FRACTION,
+    check_object_columns, generate, mjj_gev, read_f32, to_cartesian, upload, EventScales, GanBatch,
+    GanConfig, GanEpoch, Mlp, TrainedUnfold, UnfoldMeta, COOLING_FRACTION,
 };
 use crate::random::{normal, rng, uniform, Rng};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -243,7 +243,12 @@ impl GanJob {
             };
             let gan = self.gan();
             // Discriminator step on generated events it cannot push back into G.
-            let fake = generate(&gan.generator, self.net.kind, b.cond.clone(), b.noise.clone());
+            let fake = generate(
+                &gan.generator,
+                self.net.kind,
+                b.cond.clone(),
+                b.noise.clone(),
+            );
             let d_parts = gan.d_loss(&b, fake.clone().detach(), self.net.lambda_d);
             let grads = GradientsParams::from_grads(
                 d_parts.clone().narrow(0, 0, 1).backward(),
@@ -252,7 +257,12 @@ impl GanJob {
             self.discriminator = self.opt_d.step(lr, self.discriminator.clone(), grads);
             // Generator step against the updated discriminator.
             let gan = self.gan();
-            let fake = generate(&gan.generator, self.net.kind, b.cond.clone(), b.noise.clone());
+            let fake = generate(
+                &gan.generator,
+                self.net.kind,
+                b.cond.clone(),
+                b.noise.clone(),
+            );
             let g_parts = gan.g_loss(&b, fake, &self.net, &gan_scales, self.cooling);
             let grads = GradientsParams::from_grads(
                 g_parts.clone().narrow(0, 0, 1).backward(),

@@ -4,6 +4,7 @@
 mod bench;
 mod evaluate;
 mod jets;
+mod unfold;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use fastsim_lab::backend::{self, BackendKind};
@@ -34,13 +35,19 @@ struct Cli {
 enum ProcessArg {
     Wjets,
     Jets,
+    /// pp → ZW → (ee)(jj), parton and detector level (seed 002).
     Wz,
+    /// The same final state with a fraction (--wprime-fraction) of W′ events (seed 002, eq. 14).
+    Wprime,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ModelArg {
     Smearing,
     JetVae,
+    /// Seed 002, section 2: the generator maps detector events to parton events.
+    NaiveGan,
+    /// Seed 002, section 3: the fully conditional GAN.
     Fcgan,
 }
 
@@ -152,6 +159,9 @@ enum Command {
         /// For --process jets: mean number of pile-up collisions (seed 001: 50).
         #[arg(long)]
         pileup: Option<f64>,
+        /// For --process wprime: the fraction of W′ events among the selected ones.
+        #[arg(long, default_value_t = 0.1)]
+        wprime_fraction: f64,
         #[arg(long)]
         out: PathBuf,
     },
@@ -178,6 +188,8 @@ enum Command {
         #[arg(long, default_value = "4x100")]
         hidden: String,
         /// Generator-level input columns (smearing; the jet VAE reads the `gen` jet array).
+        /// For the GANs: the parton-level columns the model writes, (pT, η, φ) per object,
+        /// the two jets first (default: the built-in WZ columns).
         #[arg(long, value_delimiter = ',', required_if_eq("model", "smearing"))]
         gen_cols: Vec<String>,
         #[arg(long, value_delimiter = ',', required_if_eq("model", "smearing"))]
@@ -185,17 +197,23 @@ enum Command {
         /// Seed 000 trains 100 epochs, seed 001 300 (the default per model).
         #[arg(long)]
         epochs: Option<usize>,
-        #[arg(long, default_value_t = 128)]
-        batch: usize,
+        /// Batch size (default: 128; the GANs 512, seed 002's table 1).
+        #[arg(long)]
+        batch: Option<usize>,
         /// Smearing: initial learning rate 10⁻³, epoch e uses lr/(1+e). Jet VAE: constant 10⁻⁴.
         #[arg(long)]
         lr: Option<f64>,
-        /// Jet VAE size: the paper's (seed 001, section 4) or a small one for quick runs.
+        /// Jet VAE or GAN size: the paper's (seed 001, section 4; seed 002, table 1) or a
+        /// small one for quick runs.
         #[arg(long, value_enum, default_value = "paper")]
         preset: jets::Preset,
         /// Jet VAE: the masked variant (existence scores; padding out of the loss).
         #[arg(long)]
         masked: bool,
+        /// GANs: the MMD kernel on m_jj — single, multiple (the paper's), cooling,
+        /// augmented (appendix B) or conditional (beyond the paper).
+        #[arg(long, default_value = "multiple")]
+        kernel: String,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         #[arg(long, value_enum, default_value = "cpu")]
@@ -284,6 +302,9 @@ enum Command {
     /// Jets: quantile-JS of jet features (pT, m, η, φ, Flow1–4) of model jets against the
     /// detector's, distributions with ratio panels, and an event display.
     Jets(jets::ReportArgs),
+    /// Unfolding closure test (seed 002): unfold test events with each model, print the
+    /// quantile-JS of pT(j1, j2, l-), m_jj, m_ll, m_WZ against parton truth per cut, and plot.
+    Closure(unfold::ClosureArgs),
     /// Benchmarks: events/s sampling and seconds per training epoch (release builds only).
     Bench(bench::BenchArgs),
 }
@@ -297,10 +318,15 @@ pub fn main() -> ExitCode {
             seed,
             detector,
             pileup,
+            wprime_fraction,
             out,
         } => match process {
             ProcessArg::Jets => jets::generate(events, seed, detector.as_deref(), pileup, &out),
-            _ => generate(process, events, seed, detector.as_deref(), &out),
+            ProcessArg::Wz => unfold::generate(events, seed, 0.0, detector.as_deref(), &out),
+            ProcessArg::Wprime => {
+                unfold::generate(events, seed, wprime_fraction, detector.as_deref(), &out)
+            }
+            ProcessArg::Wjets => generate(events, seed, detector.as_deref(), &out),
         },
         Command::Train {
             model,
@@ -316,6 +342,7 @@ pub fn main() -> ExitCode {
             lr,
             preset,
             masked,
+            kernel,
             seed,
             backend,
             target,
@@ -330,13 +357,45 @@ pub fn main() -> ExitCode {
                 let mut cfg = fastsim_lab::train::paper_train_config();
                 cfg.epochs = epochs.unwrap_or(cfg.epochs);
                 cfg.lr = lr.unwrap_or(cfg.lr);
-                cfg.batch_size = batch;
+                cfg.batch_size = batch.unwrap_or(128);
                 cfg.seed = seed;
                 return jets::train(&data, preset, masked, cfg, backend.into(), &out);
             }
+            if let ModelArg::NaiveGan | ModelArg::Fcgan = model {
+                let data = data.ok_or_else(|| {
+                    Error::invalid(
+                        "train",
+                        "the GANs train on --data EVENTS (e.g. from generate --process wz)",
+                    )
+                })?;
+                let mut cfg = fastsim_lab::train::gan_train_config();
+                cfg.epochs = epochs.unwrap_or(cfg.epochs);
+                cfg.lr = lr.unwrap_or(cfg.lr);
+                cfg.batch_size = batch.unwrap_or(cfg.batch_size);
+                cfg.seed = seed;
+                let kind = if let ModelArg::Fcgan = model {
+                    fastsim_lab::model::GanKind::Fcgan
+                } else {
+                    fastsim_lab::model::GanKind::Naive
+                };
+                return unfold::train(
+                    unfold::GanTrainArgs {
+                        kind,
+                        data,
+                        gen_cols,
+                        reco_cols,
+                        preset,
+                        kernel: fastsim_lab::model::MmdKernel::parse(&kernel)?,
+                        cfg,
+                        backend: backend.into(),
+                        out,
+                    },
+                    &input,
+                );
+            }
             let cfg = TrainConfig {
                 epochs: epochs.unwrap_or(100),
-                batch_size: batch,
+                batch_size: batch.unwrap_or(128),
                 lr: lr.unwrap_or(1e-3),
                 seed,
                 ..TrainConfig::default()
@@ -409,6 +468,7 @@ pub fn main() -> ExitCode {
             &truth, &test, kind, &read, &features, bins, format, &out_dir,
         ),
         Command::Jets(args) => jets::report(args),
+        Command::Closure(args) => unfold::closure(args),
         Command::Bench(args) => bench::run(args),
     };
     match result {
@@ -418,13 +478,6 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn not_yet(what: &str) -> Error {
-    Error::invalid(
-        what,
-        "not available in this version yet (the wz process and the fcgan model are not built yet)",
-    )
 }
 
 pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
@@ -440,16 +493,7 @@ pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
-fn generate(
-    process: ProcessArg,
-    events: usize,
-    seed: u64,
-    detector: Option<&Path>,
-    out: &Path,
-) -> Result<()> {
-    if !matches!(process, ProcessArg::Wjets) {
-        return Err(not_yet("process"));
-    }
+fn generate(events: usize, seed: u64, detector: Option<&Path>, out: &Path) -> Result<()> {
     let mut recipe = Recipe::wjets(events, seed);
     if let Some(path) = detector {
         recipe.detector = read_detector(path)?;
@@ -544,9 +588,7 @@ fn train(
     backend: BackendKind,
     out: &Path,
 ) -> Result<()> {
-    if !matches!(model, ModelArg::Smearing) {
-        return Err(not_yet("model"));
-    }
+    debug_assert!(matches!(model, ModelArg::Smearing));
     let (table, origin, test, test_what) = data.load(read)?;
     let device = backend::device(backend)?;
     let mut job = SmearingJob::new(&table, &cols, cfg.clone(), &device)?;
@@ -626,8 +668,10 @@ fn sample(
 ) -> Result<()> {
     let device = backend::device(backend)?;
     let (bytes, name) = model_bytes(model)?;
-    if model_kind(&bytes, &name)? == "jet-vae" {
-        return jets::sample(&bytes, &name, input, seed, &device, out);
+    match model_kind(&bytes, &name)?.as_str() {
+        "jet-vae" => return jets::sample(&bytes, &name, input, seed, &device, out),
+        "unfold-gan" => return unfold::sample(&bytes, &name, input, read, seed, &device, out),
+        _ => {}
     }
     let trained = load_smearing(&bytes, &name, &device)?;
     let table = read.load(input)?;

@@ -1,0 +1,443 @@
+//! The Unfold section: detector-level events back to partons with the naive GAN and the
+//! fully conditional GAN of Bellagente et al. (2020), trained with both losses shown live,
+//! and the paper's closure tests one click each (no cut, cuts I–IV, 10 % W′ injected): the
+//! JS table of each observable against the parton truth and the figures. A user's own
+//! detector-level file can be unfolded and downloaded. Every computation is the core's.
+
+use super::canvas::draw_on;
+use super::files::{download, file_bytes};
+use super::plots::{show, BINS};
+use super::session::{self, PlotSpec};
+use super::view::{drive, parse, run_job, PlotLinks, Ui};
+use crate::data::{read_bytes, write_bytes, ReadOptions, Table};
+use crate::metrics::{closure_js, ClosureRow};
+use crate::model::{GanConfig, GanEpoch, GanKind, MmdKernel};
+use crate::plot::{axis_label, closure_figures, draw_gan_loss};
+use crate::train::{gan_train_config, GanJob};
+use crate::wz_recipe::{derive_wz_masses, wz_object_columns, Cut, WzRecipe};
+use crate::{Error, Result};
+use leptos::prelude::*;
+
+/// The figures of a closure test shown on the page (figure name → canvas).
+const PLOTS: [&str; 9] = [
+    "dist_j1_pt",
+    "dist_j2_pt",
+    "dist_l1_pt",
+    "dist_mjj",
+    "dist_mll",
+    "dist_mwz",
+    "deviation_mjj",
+    "migration_mjj",
+    "deviation2d",
+];
+
+/// The closure tests: a cut on the Standard Model test events, or the W′ injection.
+#[derive(Clone, Copy, PartialEq)]
+enum Closure {
+    Cut(Cut),
+    Wprime,
+}
+
+impl Closure {
+    fn id(self) -> String {
+        match self {
+            Closure::Cut(c) => format!("closure-{}", c.name().to_lowercase()),
+            Closure::Wprime => "closure-wprime".into(),
+        }
+    }
+    fn label(self) -> String {
+        match self {
+            Closure::Cut(Cut::None) => "no cut".into(),
+            Closure::Cut(c) => format!("cut {}", c.name()),
+            Closure::Wprime => "10 % W′".into(),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct UnfoldUi {
+    events: RwSignal<String>,
+    seed: RwSignal<String>,
+    kind: RwSignal<String>,
+    preset: RwSignal<String>,
+    kernel: RwSignal<String>,
+    epochs: RwSignal<String>,
+    lr: RwSignal<String>,
+    have_data: RwSignal<bool>,
+    have_model: RwSignal<bool>,
+    have_plots: RwSignal<bool>,
+    history: RwSignal<Vec<GanEpoch>>,
+    labels: RwSignal<Vec<String>>,
+    js: RwSignal<Vec<ClosureRow>>,
+    title: RwSignal<String>,
+    summary: RwSignal<String>,
+}
+
+fn net_config(kind: GanKind, preset: &str, kernel: MmdKernel) -> GanConfig {
+    let mut cfg = match preset {
+        "paper" => GanConfig::paper(kind, 4),
+        _ => GanConfig::small(kind, 4),
+    };
+    cfg.kernel = kernel;
+    cfg
+}
+
+#[component]
+pub(super) fn UnfoldSection(ui: Ui) -> impl IntoView {
+    let u = UnfoldUi {
+        events: RwSignal::new("10000".into()),
+        seed: RwSignal::new("1".into()),
+        kind: RwSignal::new("fcgan".into()),
+        preset: RwSignal::new("small".into()),
+        kernel: RwSignal::new("multiple".into()),
+        epochs: RwSignal::new("20".into()),
+        lr: RwSignal::new("1e-3".into()),
+        have_data: RwSignal::new(false),
+        have_model: RwSignal::new(false),
+        have_plots: RwSignal::new(false),
+        history: RwSignal::new(Vec::new()),
+        labels: RwSignal::new(Vec::new()),
+        js: RwSignal::new(Vec::new()),
+        title: RwSignal::new(String::new()),
+        summary: RwSignal::new(String::new()),
+    };
+    let idle = move || ui.busy.get().is_none() && ui.backend.get().is_some();
+    let closures: Vec<Closure> = Cut::ALL
+        .into_iter()
+        .map(Closure::Cut)
+        .chain([Closure::Wprime])
+        .collect();
+    view! {
+        <section id="unfold">
+            <h2>"6 · Unfold: back to partons"</h2>
+            <p>"Bellagente et al. (2020): pp → ZW → (e⁻e⁺)(jj) at parton level and after a detector (R = 0.6 jets with the CMS-like jet resolution, Delphes electrons, exactly two jets with pT > 25 GeV). A GAN learns the inverse: the naive GAN maps each detector event to a parton event; the fully conditional GAN (FCGAN) draws parton events from random numbers conditioned on the detector event, and its discriminator sees the detector event too. Losses: the regularised Jensen–Shannon GAN loss (eqs. 3, 10; λ_D = 10⁻³) and MMD on m_jj (eq. 5; λ_G = 1). The kept epoch is the one whose unfolded m_jj is closest to the truth on validation events (quantile-JS). Closure tests: train on the full phase space, then unfold test events under detector-level cuts (eqs. 7, 8, 12, 13) or with 10 % W′ (1.3 TeV) events the training never saw."</p>
+            <label>"events " <input id="unfold-events" type="number" min="500" max="1000000" bind:value=u.events/></label>
+            <label>"seed " <input id="unfold-seed" type="number" min="0" bind:value=u.seed/></label>
+            <button id="unfold-generate" disabled=move || !idle() on:click=move |_| ui.run("generating WZ events", move || generate(ui, u))>"Generate WZ events"</button>
+            <p>"… or load paired events (CSV, NPZ or NumPy) with the columns gen_j1_pt, gen_j1_eta, gen_j1_phi … reco_l2_phi (objects j1 j2 l1 l2; GeV, rad). The first 80 % train, the last 20 % are the closure tests' events. "
+                <input id="unfold-file" type="file" accept=".csv,.npz,.npy" disabled=move || !idle()
+                    on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        if let Some(f) = input.files().and_then(|f| f.get(0)) {
+                            ui.run("loading events", move || upload(u, f));
+                        }
+                        input.set_value("");
+                    }/></p>
+            <p id="unfold-summary" class="result">{move || u.summary.get()}</p>
+            <label>"model " <select id="unfold-kind" on:change=move |e| u.kind.set(event_target_value(&e)) prop:value=move || u.kind.get()>
+                <option value="fcgan">"FCGAN (section 3)"</option>
+                <option value="naive">"naive GAN (section 2)"</option>
+            </select></label>
+            <label>"network " <select id="unfold-preset" on:change=move |e| u.preset.set(event_target_value(&e)) prop:value=move || u.preset.get()>
+                <option value="small">"small: 4 layers × 128 (fast)"</option>
+                <option value="paper">"the paper's: 12 layers × 512 (table 1; ≈ 60× slower)"</option>
+            </select></label>
+            <label>"MMD kernel " <select id="unfold-kernel" on:change=move |e| u.kernel.set(event_target_value(&e)) prop:value=move || u.kernel.get()>
+                <option value="multiple">"multiple widths (the paper's)"</option>
+                <option value="single">"single (Γ_W)"</option>
+                <option value="cooling">"cooling width"</option>
+                <option value="augmented">"augmented with detector m_jj"</option>
+                <option value="conditional">"conditional on detector m_jj, pT (not in the paper)"</option>
+            </select></label>
+            <label>"epochs " <input id="unfold-epochs" type="number" min="1" bind:value=u.epochs/></label>
+            <label title="batches of 512 (table 1); the paper does not state its rate">"learning rate " <input id="unfold-lr" type="text" size="6" bind:value=u.lr/></label>
+            <button id="unfold-train" disabled=move || !idle() || !u.have_data.get() on:click=move |_| ui.run("training the GAN", move || train(ui, u))>"Train"</button>
+            <p>"Train both the naive GAN and the FCGAN to see them side by side, as the paper does."</p>
+            <figure><canvas id="unfold-loss" width="720" height="420"></canvas></figure>
+            <table id="unfold-loss-table" class="numbers">
+                <tr><th>"epoch"</th><th>"L_D"</th><th>"regulariser"</th><th>"L_G + λ_G·MMD"</th><th>"MMD"</th><th>"val. JS(m_jj)"</th></tr>
+                {move || u.history.get().into_iter().map(|r| view! {
+                    <tr class="unfold-epoch">
+                        <td>{r.epoch}</td>
+                        <td>{format!("{:.4}", r.d_loss)}</td>
+                        <td>{format!("{:.3}", r.d_reg)}</td>
+                        <td class="unfold-g">{format!("{:.4}", r.g_loss)}</td>
+                        <td>{format!("{:.3}", r.mmd)}</td>
+                        <td class="unfold-val">{format!("{:.4}", r.val_js_mjj)}</td>
+                    </tr>
+                }).collect_view()}
+            </table>
+            <p>"Closure test: "
+                {closures.into_iter().map(|c| view! {
+                    <button id=c.id() disabled=move || !idle() || !u.have_model.get()
+                        on:click=move |_| ui.run("unfolding", move || closure(ui, u, c))>{c.label()}</button>
+                }).collect_view()}
+            </p>
+            <p id="unfold-title" class="result">{move || u.title.get()}</p>
+            <table id="unfold-js" class="numbers">
+                <tr><th>"quantile-JS vs parton truth"</th><th>"detector level"</th>
+                    {move || u.labels.get().into_iter().map(|l| view! { <th>{l}</th> }).collect_view()}</tr>
+                {move || u.js.get().into_iter().map(|r| view! {
+                    <tr class="unfold-js-row" data-observable=r.observable>
+                        <td>{axis_label(r.observable)}</td>
+                        <td class="js-detector">{format!("{:.5}", r.detector)}</td>
+                        {r.unfolded.iter().map(|v| view! { <td class="js-unfolded">{format!("{v:.5}")}</td> }).collect_view()}
+                    </tr>
+                }).collect_view()}
+            </table>
+            <div class="plots" style:display=move || if u.have_plots.get() { "grid" } else { "none" }>
+                {PLOTS.iter().map(|name| {
+                    let id = format!("unfold-{name}");
+                    view! { <figure><canvas id=id.clone() width="560" height="460"></canvas><PlotLinks id=id/></figure> }
+                }).collect_view()}
+            </div>
+            <p>"Unfold your own detector-level events (CSV, NPZ or NumPy with reco_j1_pt … reco_l2_phi) with the last trained model; the result downloads as a CSV with the parton-level columns: "
+                <input id="unfold-own" type="file" accept=".csv,.npz,.npy" disabled=move || !idle() || !u.have_model.get()
+                    on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        if let Some(f) = input.files().and_then(|f| f.get(0)) {
+                            ui.run("unfolding", move || unfold_own(f));
+                        }
+                        input.set_value("");
+                    }/></p>
+        </section>
+    }
+}
+
+fn set_data(u: UnfoldUi, table: Table, file: Option<String>, msg: String) {
+    session::with(|s| {
+        s.wz = Some((table, file));
+        s.wz_test = None;
+        s.wprime_test = None;
+    });
+    u.have_data.set(true);
+    u.summary.set(msg);
+}
+
+async fn generate(ui: Ui, u: UnfoldUi) -> Result<String> {
+    let n: usize = parse("events", &u.events.get_untracked())?;
+    let seed: u64 = parse("seed", &u.seed.get_untracked())?;
+    let mut stream = WzRecipe::new(n, seed, 0.0).stream()?;
+    drive(ui, &mut stream, 500, 0.0, 1.0).await?;
+    let eff = stream.efficiency();
+    let msg = format!(
+        "{n} built-in WZ events, seed {seed} (selection efficiency {:.1} %)",
+        100.0 * eff
+    );
+    set_data(u, stream.into_table(), None, msg.clone());
+    Ok(msg)
+}
+
+/// A user's paired events; on error nothing changes.
+async fn upload(u: UnfoldUi, file: web_sys::File) -> Result<String> {
+    let (name, bytes) = file_bytes(&file).await?;
+    let loaded = read_bytes(&bytes, &name, &ReadOptions::default())?;
+    let mut table = loaded.table;
+    for level in ["gen", "reco"] {
+        let cols = wz_object_columns(level);
+        table.select(&cols)?;
+        table.ensure_finite(&cols)?;
+        derive_wz_masses(&mut table, level)?;
+    }
+    if table.n_rows() < 500 {
+        return Err(Error::invalid(
+            "events",
+            format!(
+                "{name} holds {} events: too few to train and test a GAN",
+                table.n_rows()
+            ),
+        ));
+    }
+    let msg = format!("{name}: {} paired events", table.n_rows());
+    set_data(u, table, Some(name), msg.clone());
+    Ok(msg)
+}
+
+async fn train(ui: Ui, u: UnfoldUi) -> Result<String> {
+    let (data, device) = session::with(|s| (s.wz.clone(), s.device.clone()));
+    let (table, file) =
+        data.ok_or_else(|| Error::invalid("events", "generate or load events first"))?;
+    let (_, device) =
+        device.ok_or_else(|| Error::Backend("the backend is still starting".into()))?;
+    let kind = if u.kind.get_untracked() == "naive" {
+        GanKind::Naive
+    } else {
+        GanKind::Fcgan
+    };
+    let net = net_config(
+        kind,
+        &u.preset.get_untracked(),
+        MmdKernel::parse(&u.kernel.get_untracked())?,
+    );
+    let mut cfg = gan_train_config();
+    cfg.epochs = parse("epochs", &u.epochs.get_untracked())?;
+    cfg.lr = parse("learning rate", &u.lr.get_untracked())?;
+    cfg.seed = parse("seed", &u.seed.get_untracked())?;
+    let train = match file {
+        Some(_) => table.slice_rows(0, table.n_rows() * 4 / 5),
+        None => table,
+    };
+    let mut job = GanJob::new(
+        &train,
+        &wz_object_columns("gen"),
+        &wz_object_columns("reco"),
+        net.clone(),
+        cfg,
+        &device,
+    )?;
+    u.history.set(Vec::new());
+    run_job(ui, &mut job, 0.0, 1.0, |report| {
+        u.history.update(|h| h.push(report));
+        let history = u.history.get_untracked();
+        if let Err(e) = draw_on("unfold-loss", |root| draw_gan_loss(root, &history)) {
+            ui.error.set(Some(e));
+        }
+    })
+    .await?;
+    let stop = job.stop_reason().map(|s| s.to_string());
+    let model = job.finish()?;
+    let best = model.meta.best_epoch;
+    session::with(|s| {
+        s.unfold_models.retain(|m| m.meta.config.kind != kind);
+        s.unfold_models.push(model);
+        s.unfold_models
+            .sort_by_key(|m| m.meta.config.kind == GanKind::Fcgan);
+    });
+    u.have_model.set(true);
+    Ok(match stop {
+        Some(why) => format!("{}: {why} (epoch {best})", kind.label()),
+        None => format!(
+            "{} ({} × {}, {} MMD) trained {} epochs on {} events; kept epoch {best}",
+            kind.label(),
+            net.layers,
+            net.units,
+            net.kernel.name(),
+            u.history.get_untracked().len(),
+            train.n_rows()
+        ),
+    })
+}
+
+/// The test events of a closure test: independent built-in events (seed + 1000; with W′,
+/// seed + 2000), or the uploaded file's last 20 %.
+async fn test_events(ui: Ui, u: UnfoldUi, c: Closure) -> Result<Table> {
+    let (data, cached) = session::with(|s| {
+        (
+            s.wz.clone(),
+            if c == Closure::Wprime {
+                s.wprime_test.clone()
+            } else {
+                s.wz_test.clone()
+            },
+        )
+    });
+    if let Some(t) = cached {
+        return Ok(t);
+    }
+    let (table, file) =
+        data.ok_or_else(|| Error::invalid("events", "generate or load events first"))?;
+    let seed: u64 = parse("seed", &u.seed.get_untracked())?;
+    let n = table.n_rows().clamp(2000, 50_000);
+    let test = match (c, file) {
+        (Closure::Wprime, Some(name)) => return Err(Error::invalid(
+            "W′ test",
+            format!(
+                "the built-in W′ events need the built-in detector; {name} was made with another"
+            ),
+        )),
+        (Closure::Wprime, None) => {
+            let mut s = WzRecipe::new(n, seed + 2000, 0.1).stream()?;
+            drive(ui, &mut s, 500, 0.0, 0.4).await?;
+            s.into_table()
+        }
+        (_, Some(_)) => table.slice_rows(table.n_rows() * 4 / 5, table.n_rows()),
+        (_, None) => {
+            let mut s = WzRecipe::new(n, seed + 1000, 0.0).stream()?;
+            drive(ui, &mut s, 500, 0.0, 0.4).await?;
+            s.into_table()
+        }
+    };
+    session::with(|s| {
+        if c == Closure::Wprime {
+            s.wprime_test = Some(test.clone());
+        } else {
+            s.wz_test = Some(test.clone());
+        }
+    });
+    Ok(test)
+}
+
+async fn closure(ui: Ui, u: UnfoldUi, c: Closure) -> Result<String> {
+    let test = test_events(ui, u, c).await?;
+    let models = session::with(|s| {
+        s.unfold_models
+            .iter()
+            .map(|m| (m.meta.config.kind.label().to_string(), m.clone()))
+            .collect::<Vec<_>>()
+    });
+    if models.is_empty() {
+        return Err(Error::invalid("model", "train a GAN first"));
+    }
+    let mut unfolded = Vec::new();
+    for (i, (label, m)) in models.iter().enumerate() {
+        ui.progress.set(0.4 + 0.4 * i as f64 / models.len() as f64);
+        super::browser::yield_now().await;
+        unfolded.push((label.clone(), m.unfold(&test, 1).await?));
+    }
+    let cut = match c {
+        Closure::Cut(cut) => cut,
+        Closure::Wprime => Cut::None,
+    };
+    let rows = cut.rows(&test)?;
+    if rows.len() < 200 {
+        return Err(Error::invalid(
+            "closure test",
+            format!(
+                "{} of the test events pass {}: too few to compare",
+                rows.len(),
+                cut.describe()
+            ),
+        ));
+    }
+    let tables: Vec<&Table> = unfolded.iter().map(|(_, t)| t).collect();
+    let js = closure_js(&test, &tables, &rows)?;
+    let title = match c {
+        Closure::Wprime => "10 % W′ (1.3 TeV) injected into the test events".to_string(),
+        Closure::Cut(cut) => cut.describe().to_string(),
+    };
+    u.labels
+        .set(unfolded.iter().map(|(l, _)| l.clone()).collect());
+    u.js.set(js);
+    u.title.set(format!(
+        "{title}: {} of {} test events",
+        rows.len(),
+        test.n_rows()
+    ));
+    u.have_plots.set(true);
+    super::browser::yield_now().await;
+    let pairs: Vec<(&str, &Table)> = unfolded.iter().map(|(l, t)| (l.as_str(), t)).collect();
+    for (name, figure) in closure_figures(&test, &pairs, &rows, &title, BINS)? {
+        if PLOTS.contains(&name.as_str()) {
+            show(PlotSpec {
+                id: format!("unfold-{name}"),
+                figure,
+            })?;
+        }
+    }
+    Ok(format!(
+        "closure test ({title}): {} events unfolded by {}",
+        rows.len(),
+        unfolded
+            .iter()
+            .map(|(l, _)| l.as_str())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    ))
+}
+
+/// Unfolds a user's detector-level file with the last trained model and downloads it.
+async fn unfold_own(file: web_sys::File) -> Result<String> {
+    let (name, bytes) = file_bytes(&file).await?;
+    let model = session::with(|s| s.unfold_models.last().cloned())
+        .ok_or_else(|| Error::invalid("model", "train a GAN first"))?;
+    let table = read_bytes(&bytes, &name, &ReadOptions::default())?.table;
+    let unfolded = model.unfold(&table, 1).await?;
+    let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+    let out = format!("{stem}_unfolded.csv");
+    download(&out, &write_bytes(&unfolded, &out)?, "text/csv")?;
+    Ok(format!(
+        "{name}: {} events unfolded by the {}; downloaded {out}",
+        unfolded.n_rows(),
+        model.meta.config.kind.label()
+    ))
+}
