@@ -245,6 +245,34 @@ mod snapshot_tests {
         check("js_curves", &svg);
     }
 
+    /// The unfolding closure figures on built-in WZ events and a stand-in "unfolded" sample
+    /// (the truth scaled by 1.03 in every parton-level column): migration matrix, eq. (15)
+    /// deviation and the 2-D relative deviation map.
+    #[test]
+    fn closure_snapshots() {
+        let test = crate::wz_recipe::WzRecipe::new(3000, 4, 0.0)
+            .build()
+            .unwrap();
+        let mut fake = test.clone();
+        for name in test.names().iter().filter(|n| n.starts_with("gen_")) {
+            let v = test
+                .column(name)
+                .unwrap()
+                .iter()
+                .map(|x| x * 1.03)
+                .collect();
+            fake.set_column(name, v).unwrap();
+        }
+        let rows: Vec<usize> = (0..test.n_rows()).collect();
+        let figs =
+            closure_figures(&test, &[("FCGAN", &fake)], &rows, "full phase space", 30).unwrap();
+        for name in ["migration_mjj", "deviation_mjj", "deviation2d"] {
+            let fig = &figs.iter().find(|(n, _)| n == name).unwrap().1;
+            let svg = to_svg(fig.size(), |root| fig.draw(root)).unwrap();
+            check(&format!("closure_{name}"), &svg);
+        }
+    }
+
     #[test]
     fn map2d_snapshot() {
         let x = sample(3000, 50.0, 10.0, 10);

@@ -283,6 +283,54 @@ async function jetsFlow(page, name, timeout) {
   await page.locator('#jets-event').screenshot({ path: path.join(out, `jets-event-${name}.png`) });
 }
 
+async function unfoldFlow(page, name, timeout) {
+  await page.fill('#unfold-events', '0');
+  await page.click('#unfold-generate');
+  await page.waitForFunction(() => document.querySelector('#error')?.textContent.includes('event count'), null, { timeout: 10_000 });
+  console.log(`[${name}] unfold bad input: ${await page.textContent('#error')}`);
+  await page.fill('#unfold-events', '10000');
+  const t0 = Date.now();
+  await page.click('#unfold-generate');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ${await page.textContent('#unfold-summary')}`);
+  // The naive GAN (8 epochs), then the FCGAN with the section's defaults (20 epochs).
+  await page.selectOption('#unfold-kind', 'naive');
+  await page.fill('#unfold-epochs', '8');
+  await page.click('#unfold-train');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#error'), '', 'no error after training the naive GAN');
+  await page.selectOption('#unfold-kind', 'fcgan');
+  await page.fill('#unfold-epochs', '20');
+  await page.click('#unfold-train');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#error'), '', 'no error after training the FCGAN');
+  const g = await numbers(page, '.unfold-g');
+  const v = await numbers(page, '.unfold-val');
+  console.log(`[${name}] FCGAN validation JS(m_jj) by epoch: ${v.join(' ')}`);
+  assert.equal(g.length, 20);
+  assert.ok(g.every(Number.isFinite) && v.every(Number.isFinite), 'finite GAN losses');
+  assert.ok(Math.min(...v) < v[0], 'validation JS of m_jj improved');
+  assert.ok(await inkedPixels(page, 'unfold-loss') > 1000, 'GAN losses drawn');
+  for (const test of ['none', 'iv', 'wprime']) {
+    await page.click(`#closure-${test}`);
+    await waitIdle(page, timeout);
+    assert.equal(await page.textContent('#error'), '', `no error in closure test ${test}`);
+    console.log(`[${name}] ${await page.textContent('#unfold-title')}`);
+    const rows = await page.$$eval('.unfold-js-row', (rs) => rs.map((r) => [r.dataset.observable, Number(r.querySelector('.js-detector').textContent), ...[...r.querySelectorAll('.js-unfolded')].map((c) => Number(c.textContent))]));
+    for (const r of rows) console.log(`    ${r[0].padEnd(6)} detector ${r[1].toFixed(5)}  naive ${r[2].toFixed(5)}  FCGAN ${r[3].toFixed(5)}`);
+    assert.equal(rows.length, 6);
+    assert.ok(rows.every((r) => r.length === 4 && r.slice(1).every((x) => x >= 0 && x <= Math.LN2)), 'closure JS in [0, ln 2]');
+    for (const id of ['dist_j1_pt', 'dist_mjj', 'dist_mwz', 'deviation_mjj', 'migration_mjj', 'deviation2d']) {
+      const ink = await inkedPixels(page, `unfold-${id}`);
+      assert.ok(ink > 2000, `unfold-${id} drawn (${ink} inked pixels)`);
+    }
+    await page.locator('#unfold').screenshot({ path: path.join(out, `unfold-${test}-${name}.png`) });
+  }
+  console.log(`[${name}] Unfold section: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
 async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
   const t0 = Date.now();
   const browser = await chromium.launch({
@@ -301,6 +349,12 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
     const note = await page.getAttribute('#backend-badge', 'title');
     console.log(`[${name}] backend badge: ${badge} (${note})`);
     assert.equal(badge, expectBadge, `badge should say ${expectBadge}: ${note}`);
+    // FLOW=unfold (while developing) runs only that section's flow; the test command runs all.
+    if (process.env.FLOW === 'unfold') {
+      await unfoldFlow(page, name, timeout);
+      assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
+      return;
+    }
 
     // Bad input is refused with a message and loses nothing.
     await page.fill('#events', '0');
@@ -373,6 +427,7 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
       await shareFlow(browser, page, name, timeout);
       await pretrainedFlow(page, name, timeout);
       await jetsFlow(page, name, timeout);
+      await unfoldFlow(page, name, timeout);
     }
     assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
     console.log(`[${name}] passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -214,6 +214,9 @@ enum Command {
         /// augmented (appendix B) or conditional (beyond the paper).
         #[arg(long, default_value = "multiple")]
         kernel: String,
+        /// GANs: the weight λ_G of the MMD term (seed 002, table 1: 1).
+        #[arg(long, default_value_t = 1.0)]
+        lambda_g: f64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         #[arg(long, value_enum, default_value = "cpu")]
@@ -343,6 +346,7 @@ pub fn main() -> ExitCode {
             preset,
             masked,
             kernel,
+            lambda_g,
             seed,
             backend,
             target,
@@ -386,6 +390,7 @@ pub fn main() -> ExitCode {
                         reco_cols,
                         preset,
                         kernel: fastsim_lab::model::MmdKernel::parse(&kernel)?,
+                        lambda_g,
                         cfg,
                         backend: backend.into(),
                         out,

@@ -71,6 +71,7 @@ pub struct GanTrainArgs {
     /// paper: table 1's 12 layers × 512 units; small: 4 × 128 (the page's preset).
     pub preset: Preset,
     pub kernel: MmdKernel,
+    pub lambda_g: f64,
     pub cfg: TrainConfig,
     pub backend: BackendKind,
     pub out: PathBuf,
@@ -95,6 +96,7 @@ pub fn train(a: GanTrainArgs, read: &InputArgs) -> Result<()> {
         Preset::Small => GanConfig::small(a.kind, objects),
     };
     net.kernel = a.kernel;
+    net.lambda_g = a.lambda_g;
     let device = backend::device(a.backend)?;
     let mut job = GanJob::new(
         &table,
@@ -110,11 +112,12 @@ pub fn train(a: GanTrainArgs, read: &InputArgs) -> Result<()> {
         sha256: sha256_hex(&bytes),
     });
     eprintln!(
-        "training the {} ({} layers × {} units, {} MMD kernel) on {} ({} train / {} validation events) on {}",
+        "training the {} ({} layers × {} units, {} MMD kernel, λ_G = {}) on {} ({} train / {} validation events) on {}",
         a.kind.label(),
         net.layers,
         net.units,
         net.kernel.name(),
+        net.lambda_g,
         table.source(),
         job.n_train(),
         job.n_val(),
