@@ -37,11 +37,15 @@ pub fn closure_figures(
         )];
         for (i, (label, t)) in unfolded.iter().enumerate() {
             let u = pick(t, &format!("gen_{o}"), rows)?;
-            dev.push(SeriesData::new(
-                label,
-                normalised_deviation(&u, &truth),
-                color(i),
-            ));
+            // As fig. 12: the detector level and the last model (the FCGAN of a pair), so
+            // the ratio panel reads model / detector.
+            if i + 1 == unfolded.len() {
+                dev.push(SeriesData::new(
+                    label,
+                    normalised_deviation(&u, &truth),
+                    color(i),
+                ));
+            }
             series.push(SeriesData::new(label, u, color(i)));
         }
         let label = axis_label(o);
