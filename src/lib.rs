@@ -17,6 +17,7 @@ pub mod plot;
 pub mod random;
 pub mod recipe;
 pub mod share;
+pub mod steps;
 pub mod store;
 pub mod train;
 pub mod wz_recipe;

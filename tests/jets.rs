@@ -9,7 +9,7 @@ use fastsim_lab::jet_recipe::JetRecipe;
 use fastsim_lab::metrics::{jet_js, Acceptance, JetColumns, JS_FEATURES};
 use fastsim_lab::model::JetVaeConfig;
 use fastsim_lab::store::{load_jet_vae, save_jet_vae};
-use fastsim_lab::train::{paper_train_config, JetVaeJob};
+use fastsim_lab::train::{paper_train_config, JetVaeJob, Training};
 
 const EPOCHS: usize = 16;
 

@@ -8,7 +8,7 @@ use fastsim_lab::metrics::quantile_js;
 use fastsim_lab::physics::MAIN_FEATURES;
 use fastsim_lab::recipe::Recipe;
 use fastsim_lab::store::{load_smearing, save_smearing, sha256_hex};
-use fastsim_lab::train::{SmearingJob, TrainConfig, TrainData};
+use fastsim_lab::train::{SmearingJob, TrainConfig, TrainData, Training};
 
 const N: usize = 20_000;
 const N_QUANT: usize = 16;

@@ -7,7 +7,7 @@ use fastsim_lab::backend;
 use fastsim_lab::metrics::closure_js;
 use fastsim_lab::model::{GanConfig, GanKind};
 use fastsim_lab::store::{load_unfold, save_unfold};
-use fastsim_lab::train::{gan_train_config, GanJob};
+use fastsim_lab::train::{gan_train_config, GanJob, Training};
 use fastsim_lab::wz_recipe::{wz_object_columns, Cut, WzRecipe};
 
 #[test]

@@ -17,8 +17,9 @@ use crate::data::{write_bytes, Table};
 use crate::metrics::quantile_js;
 use crate::plot::{axis_label, draw_loss, GEN_COLOR, MODEL_COLOR, RECO_COLOR};
 use crate::recipe::{derive_wjet_aux, DataOrigin, Recipe, MAX_EVENTS};
+use crate::steps::Steps;
 use crate::store::save_smearing;
-use crate::train::{EpochReport, Hidden, SmearingJob, TrainConfig, TrainData, Trainer};
+use crate::train::{EpochReport, Hidden, SmearingJob, TrainConfig, TrainData, Training};
 use crate::{Error, Result};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -156,40 +157,6 @@ async fn init_backend(ui: Ui) {
     open_link_on_start(ui);
 }
 
-/// Work that advances in steps: the core's event and jet streams.
-pub(super) trait Steps {
-    /// Advances by up to `n` units; `true` when finished.
-    fn step(&mut self, n: usize) -> Result<bool>;
-    fn progress(&self) -> f64;
-}
-
-impl Steps for crate::recipe::EventStream {
-    fn step(&mut self, n: usize) -> Result<bool> {
-        self.fill(n)
-    }
-    fn progress(&self) -> f64 {
-        self.progress()
-    }
-}
-
-impl Steps for crate::wz_recipe::WzStream {
-    fn step(&mut self, n: usize) -> Result<bool> {
-        self.fill(n)
-    }
-    fn progress(&self) -> f64 {
-        self.progress()
-    }
-}
-
-impl Steps for crate::jet_recipe::JetStream {
-    fn step(&mut self, n: usize) -> Result<bool> {
-        self.fill(n)
-    }
-    fn progress(&self) -> f64 {
-        self.progress()
-    }
-}
-
 /// Runs `work` in slices of [`SLICE_MS`] (`n` units a step), yielding to the browser between
 /// them, with progress from `p0` to `p1`; Cancel stops it.
 pub(super) async fn drive(ui: Ui, work: &mut impl Steps, n: usize, p0: f64, p1: f64) -> Result<()> {
@@ -314,56 +281,6 @@ pub(super) fn data_origin(table: &Table) -> DataOrigin {
             }),
         },
     })
-}
-
-/// A training run the page can drive in slices: the smearing and jet-VAE trainer, and the
-/// unfolding GANs' job.
-pub(super) trait Training {
-    type Report;
-    fn finished(&self) -> bool;
-    /// Up to `n` optimiser steps; `true` when the epoch's batches are done.
-    fn train_batches(&mut self, n: usize) -> bool;
-    async fn end_epoch(&mut self) -> Result<Self::Report>;
-    fn progress(&self) -> f64;
-    fn cancel(&mut self);
-}
-
-impl<M: burn::module::Module + Clone> Training for Trainer<M> {
-    type Report = EpochReport;
-    fn finished(&self) -> bool {
-        Trainer::finished(self)
-    }
-    fn train_batches(&mut self, n: usize) -> bool {
-        Trainer::train_batches(self, n)
-    }
-    async fn end_epoch(&mut self) -> Result<EpochReport> {
-        Trainer::end_epoch(self).await
-    }
-    fn progress(&self) -> f64 {
-        Trainer::progress(self)
-    }
-    fn cancel(&mut self) {
-        Trainer::cancel(self)
-    }
-}
-
-impl Training for crate::train::GanJob {
-    type Report = crate::model::GanEpoch;
-    fn finished(&self) -> bool {
-        crate::train::GanJob::finished(self)
-    }
-    fn train_batches(&mut self, n: usize) -> bool {
-        crate::train::GanJob::train_batches(self, n)
-    }
-    async fn end_epoch(&mut self) -> Result<Self::Report> {
-        crate::train::GanJob::end_epoch(self).await
-    }
-    fn progress(&self) -> f64 {
-        crate::train::GanJob::progress(self)
-    }
-    fn cancel(&mut self) {
-        crate::train::GanJob::cancel(self)
-    }
 }
 
 /// Runs a training job in slices of [`SLICE_MS`], yielding to the browser between them, with

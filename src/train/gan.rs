@@ -367,28 +367,6 @@ impl GanJob {
         }
     }
 
-    /// Drives the run to its end (the command line).
-    pub async fn run(
-        &mut self,
-        mut on_epoch: impl FnMut(&GanEpoch),
-        cancelled: impl Fn() -> bool,
-    ) -> Result<()> {
-        while !self.finished() {
-            loop {
-                if cancelled() {
-                    self.cancel();
-                    return Ok(());
-                }
-                if self.train_batches(8) {
-                    break;
-                }
-            }
-            let report = self.end_epoch().await?;
-            on_epoch(&report);
-        }
-        Ok(())
-    }
-
     /// The kept generator (best validation m_jj JS) with its metadata.
     pub fn finish(&self) -> Result<TrainedUnfold> {
         let (epoch, _, generator) = self.best.as_ref().ok_or_else(|| {
@@ -405,5 +383,24 @@ impl GanJob {
             generator.clone(),
             self.infer_device.clone(),
         ))
+    }
+}
+
+impl super::Training for GanJob {
+    type Report = GanEpoch;
+    fn finished(&self) -> bool {
+        GanJob::finished(self)
+    }
+    fn train_batches(&mut self, n: usize) -> bool {
+        GanJob::train_batches(self, n)
+    }
+    async fn end_epoch(&mut self) -> Result<GanEpoch> {
+        GanJob::end_epoch(self).await
+    }
+    fn progress(&self) -> f64 {
+        GanJob::progress(self)
+    }
+    fn cancel(&mut self) {
+        GanJob::cancel(self)
     }
 }

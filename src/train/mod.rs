@@ -399,11 +399,39 @@ impl<M: Module + Clone> Trainer<M> {
         &self.infer_device
     }
 
+    /// Fisher–Yates shuffle of the training rows from the seeded stream.
+    fn shuffle(&mut self) {
+        for i in (1..self.perm.len()).rev() {
+            let j = (uniform(&mut self.rng) * (i + 1) as f64) as usize;
+            self.perm.swap(i, j.min(i));
+        }
+    }
+}
+
+/// A training run that advances in steps — optimiser steps, then the epoch's end — so the
+/// page can yield to the browser between them; `run` drives it to the end for the command
+/// line. The smearing and jet-VAE [`Trainer`] and the unfolding [`GanJob`] are such runs.
+// The page is single-threaded: no `Send` bound is wanted on the futures.
+#[allow(async_fn_in_trait)]
+pub trait Training {
+    /// What an epoch reports.
+    type Report;
+    /// True once every epoch ran or the run stopped.
+    fn finished(&self) -> bool;
+    /// Up to `n` optimiser steps of the current epoch; `true` when its batches are done.
+    fn train_batches(&mut self, n: usize) -> bool;
+    /// Ends the epoch (validation, checkpoint, NaN guard).
+    async fn end_epoch(&mut self) -> Result<Self::Report>;
+    /// Fraction of the whole run done.
+    fn progress(&self) -> f64;
+    /// Stops the run; the best weights so far stay.
+    fn cancel(&mut self);
+
     /// Drives the run to its end: `on_epoch` sees each report, `cancelled` is polled
     /// between batches.
-    pub async fn run(
+    async fn run(
         &mut self,
-        mut on_epoch: impl FnMut(&EpochReport),
+        mut on_epoch: impl FnMut(&Self::Report),
         cancelled: impl Fn() -> bool,
     ) -> Result<()> {
         while !self.finished() {
@@ -412,7 +440,7 @@ impl<M: Module + Clone> Trainer<M> {
                     self.cancel();
                     return Ok(());
                 }
-                if self.train_batches(16) {
+                if self.train_batches(8) {
                     break;
                 }
             }
@@ -421,13 +449,24 @@ impl<M: Module + Clone> Trainer<M> {
         }
         Ok(())
     }
+}
 
-    /// Fisher–Yates shuffle of the training rows from the seeded stream.
-    fn shuffle(&mut self) {
-        for i in (1..self.perm.len()).rev() {
-            let j = (uniform(&mut self.rng) * (i + 1) as f64) as usize;
-            self.perm.swap(i, j.min(i));
-        }
+impl<M: Module + Clone> Training for Trainer<M> {
+    type Report = EpochReport;
+    fn finished(&self) -> bool {
+        Trainer::finished(self)
+    }
+    fn train_batches(&mut self, n: usize) -> bool {
+        Trainer::train_batches(self, n)
+    }
+    async fn end_epoch(&mut self) -> Result<EpochReport> {
+        Trainer::end_epoch(self).await
+    }
+    fn progress(&self) -> f64 {
+        Trainer::progress(self)
+    }
+    fn cancel(&mut self) {
+        Trainer::cancel(self)
     }
 }
 

@@ -10,7 +10,7 @@ use fastsim_lab::data::JET_VALUES;
 use fastsim_lab::jet_recipe::JetRecipe;
 use fastsim_lab::model::{JetScales, JetVaeConfig, JetVaeMeta, TrainedJetVae};
 use fastsim_lab::recipe::Recipe;
-use fastsim_lab::train::{paper_train_config, SmearingJob, TrainConfig, TrainData};
+use fastsim_lab::train::{paper_train_config, SmearingJob, TrainConfig, TrainData, Training};
 use fastsim_lab::Result;
 use std::time::Instant;
 

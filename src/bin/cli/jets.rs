@@ -16,7 +16,7 @@ use fastsim_lab::plot::{
 };
 use fastsim_lab::recipe::DataOrigin;
 use fastsim_lab::store::{load_jet_vae, save_jet_vae, sha256_hex};
-use fastsim_lab::train::{JetVaeJob, TrainConfig};
+use fastsim_lab::train::{JetVaeJob, TrainConfig, Training};
 use fastsim_lab::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -84,11 +84,7 @@ pub fn generate(
         recipe.detector.pileup_mu = mu;
     }
     let mut stream = recipe.stream()?;
-    let pb = bar(jets as u64, "jets");
-    while !stream.fill(2_000)? {
-        pb.set_position((stream.progress() * jets as f64) as u64);
-    }
-    pb.finish_and_clear();
+    super::fill_with_bar(&mut stream, jets, 2_000, "jets")?;
     let eff = stream.efficiency();
     let arrays = stream.into_arrays()?;
     write(out, &arrays.write_bytes(&out.display().to_string())?)?;

@@ -14,7 +14,7 @@ use fastsim_lab::metrics::{joint_js_curve, js_curve, quantile_js};
 use fastsim_lab::model::Target;
 use fastsim_lab::recipe::{derive_wjet_aux, DataOrigin, Recipe};
 use fastsim_lab::store::{load_smearing, model_kind, save_smearing, sha256_hex, Manifest};
-use fastsim_lab::train::{Hidden, SmearingJob, TrainConfig, TrainData};
+use fastsim_lab::train::{Hidden, SmearingJob, TrainConfig, TrainData, Training};
 use fastsim_lab::{Error, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -485,6 +485,21 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Runs `work` to its end in steps of `n`, with a progress bar of `total` units.
+pub(crate) fn fill_with_bar(
+    work: &mut impl fastsim_lab::steps::Steps,
+    total: usize,
+    n: usize,
+    what: &str,
+) -> Result<()> {
+    let pb = bar(total as u64, what);
+    while !work.step(n)? {
+        pb.set_position((work.progress() * total as f64) as u64);
+    }
+    pb.finish_and_clear();
+    Ok(())
+}
+
 pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
     let pb = ProgressBar::new(len);
     pb.set_style(
@@ -504,11 +519,7 @@ fn generate(events: usize, seed: u64, detector: Option<&Path>, out: &Path) -> Re
         recipe.detector = read_detector(path)?;
     }
     let mut stream = recipe.stream()?;
-    let pb = bar(events as u64, "generate");
-    while !stream.fill(5_000)? {
-        pb.set_position((stream.progress() * events as f64) as u64);
-    }
-    pb.finish_and_clear();
+    fill_with_bar(&mut stream, events, 5_000, "generate")?;
     let eff = stream.efficiency();
     let table = stream.into_table();
     write_table(&table, out)?;

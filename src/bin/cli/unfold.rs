@@ -13,8 +13,8 @@ use fastsim_lab::model::{GanConfig, GanKind, MmdKernel};
 use fastsim_lab::plot::closure_figures;
 use fastsim_lab::recipe::DataOrigin;
 use fastsim_lab::store::{load_unfold, save_unfold, sha256_hex};
-use fastsim_lab::train::GanJob;
 use fastsim_lab::train::TrainConfig;
+use fastsim_lab::train::{GanJob, Training};
 use fastsim_lab::wz_recipe::{wz_object_columns, Cut, WzRecipe};
 use fastsim_lab::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -43,11 +43,7 @@ pub fn generate(
         })?;
     }
     let mut stream = recipe.stream()?;
-    let pb = bar(events as u64, "generate");
-    while !stream.fill(5_000)? {
-        pb.set_position((stream.progress() * events as f64) as u64);
-    }
-    pb.finish_and_clear();
+    super::fill_with_bar(&mut stream, events, 5_000, "generate")?;
     let eff = stream.efficiency();
     let table = stream.into_table();
     write_table(&table, out)?;
