@@ -128,6 +128,10 @@ pub struct GanConfig {
     pub kernel: MmdKernel,
     /// LeakyReLU slope (the paper does not state its activation).
     pub negative_slope: f64,
+    /// Beyond the paper: the condition also holds the detector-level m_jj, pT,j1 and pT,j2
+    /// (standardised), so the networks need not compute the jet-pair mass from momenta.
+    #[serde(default)]
+    pub detector_features: bool,
 }
 
 impl GanConfig {
@@ -144,6 +148,7 @@ impl GanConfig {
             lambda_g: 1.0,
             kernel: MmdKernel::Multiple,
             negative_slope: 0.2,
+            detector_features: false,
         }
     }
 
@@ -176,10 +181,16 @@ impl GanConfig {
         3 * self.objects
     }
 
+    /// Values per detector event given as the condition: the event, and with
+    /// `detector_features` its m_jj, pT,j1 and pT,j2.
+    pub fn d_cond(&self) -> usize {
+        self.d_event() + if self.detector_features { 3 } else { 0 }
+    }
+
     pub fn generator_config(&self) -> MlpConfig {
         let d_in = match self.kind {
-            GanKind::Naive => self.d_event(),
-            GanKind::Fcgan => self.noise + self.d_event(),
+            GanKind::Naive => self.d_cond(),
+            GanKind::Fcgan => self.noise + self.d_cond(),
         };
         MlpConfig::new(
             d_in,
@@ -192,7 +203,7 @@ impl GanConfig {
     pub fn discriminator_config(&self) -> MlpConfig {
         let d_in = match self.kind {
             GanKind::Naive => self.d_event(),
-            GanKind::Fcgan => 2 * self.d_event(),
+            GanKind::Fcgan => self.d_event() + self.d_cond(),
         };
         MlpConfig::new(d_in, 1, vec![self.units; self.layers], self.negative_slope)
     }

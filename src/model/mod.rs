@@ -25,6 +25,7 @@ pub use smearing::{pinball, SmearingConfig, SmearingNet};
 pub use tensor_io::{read_f32, upload};
 pub use trained::{SmearingMeta, Target, TrainedSmearing};
 pub use trained_gan::{
-    check_object_columns, to_cartesian, to_objects, GanEpoch, TrainedUnfold, UnfoldMeta,
+    check_object_columns, condition_rows, to_cartesian, to_objects, GanEpoch, TrainedUnfold,
+    UnfoldMeta,
 };
 pub use trained_jet::{standardise_jets, to_feature_major, JetVaeMeta, TrainedJetVae};

@@ -93,6 +93,22 @@ pub fn to_cartesian(objects: &[f32]) -> Vec<f32> {
         .collect()
 }
 
+/// The condition rows of detector-level (pT, η, φ) object rows: (px, py, pz) per object and,
+/// with `features`, the jet pair's m_jj, pT,j1 and pT,j2 (GeV), before standardisation.
+pub fn condition_rows(objects: &[f32], k: usize, features: bool) -> Vec<f32> {
+    if !features {
+        return to_cartesian(objects);
+    }
+    objects
+        .chunks_exact(k)
+        .flat_map(|r| {
+            let mut row = to_cartesian(r);
+            row.extend([crate::wz_recipe::wz_masses_of_jets(r), r[0], r[3]]);
+            row
+        })
+        .collect()
+}
+
 /// (px, py, pz) per object to (pT, η, φ).
 pub fn to_objects(cartesian: &[f32]) -> Vec<f32> {
     cartesian
@@ -179,12 +195,13 @@ impl TrainedUnfold {
     pub async fn unfold_rows(&self, reco: &[f32], seed: u64) -> Result<Vec<f32>> {
         let cfg = &self.meta.config;
         let k = cfg.d_event();
+        let kc = cfg.d_cond();
         let n = reco.len() / k;
         let mut noise_rng = rng(seed, 41);
         let mut out = Vec::with_capacity(reco.len());
         for chunk in reco.chunks(CHUNK * k) {
             let rows = chunk.len() / k;
-            let mut x = to_cartesian(chunk);
+            let mut x = condition_rows(chunk, k, cfg.detector_features);
             self.meta.reco_scales.apply(&mut x);
             let noise: Vec<f32> = (0..rows * cfg.noise)
                 .map(|_| normal(&mut noise_rng) as f32)
@@ -192,7 +209,7 @@ impl TrainedUnfold {
             let y = generate(
                 &self.generator,
                 cfg.kind,
-                upload(x, rows, k, &self.device),
+                upload(x, rows, kc, &self.device),
                 upload(noise, rows, cfg.noise, &self.device),
             );
             let mut y = read_f32(y).await?;
@@ -245,6 +262,34 @@ mod tests {
         for (a, b) in o.iter().zip(&back) {
             assert!((a - b).abs() < 1e-4, "{o:?} {back:?}");
         }
+    }
+
+    /// With detector features each condition row gains m_jj, pT,j1 and pT,j2 (GeV).
+    #[test]
+    fn condition_rows_with_features() {
+        // Two back-to-back 40 GeV jets at η = 0: m_jj = 80 GeV; two electrons.
+        let o = [
+            40.0f32,
+            0.0,
+            0.0,
+            40.0,
+            0.0,
+            std::f32::consts::PI,
+            30.0,
+            0.5,
+            1.0,
+            20.0,
+            -0.5,
+            -1.0,
+        ];
+        let plain = condition_rows(&o, 12, false);
+        let with = condition_rows(&o, 12, true);
+        assert_eq!(plain.len(), 12);
+        assert_eq!(&with[..12], &plain[..]);
+        assert!(
+            (with[12] - 80.0).abs() < 1e-3 && with[13] == 40.0 && with[14] == 40.0,
+            "{with:?}"
+        );
     }
 
     #[test]

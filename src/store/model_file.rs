@@ -229,7 +229,7 @@ pub fn load_unfold(bytes: &[u8], file: &str, device: &Device) -> Result<TrainedU
     if meta.gen_cols.len() != k
         || meta.reco_cols.len() != k
         || !meta.gen_scales.is_valid(k)
-        || !meta.reco_scales.is_valid(k)
+        || !meta.reco_scales.is_valid(meta.config.d_cond())
     {
         return Err(err(
             "header sizes or standardisation are inconsistent".into()

@@ -9,8 +9,8 @@ use crate::data::Table;
 use crate::error::{Error, Result};
 use crate::metrics::quantile_js;
 use crate::model::{
-    check_object_columns, generate, mjj_gev, read_f32, to_cartesian, upload, EventScales, GanBatch,
-    GanConfig, GanEpoch, Mlp, TrainedUnfold, UnfoldMeta, COOLING_FRACTION,
+    check_object_columns, condition_rows, generate, mjj_gev, read_f32, to_cartesian, upload,
+    EventScales, GanBatch, GanConfig, GanEpoch, Mlp, TrainedUnfold, UnfoldMeta, COOLING_FRACTION,
 };
 use crate::random::{normal, rng, uniform, Rng};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -114,9 +114,10 @@ impl GanJob {
         let gen_obj = table.row_major(gen_cols)?;
         let reco_obj = table.row_major(reco_cols)?;
         let mut real = to_cartesian(&gen_obj);
-        let mut cond = to_cartesian(&reco_obj);
+        let kc = net.d_cond();
+        let mut cond = condition_rows(&reco_obj, k, net.detector_features);
         let gen_scales = EventScales::fit(&real[..n_train * k], k);
-        let reco_scales = EventScales::fit(&cond[..n_train * k], k);
+        let reco_scales = EventScales::fit(&cond[..n_train * kc], kc);
         gen_scales.apply(&mut real);
         reco_scales.apply(&mut cond);
         let aux = aux_of(&reco_obj, k);
@@ -140,7 +141,7 @@ impl GanJob {
             origin: None,
         };
         Ok(Self {
-            val_cond: cond[n_train * k..].to_vec(),
+            val_cond: cond[n_train * kc..].to_vec(),
             cond,
             real,
             aux,
@@ -225,6 +226,7 @@ impl GanJob {
             }
         }
         let k = self.net.d_event();
+        let kc = self.net.d_cond();
         let lr = self.cfg.lr;
         let gan_scales = self.meta.gen_scales.clone();
         for _ in 0..max_batches {
@@ -236,7 +238,7 @@ impl GanJob {
             let n = rows.len();
             let noise = self.noise(n);
             let b = GanBatch {
-                cond: upload(gather(&self.cond, &rows, k), n, k, &self.device),
+                cond: upload(gather(&self.cond, &rows, kc), n, kc, &self.device),
                 real: upload(gather(&self.real, &rows, k), n, k, &self.device),
                 noise: upload(noise, n, self.net.noise, &self.device),
                 aux: upload(gather(&self.aux, &rows, 3), n, 3, &self.device),
@@ -291,7 +293,7 @@ impl GanJob {
     /// Unfolds the validation events with the current generator (fixed noise) and returns
     /// their m_jj (GeV).
     async fn validation_mjj(&self, generator: &Mlp) -> Result<Vec<f32>> {
-        let k = self.net.d_event();
+        let k = self.net.d_cond();
         let n = self.val_truth_mjj.len();
         let mut noise_rng = rng(self.cfg.seed, 46);
         let mut out = Vec::with_capacity(n);

@@ -217,6 +217,9 @@ enum Command {
         /// GANs: the weight λ_G of the MMD term (seed 002, table 1: 1).
         #[arg(long, default_value_t = 1.0)]
         lambda_g: f64,
+        /// GANs: condition also on the detector-level m_jj, pT,j1, pT,j2 (beyond the paper).
+        #[arg(long)]
+        detector_features: bool,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         #[arg(long, value_enum, default_value = "cpu")]
@@ -347,6 +350,7 @@ pub fn main() -> ExitCode {
             masked,
             kernel,
             lambda_g,
+            detector_features,
             seed,
             backend,
             target,
@@ -391,6 +395,7 @@ pub fn main() -> ExitCode {
                         preset,
                         kernel: fastsim_lab::model::MmdKernel::parse(&kernel)?,
                         lambda_g,
+                        detector_features,
                         cfg,
                         backend: backend.into(),
                         out,

@@ -68,6 +68,7 @@ pub struct GanTrainArgs {
     pub preset: Preset,
     pub kernel: MmdKernel,
     pub lambda_g: f64,
+    pub detector_features: bool,
     pub cfg: TrainConfig,
     pub backend: BackendKind,
     pub out: PathBuf,
@@ -93,6 +94,7 @@ pub fn train(a: GanTrainArgs, read: &InputArgs) -> Result<()> {
     };
     net.kernel = a.kernel;
     net.lambda_g = a.lambda_g;
+    net.detector_features = a.detector_features;
     let device = backend::device(a.backend)?;
     let mut job = GanJob::new(
         &table,
@@ -108,8 +110,13 @@ pub fn train(a: GanTrainArgs, read: &InputArgs) -> Result<()> {
         sha256: sha256_hex(&bytes),
     });
     eprintln!(
-        "training the {} ({} layers × {} units, {} MMD kernel, λ_G = {}) on {} ({} train / {} validation events) on {}",
+        "training the {}{} ({} layers × {} units, {} MMD kernel, λ_G = {}) on {} ({} train / {} validation events) on {}",
         a.kind.label(),
+        if net.detector_features {
+            " conditioned on detector m_jj and pT"
+        } else {
+            ""
+        },
         net.layers,
         net.units,
         net.kernel.name(),
