@@ -1,5 +1,5 @@
-//! `fastsim bench`: the performance figures of the smearing network and the jet VAE, from a
-//! release build.
+//! `fastsim bench`: the performance figures of the smearing network, the jet VAE and the
+//! unfolding GAN, from a release build.
 //! Sampling throughput (events/s on 100k events) and training time per epoch (20k events,
 //! batch 128), each the median of several runs, for the CPU backend and for wgpu where an
 //! adapter exists.
@@ -8,9 +8,12 @@ use clap::Args;
 use fastsim_lab::backend::{self, BackendKind};
 use fastsim_lab::data::JET_VALUES;
 use fastsim_lab::jet_recipe::JetRecipe;
-use fastsim_lab::model::{JetScales, JetVaeConfig, JetVaeMeta, TrainedJetVae};
+use fastsim_lab::model::{GanConfig, GanKind, JetScales, JetVaeConfig, JetVaeMeta, TrainedJetVae};
 use fastsim_lab::recipe::Recipe;
-use fastsim_lab::train::{paper_train_config, SmearingJob, TrainConfig, TrainData, Training};
+use fastsim_lab::train::{
+    gan_train_config, paper_train_config, GanJob, SmearingJob, TrainConfig, TrainData, Training,
+};
+use fastsim_lab::wz_recipe::{wz_object_columns, WzRecipe};
 use fastsim_lab::Result;
 use std::time::Instant;
 
@@ -28,6 +31,10 @@ pub struct BenchArgs {
     /// Jets for the jet-VAE inference figure.
     #[arg(long, default_value_t = 2_000)]
     jets: usize,
+    /// WZ events for the FCGAN figures (80 % train: one epoch of batches of 512; all are
+    /// unfolded for the inference rate).
+    #[arg(long, default_value_t = 4096)]
+    gan_events: usize,
     /// Which backends: cpu, wgpu or all.
     #[arg(long, default_value = "all")]
     backend: String,
@@ -55,6 +62,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let cols = TrainData::wjets_main();
     let jets = JetRecipe::new(args.jets.max(1), 1).build()?;
     let jets_gen = jets.get("gen").unwrap_or_default().to_vec();
+    let wz = WzRecipe::new(args.gan_events.max(1000), 1, 0.0).build()?;
     println!("backend\tfigure\tmedian\tunit\truns");
     for kind in kinds {
         let device = match backend::device(kind) {
@@ -134,6 +142,51 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 kind.label(),
                 args.jets,
                 median(per_jet)
+            );
+        }
+        // The FCGAN (seed 002): one training epoch (D and G steps, batches of 512) and the
+        // unfolding rate, for table 1's network and the page's small one.
+        for (preset, net) in [
+            ("paper", GanConfig::paper(GanKind::Fcgan, 4)),
+            ("small", GanConfig::small(GanKind::Fcgan, 4)),
+        ] {
+            let (gen, reco) = (wz_object_columns("gen"), wz_object_columns("reco"));
+            let mut epoch_s = Vec::new();
+            let mut trained = None;
+            for r in 0..=runs {
+                let cfg = TrainConfig {
+                    epochs: 1,
+                    seed: 1 + r as u64,
+                    ..gan_train_config()
+                };
+                let mut job = GanJob::new(&wz, &gen, &reco, net.clone(), cfg, &device)?;
+                let t = Instant::now();
+                pollster::block_on(job.run(|_| {}, || false))?;
+                if r > 0 {
+                    epoch_s.push(t.elapsed().as_secs_f64());
+                }
+                trained = Some(job.finish()?);
+            }
+            let model = trained.expect("at least one run");
+            let mut rates = Vec::new();
+            for r in 0..=runs {
+                let t = Instant::now();
+                let out = pollster::block_on(model.unfold(&wz, r as u64))?;
+                if r > 0 {
+                    rates.push(out.n_rows() as f64 / t.elapsed().as_secs_f64());
+                }
+            }
+            println!(
+                "{}	FCGAN train epoch ({preset}, {} events, batch 512)	{:.3}	s/epoch	{runs}",
+                kind.label(),
+                wz.n_rows() * 4 / 5,
+                median(epoch_s)
+            );
+            println!(
+                "{}	FCGAN unfold ({preset}, {} events)	{:.0}	events/s	{runs}",
+                kind.label(),
+                wz.n_rows(),
+                median(rates)
             );
         }
     }
