@@ -228,8 +228,8 @@ async fn upload(u: UnfoldUi, file: web_sys::File) -> Result<String> {
     let loaded = read_bytes(&bytes, &name, &ReadOptions::default())?;
     let mut table = loaded.table;
     for level in ["gen", "reco"] {
+        // Also refuses a missing column, naming it.
         let cols = wz_object_columns(level);
-        table.select(&cols)?;
         table.ensure_finite(&cols)?;
         derive_wz_masses(&mut table, level)?;
     }

@@ -257,14 +257,9 @@ impl GanJob {
                 &self.discriminator,
             );
             self.discriminator = self.opt_d.step(lr, self.discriminator.clone(), grads);
-            // Generator step against the updated discriminator.
+            // Generator step against the updated discriminator, on the same generated events
+            // (the generator has not changed since; only their detached copy trained D).
             let gan = self.gan();
-            let fake = generate(
-                &gan.generator,
-                self.net.kind,
-                b.cond.clone(),
-                b.noise.clone(),
-            );
             let g_parts = gan.g_loss(&b, fake, &self.net, &gan_scales, self.cooling);
             let grads = GradientsParams::from_grads(
                 g_parts.clone().narrow(0, 0, 1).backward(),
