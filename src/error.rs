@@ -34,6 +34,9 @@ pub enum Error {
     Model { file: String, message: String },
     #[error("backend: {0}")]
     Backend(String),
+    /// A plot could not be drawn (a missing canvas, a backend's failure).
+    #[error("plot: {0}")]
+    Plot(String),
     #[error("cancelled")]
     Cancelled,
 }

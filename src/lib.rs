@@ -8,7 +8,6 @@ pub mod data;
 pub mod detector;
 pub mod error;
 pub mod generate;
-pub mod jet_recipe;
 pub mod metrics;
 pub mod model;
 pub mod numfmt;
@@ -17,10 +16,9 @@ pub mod plot;
 pub mod random;
 pub mod recipe;
 pub mod share;
-pub mod steps;
 pub mod store;
 pub mod train;
-pub mod wz_recipe;
+pub mod workflow;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

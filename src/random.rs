@@ -15,6 +15,41 @@ pub fn rng(seed: u64, stream: u64) -> Rng {
     r
 }
 
+/// The independent streams of [`rng`], one per purpose, named in one place (DESIGN.md,
+/// determinism). Values never change: a model file's bytes depend on them.
+pub mod stream {
+    /// The generator's events (W+jet).
+    pub const GEN_EVENTS: u64 = 0;
+    /// The W+jet detector's smearing.
+    pub const DETECTOR: u64 = 1;
+    /// A network's initial weights (smearing, jet VAE).
+    pub const NET_INIT: u64 = 3;
+    /// The trainer's mini-batch order; the amplification study's truth shuffle.
+    pub const SHUFFLE: u64 = 7;
+    /// The smearing network's sampling noise; the KDE's sampling.
+    pub const SMEAR_NOISE: u64 = 11;
+    /// The histogram estimator's sampling.
+    pub const HIST_SAMPLE: u64 = 12;
+    /// The cross-validation folds of the baselines; the jet VAE's training noise.
+    pub const CV_FOLDS: u64 = 13;
+    /// The jet VAE's sampling noise.
+    pub const JET_NOISE: u64 = 17;
+    /// The built-in jets and their detector.
+    pub const JETS: u64 = 21;
+    /// The built-in WZ events and their detector.
+    pub const WZ_EVENTS: u64 = 31;
+    /// The unfolding GAN's sampling noise.
+    pub const UNFOLD_NOISE: u64 = 41;
+    /// The GANs' initial weights.
+    pub const GAN_INIT: u64 = 43;
+    /// The GAN trainer's batch order.
+    pub const GAN_SHUFFLE: u64 = 44;
+    /// The GAN trainer's generator noise.
+    pub const GAN_NOISE: u64 = 45;
+    /// The GAN trainer's validation noise.
+    pub const GAN_VAL_NOISE: u64 = 46;
+}
+
 /// Uniform in [0, 1).
 pub fn uniform(rng: &mut Rng) -> f64 {
     rng.random::<f64>()

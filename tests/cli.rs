@@ -65,6 +65,15 @@ fn generate_train_sample_eval() {
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("epoch   2"), "{}", text(&o.stderr));
+    // Issue 17: the quality figure of a model trained on a file was measured on the training
+    // file itself. It is now measured on the file's held-out last 20 %, which it says, and
+    // the figure stored is exactly the model's JS on those rows.
+    assert!(
+        text(&o.stderr).contains("on the 600 held-out rows of events.csv"),
+        "{}",
+        text(&o.stderr)
+    );
+    check_quality_on_held_out_rows(&model, &data);
 
     let o = fastsim(&[
         "sample",
@@ -190,8 +199,8 @@ fn errors_are_one_line_and_name_the_place() {
 #[test]
 fn generate_reads_the_page_s_detector_json() {
     use fastsim_lab::data::read_table;
-    use fastsim_lab::detector::Detector;
-    let mut det = Detector::default();
+    use fastsim_lab::detector::WjetsDetector;
+    let mut det = WjetsDetector::default();
     det.jet.sigma_eta = 0.1;
     let card = tmp("detector-b.json");
     std::fs::write(&card, det.to_json()).unwrap();
@@ -441,4 +450,33 @@ fn sample_with_a_pre_trained_model_by_name() {
         !o.status.success() && err.contains("available: wjets-cms, wjets-coarse"),
         "{err}"
     );
+}
+
+/// The stored quality of a model trained on `data` is its quantile-JS on the file's last
+/// fifth (sampled with the training seed), and the file records all its rows as the origin.
+fn check_quality_on_held_out_rows(model: &std::path::Path, data: &std::path::Path) {
+    use fastsim_lab::backend;
+    use fastsim_lab::data::{read_path, ReadOptions};
+    use fastsim_lab::recipe::DataOrigin;
+    use fastsim_lab::store::load_smearing;
+    use fastsim_lab::workflow::smearing::{compare, quality, split_file};
+    let bytes = std::fs::read(model).unwrap();
+    let m = load_smearing(&bytes, "model", &backend::cpu()).unwrap();
+    let table = read_path(data, &ReadOptions::default()).unwrap().table;
+    let (train, test) = split_file(&table).unwrap();
+    assert_eq!((train.n_rows(), test.n_rows()), (2400, 600));
+    assert_eq!(m.meta.events, 2400, "trained on the first 80 %");
+    assert!(matches!(
+        m.meta.origin,
+        Some(DataOrigin::Upload { rows: 3000, .. })
+    ));
+    let sampled = pollster::block_on(m.sample(&test, m.meta.train.seed)).unwrap();
+    let want = quality(&compare(&m, &test, &sampled).unwrap());
+    assert_eq!(m.meta.quality.len(), 9);
+    for ((c, got), (_, w)) in m.meta.quality.iter().zip(&want) {
+        assert!(
+            (got - w).abs() < 1e-9,
+            "{c}: stored {got}, on held-out rows {w}"
+        );
+    }
 }

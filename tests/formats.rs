@@ -3,7 +3,7 @@
 //! bad input the reader must refuse with a message naming the file and what was wrong.
 
 use fastsim_lab::data::{read_bytes, read_path, write_path, Jagged, NonFinite, ReadOptions, Table};
-use fastsim_lab::recipe::Recipe;
+use fastsim_lab::recipe::WjetsRecipe;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -84,7 +84,7 @@ fn bad_npy_files_are_named_and_explained() {
 
 #[test]
 fn round_trip_of_generated_events_through_csv_npy_npz() {
-    let table = Recipe::wjets(300, 7).build().unwrap();
+    let table = WjetsRecipe::new(300, 7).build().unwrap();
     for ext in ["csv", "npy", "npz"] {
         let path = tmp(&format!("events.{ext}"));
         write_path(&table, &path).unwrap();

@@ -5,11 +5,12 @@
 
 use fastsim_lab::backend;
 use fastsim_lab::data::JetArrays;
-use fastsim_lab::jet_recipe::JetRecipe;
 use fastsim_lab::metrics::{jet_js, Acceptance, JetColumns, JS_FEATURES};
 use fastsim_lab::model::JetVaeConfig;
+use fastsim_lab::recipe::JetRecipe;
 use fastsim_lab::store::{load_jet_vae, save_jet_vae};
-use fastsim_lab::train::{paper_train_config, JetVaeJob, Training};
+use fastsim_lab::train::JetVaeJob;
+use fastsim_lab::workflow::{jets::train_config, run_to_end, Epochs};
 
 const EPOCHS: usize = 16;
 
@@ -26,21 +27,21 @@ fn jet_vae_learns_the_particle_detector() {
     let train = JetRecipe::new(8_000, 11).build().unwrap();
     let mut test = JetRecipe::new(6_000, 12).build().unwrap();
     let device = backend::cpu();
-    let mut cfg = paper_train_config();
+    let mut cfg = train_config(None, None, None, 1);
     cfg.epochs = EPOCHS;
     // Ten times the paper's learning rate: a few epochs instead of its 300.
     cfg.lr = 1e-3;
     cfg.seed = 3;
     let mut job = JetVaeJob::new(&train, "built-in jets", small(false), cfg, &device).unwrap();
-    pollster::block_on(job.trainer.run(
-        |r| {
+    run_to_end(
+        &mut Epochs::new(&mut job.trainer, |r| {
             eprintln!(
                 "epoch {} train {:.3} validation {:.3} {:?}",
                 r.epoch, r.train_loss, r.val_loss, r.val_parts
             )
-        },
-        || false,
-    ))
+        }),
+        8,
+    )
     .unwrap();
     let h = job.trainer.history();
     assert_eq!(h.len(), EPOCHS);
@@ -96,11 +97,11 @@ fn jet_vae_learns_the_particle_detector() {
 fn masked_variant_and_jet_files() {
     let jets = JetRecipe::new(600, 21).build().unwrap();
     let device = backend::cpu();
-    let mut cfg = paper_train_config();
+    let mut cfg = train_config(None, None, None, 1);
     cfg.epochs = 2;
     cfg.lr = 1e-3;
     let mut job = JetVaeJob::new(&jets, "built-in jets", small(true), cfg, &device).unwrap();
-    pollster::block_on(job.trainer.run(|_| {}, || false)).unwrap();
+    run_to_end(&mut Epochs::new(&mut job.trainer, |_| {}), 8).unwrap();
     let model = job.finish().unwrap();
     assert!(model.meta.config.masked);
     let out = pollster::block_on(model.sample(jets.get("gen").unwrap(), 5)).unwrap();

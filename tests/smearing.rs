@@ -6,9 +6,10 @@
 use fastsim_lab::backend;
 use fastsim_lab::metrics::quantile_js;
 use fastsim_lab::physics::MAIN_FEATURES;
-use fastsim_lab::recipe::Recipe;
+use fastsim_lab::recipe::WjetsRecipe;
 use fastsim_lab::store::{load_smearing, save_smearing, sha256_hex};
-use fastsim_lab::train::{SmearingJob, TrainConfig, TrainData, Training};
+use fastsim_lab::train::{SmearingJob, TrainConfig, TrainData};
+use fastsim_lab::workflow::{run_to_end, Epochs};
 
 const N: usize = 20_000;
 const N_QUANT: usize = 16;
@@ -16,9 +17,9 @@ const EPOCHS: usize = 8;
 
 #[test]
 fn smearing_network_learns_the_detector() {
-    let train_table = Recipe::wjets(N, 101).build().unwrap();
-    let test = Recipe::wjets(N, 202).build().unwrap();
-    let floor_sample = Recipe::wjets(N, 303).build().unwrap();
+    let train_table = WjetsRecipe::new(N, 101).build().unwrap();
+    let test = WjetsRecipe::new(N, 202).build().unwrap();
+    let floor_sample = WjetsRecipe::new(N, 303).build().unwrap();
     let cols = TrainData::wjets_main();
     let cfg = TrainConfig {
         epochs: EPOCHS,
@@ -28,16 +29,16 @@ fn smearing_network_learns_the_detector() {
     let device = backend::cpu();
     let mut job = SmearingJob::new(&train_table, &cols, cfg, &device).unwrap();
     let mut first = None;
-    pollster::block_on(job.trainer.run(
-        |r| {
+    run_to_end(
+        &mut Epochs::new(&mut job.trainer, |r| {
             first.get_or_insert(r.val_loss);
             eprintln!(
                 "epoch {} train {:.4} validation {:.4}",
                 r.epoch, r.train_loss, r.val_loss
             );
-        },
-        || false,
-    ))
+        }),
+        8,
+    )
     .unwrap();
     assert!(job.trainer.stop_reason().is_none());
     let model = job.finish().unwrap();
@@ -84,7 +85,7 @@ fn smearing_network_learns_the_detector() {
 
 #[test]
 fn tampered_model_file_is_refused() {
-    let table = Recipe::wjets(500, 1).build().unwrap();
+    let table = WjetsRecipe::new(500, 1).build().unwrap();
     let cols = TrainData::wjets_main();
     let cfg = TrainConfig {
         epochs: 1,
@@ -92,7 +93,7 @@ fn tampered_model_file_is_refused() {
     };
     let device = backend::cpu();
     let mut job = SmearingJob::new(&table, &cols, cfg, &device).unwrap();
-    pollster::block_on(job.trainer.run(|_| {}, || false)).unwrap();
+    run_to_end(&mut Epochs::new(&mut job.trainer, |_| {}), 8).unwrap();
     let mut bytes = pollster::block_on(save_smearing(&job.finish().unwrap())).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 1;
@@ -113,7 +114,7 @@ fn tampered_model_file_is_refused() {
 /// link's recipient recompute what the sender saw.
 #[test]
 fn cpu_training_is_bit_for_bit_deterministic() {
-    let table = Recipe::wjets(600, 2).build().unwrap();
+    let table = WjetsRecipe::new(600, 2).build().unwrap();
     let cfg = TrainConfig {
         epochs: 2,
         seed: 7,
@@ -123,7 +124,7 @@ fn cpu_training_is_bit_for_bit_deterministic() {
     let file = || {
         let mut job =
             SmearingJob::new(&table, &TrainData::wjets_main(), cfg.clone(), &device).unwrap();
-        pollster::block_on(job.trainer.run(|_| {}, || false)).unwrap();
+        run_to_end(&mut Epochs::new(&mut job.trainer, |_| {}), 8).unwrap();
         pollster::block_on(save_smearing(&job.finish().unwrap())).unwrap()
     };
     let (a, b) = (file(), file());

@@ -5,10 +5,12 @@
 
 use fastsim_lab::backend;
 use fastsim_lab::metrics::closure_js;
+use fastsim_lab::metrics::Cut;
 use fastsim_lab::model::{GanConfig, GanKind};
+use fastsim_lab::recipe::{wz_object_columns, WzRecipe};
 use fastsim_lab::store::{load_unfold, save_unfold};
-use fastsim_lab::train::{gan_train_config, GanJob, Training};
-use fastsim_lab::wz_recipe::{wz_object_columns, Cut, WzRecipe};
+use fastsim_lab::train::GanJob;
+use fastsim_lab::workflow::{run_to_end, unfold, Epochs};
 
 #[test]
 fn fcgan_unfolds_the_w_mass() {
@@ -20,7 +22,7 @@ fn fcgan_unfolds_the_w_mass() {
     let test = WzRecipe::new(6_000, 22, 0.0).build().unwrap();
     let device = backend::cpu();
     let (gen, reco) = (wz_object_columns("gen"), wz_object_columns("reco"));
-    let mut cfg = gan_train_config();
+    let mut cfg = unfold::train_config(None, None, None, 1);
     cfg.epochs = 20;
     cfg.lr = 1e-3;
     cfg.seed = 5;
@@ -40,8 +42,8 @@ fn fcgan_unfolds_the_w_mass() {
             ..GanConfig::small(kind, 4)
         };
         let mut job = GanJob::new(&train, &gen, &reco, net, c, &device).unwrap();
-        pollster::block_on(job.run(
-            |r| {
+        run_to_end(
+            &mut Epochs::new(&mut job, |r| {
                 eprintln!(
                     "{} epoch {} L_D {:.3} L_G {:.3} MMD {:.3} val JS(m_jj) {:.4}",
                     kind.label(),
@@ -51,9 +53,9 @@ fn fcgan_unfolds_the_w_mass() {
                     r.mmd,
                     r.val_js_mjj
                 )
-            },
-            || false,
-        ))
+            }),
+            8,
+        )
         .unwrap();
         assert!(job.stop_reason().is_none());
         assert!(job

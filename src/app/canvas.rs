@@ -1,6 +1,7 @@
 //! Drawing the core's plots on a `<canvas>` through plotters-canvas.
 
-use crate::plot::PlotResult;
+use crate::error::Error;
+use crate::plot::{plot_err, PlotResult};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -10,9 +11,9 @@ pub fn draw_on(
     id: &str,
     draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>) -> PlotResult,
 ) -> PlotResult {
-    let backend =
-        CanvasBackend::new(id).ok_or_else(|| format!("canvas '{id}' is not on the page"))?;
+    let backend = CanvasBackend::new(id)
+        .ok_or_else(|| Error::Plot(format!("canvas '{id}' is not on the page")))?;
     let root = backend.into_drawing_area();
     draw(&root)?;
-    root.present().map_err(|e| format!("drawing failed: {e:?}"))
+    root.present().map_err(plot_err)
 }

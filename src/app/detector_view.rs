@@ -2,16 +2,16 @@
 //! export / import (the file `fastsim generate --detector` reads), regeneration with the
 //! edited detector, and a side-by-side comparison of two detectors on the same gen events.
 
-use super::browser::{now_ms, yield_now};
+use super::browser::yield_now;
 use super::files::{download, load_text};
-use super::plots::{hist, show};
-use super::session::{self, PlotSpec};
-use super::view::{parse, Ui, SLICE_MS};
-use crate::detector::Detector;
-use crate::error::{Error, Result};
+use super::plots::{hist, show_figure, PlotLinks};
+use super::smear_view::{generate, Smear};
+use super::state::{parse, AppState};
+use crate::detector::WjetsDetector;
+use crate::error::Result;
 use crate::metrics::residuals_for;
 use crate::plot::{axis_label, residual_label, GEN_COLOR, MODEL_COLOR, RECO_COLOR};
-use crate::recipe::Recipe;
+use crate::recipe::WjetsRecipe;
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -47,39 +47,33 @@ fn formula(pointer: &str) -> &'static str {
     }
 }
 
-fn detector_b(ui: Ui) -> Result<Detector> {
-    Detector::from_json(&ui.det_b.get_untracked().to_string(), "detector B")
+/// The section's own state: detector B as JSON (edited in place), and whether A and B were
+/// compared.
+#[derive(Clone, Copy)]
+struct DetectorUi {
+    det_b: RwSignal<Value>,
+    compared: RwSignal<bool>,
+}
+
+fn detector_b(d: DetectorUi) -> Result<WjetsDetector> {
+    WjetsDetector::from_json(&d.det_b.get_untracked().to_string(), "detector B")
 }
 
 /// Regenerates the built-in events with detector B as the detector.
-async fn use_b(ui: Ui) -> Result<String> {
-    let b = detector_b(ui)?;
-    session::with(|s| s.detector = b);
-    let msg = super::view::generate(ui).await?;
+async fn use_b(app: AppState, sm: Smear, d: DetectorUi) -> Result<String> {
+    let b = detector_b(d)?;
+    sm.data.with(|data| data.detector = b);
+    let msg = generate(app, sm).await?;
     Ok(format!("{msg}, with detector B"))
 }
 
 /// Generates the same gen events through A (the defaults) and B, and draws both.
-async fn compare(ui: Ui) -> Result<String> {
-    let b = detector_b(ui)?;
-    let events: usize = parse("event count", &ui.events.get_untracked())?;
-    let seed: u64 = parse("seed", &ui.seed.get_untracked())?;
-    let mut stream = Recipe::wjets(events, seed).stream_pair(&b)?;
-    loop {
-        let t0 = now_ms();
-        let mut done = false;
-        while !done && now_ms() - t0 < SLICE_MS {
-            done = stream.fill(500)?;
-        }
-        ui.progress.set(0.9 * stream.progress());
-        if done {
-            break;
-        }
-        yield_now().await;
-        if ui.cancel.get_untracked() {
-            return Err(Error::Cancelled);
-        }
-    }
+async fn compare(app: AppState, sm: Smear, d: DetectorUi) -> Result<String> {
+    let b = detector_b(d)?;
+    let events: usize = parse("event count", &sm.events.get_untracked())?;
+    let seed: u64 = parse("seed", &sm.seed.get_untracked())?;
+    let mut stream = WjetsRecipe::new(events, seed).stream_pair(&b)?;
+    app.steps(&mut stream, 500, 0.0, 0.9).await?;
     let (ta, tb) = stream.into_tables();
     for f in COMPARED {
         let (g, ra, rb) = (
@@ -87,9 +81,10 @@ async fn compare(ui: Ui) -> Result<String> {
             ta.column(&format!("reco_{f}"))?,
             tb.column(&format!("reco_{f}"))?,
         );
-        show(PlotSpec {
-            id: format!("cmp-{f}"),
-            figure: hist(
+        show_figure(
+            app,
+            format!("cmp-{f}"),
+            hist(
                 axis_label(f),
                 vec![
                     ("gen", g.to_vec(), GEN_COLOR),
@@ -97,49 +92,56 @@ async fn compare(ui: Ui) -> Result<String> {
                     ("reco, detector B", rb.to_vec(), MODEL_COLOR),
                 ],
             ),
-        })?;
+        )?;
         // Residuals: relative for momenta, absolute for angles (η near 0 has no scale).
         let column = format!("reco_{f}");
         let res = |r: &[f32]| residuals_for(&column, r, g).0;
-        show(PlotSpec {
-            id: format!("res-{f}"),
-            figure: hist(
+        show_figure(
+            app,
+            format!("res-{f}"),
+            hist(
                 residual_label(&column),
                 vec![
                     ("detector A", res(ra), RECO_COLOR),
                     ("detector B", res(rb), MODEL_COLOR),
                 ],
             ),
-        })?;
+        )?;
         yield_now().await;
     }
-    ui.progress.set(1.0);
-    ui.compared.set(true);
+    app.progress.set(1.0);
+    d.compared.set(true);
     Ok(format!(
         "compared detectors A and B on the same {} gen events (seed {seed})",
         ta.n_rows()
     ))
 }
 
-async fn import(ui: Ui, file: web_sys::File) -> Result<String> {
+async fn import(d: DetectorUi, file: web_sys::File) -> Result<String> {
     let name = file.name();
     let text = load_text(&file).await?;
-    let det = Detector::from_json(&text, &name)?;
-    ui.det_b
+    let det = WjetsDetector::from_json(&text, &name)?;
+    d.det_b
         .set(serde_json::from_str(&det.to_json()).unwrap_or_default());
     Ok(format!("loaded detector B from {name}"))
 }
 
 pub fn default_json() -> Value {
-    serde_json::from_str(&Detector::default().to_json()).unwrap_or_default()
+    serde_json::from_str(&WjetsDetector::default().to_json()).unwrap_or_default()
 }
 
 #[component]
-pub fn DetectorSection(ui: Ui) -> impl IntoView {
-    let idle = move || ui.busy.get().is_none() && ui.backend.get().is_some();
+pub fn DetectorSection() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let sm = expect_context::<Smear>();
+    let d = DetectorUi {
+        det_b: RwSignal::new(default_json()),
+        compared: RwSignal::new(false),
+    };
+    let idle = move || app.idle();
     let rows = move || {
         let mut out = Vec::new();
-        leaves(&ui.det_b.get(), "", &mut out);
+        leaves(&d.det_b.get(), "", &mut out);
         let a = default_json();
         out.into_iter()
             .map(|(p, v)| {
@@ -165,12 +167,12 @@ pub fn DetectorSection(ui: Ui) -> impl IntoView {
                             <td><input class="det-input" type="text" value=v.to_string() on:change=move |ev| {
                                 let text = event_target_value(&ev);
                                 match text.trim().parse::<f64>() {
-                                    Ok(x) if x.is_finite() => ui.det_b.update(|d| {
-                                        if let Some(slot) = d.pointer_mut(&pointer) {
+                                    Ok(x) if x.is_finite() => d.det_b.update(|json| {
+                                        if let Some(slot) = json.pointer_mut(&pointer) {
                                             *slot = serde_json::json!(x);
                                         }
                                     }),
-                                    _ => ui.error.set(Some(format!("detector B {}: '{text}' is not a number", pointer.trim_start_matches('/').replace('/', ".")))),
+                                    _ => app.error.set(Some(format!("detector B {}: '{text}' is not a number", pointer.trim_start_matches('/').replace('/', ".")))),
                                 }
                             }/></td>
                             <td class="formula">{formula(&p)}</td>
@@ -179,23 +181,23 @@ pub fn DetectorSection(ui: Ui) -> impl IntoView {
                 }).collect_view()}
             </table>
             </div>
-            <button id="det-compare" disabled=move || !idle() on:click=move |_| ui.run("comparing detectors", move || compare(ui))>"Compare A and B"</button>
-            <button id="det-use" disabled=move || !idle() on:click=move |_| ui.run("generating", move || use_b(ui))>"Regenerate events with B"</button>
-            <button id="det-reset" disabled=move || !idle() on:click=move |_| ui.det_b.set(default_json())>"Reset B"</button>
+            <button id="det-compare" disabled=move || !idle() on:click=move |_| app.run("comparing detectors", move || compare(app, sm, d))>"Compare A and B"</button>
+            <button id="det-use" disabled=move || !idle() on:click=move |_| app.run("generating", move || use_b(app, sm, d))>"Regenerate events with B"</button>
+            <button id="det-reset" disabled=move || !idle() on:click=move |_| d.det_b.set(default_json())>"Reset B"</button>
             <button id="det-export" on:click=move |_| {
-                let r = detector_b(ui).and_then(|d| download("detector.json", d.to_json().as_bytes(), "application/json"));
-                if let Err(e) = r { ui.error.set(Some(e.to_string())); }
+                let r = detector_b(d).and_then(|det| download("detector.json", det.to_json().as_bytes(), "application/json"));
+                if let Err(e) = r { app.fail(e); }
             }>"Export B as JSON"</button>
             <label>"import JSON " <input id="det-import" type="file" accept=".json" disabled=move || !idle() on:change=move |ev| {
                 let input: web_sys::HtmlInputElement = event_target(&ev);
                 if let Some(f) = input.files().and_then(|f| f.get(0)) {
-                    ui.run("loading detector", move || import(ui, f));
+                    app.run("loading detector", move || import(d, f));
                 }
                 input.set_value("");
             }/></label>
-            <div class="plots" style=move || if ui.compared.get() { "" } else { "display:none" }>
+            <div class="plots" style=move || if d.compared.get() { "" } else { "display:none" }>
                 {COMPARED.iter().flat_map(|f| [format!("cmp-{f}"), format!("res-{f}")]).map(|id| view! {
-                    <figure><canvas id=id.clone() width="560" height="440"></canvas><super::view::PlotLinks id=id/></figure>
+                    <figure><canvas id=id.clone() width="560" height="440"></canvas><PlotLinks id=id/></figure>
                 }).collect_view()}
             </div>
         </section>

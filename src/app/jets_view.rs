@@ -6,18 +6,16 @@
 use super::browser::{now_ms, yield_now};
 use super::canvas::draw_on;
 use super::files::file_bytes;
-use super::plots::{show, BINS};
-use super::session::{self, PlotSpec};
-use super::view::{drive, parse, run_job, PlotLinks, Ui};
+use super::plots::{show_figure, PlotLinks, BINS};
+use super::state::{parse, AppState, Store};
 use crate::data::JetArrays;
-use crate::jet_recipe::JetRecipe;
-use crate::metrics::{jet_js, Acceptance, JetColumns, JS_FEATURES};
-use crate::model::{JetVaeConfig, LOSS_PARTS};
-use crate::physics::JetFeatures;
-use crate::plot::{
-    axis_label, draw_loss, Figure, JetPanel, SeriesData, GEN_COLOR, MODEL_COLOR, RECO_COLOR,
-};
-use crate::train::{paper_train_config, EpochReport, JetVaeJob};
+use crate::metrics::JS_FEATURES;
+use crate::model::{EpochReport, TrainedJetVae, LOSS_PARTS};
+use crate::plot::{axis_label, draw_loss};
+use crate::recipe::JetRecipe;
+use crate::train::JetVaeJob;
+use crate::workflow::jets::{self as workflow, event_display, Comparison, N_QUANT};
+use crate::workflow::{Epochs, Preset};
 use crate::{Error, Result};
 use leptos::prelude::*;
 
@@ -38,8 +36,19 @@ struct JsLine {
     gen: f64,
 }
 
+/// The section's heavy state: the jets to train on (with the file's name when uploaded), the
+/// jet VAE, and the test jets with the model's as the array `model`.
+#[derive(Default)]
+struct JetsData {
+    jets: Option<(JetArrays, Option<String>)>,
+    recipe: Option<JetRecipe>,
+    model: Option<TrainedJetVae>,
+    test: Option<JetArrays>,
+}
+
 #[derive(Clone, Copy)]
 struct JetsUi {
+    data: Store<JetsData>,
     jets: RwSignal<String>,
     seed: RwSignal<String>,
     pileup: RwSignal<String>,
@@ -65,27 +74,17 @@ fn js_text(v: f64) -> String {
     }
 }
 
-/// The page's presets: the paper's network (slow on a CPU) and a small one.
-fn net_config(preset: &str, masked: bool) -> JetVaeConfig {
-    let cfg = JetVaeConfig::new().with_masked(masked);
-    match preset {
-        "paper" => cfg,
-        _ => cfg
-            .with_channels(vec![8, 16, 32])
-            .with_dense1(128)
-            .with_dense2(64),
-    }
-}
-
 #[component]
-pub(super) fn JetsSection(ui: Ui) -> impl IntoView {
+pub fn JetsSection() -> impl IntoView {
+    let ui = expect_context::<AppState>();
     let j = JetsUi {
-        jets: RwSignal::new("8000".into()),
+        data: Store::new(JetsData::default()),
+        jets: RwSignal::new(workflow::PAGE_JETS.to_string()),
         seed: RwSignal::new("1".into()),
         pileup: RwSignal::new("50".into()),
         preset: RwSignal::new("small".into()),
         masked: RwSignal::new(true),
-        epochs: RwSignal::new("24".into()),
+        epochs: RwSignal::new(workflow::PAGE_EPOCHS.to_string()),
         lr: RwSignal::new("1e-3".into()),
         display: RwSignal::new("0".into()),
         have_jets: RwSignal::new(false),
@@ -95,7 +94,7 @@ pub(super) fn JetsSection(ui: Ui) -> impl IntoView {
         js: RwSignal::new(Vec::new()),
         summary: RwSignal::new(String::new()),
     };
-    let idle = move || ui.busy.get().is_none() && ui.backend.get().is_some();
+    let idle = move || ui.idle();
     let take = move |file: Option<web_sys::File>| {
         if let Some(f) = file {
             ui.run("loading jets", move || upload_jets(j, f));
@@ -160,22 +159,23 @@ pub(super) fn JetsSection(ui: Ui) -> impl IntoView {
             </div>
             <div style:display=move || if j.have_test.get() { "block" } else { "none" }>
                 <label>"event display: test jet " <input id="jets-display-n" type="number" min="0" bind:value=j.display/></label>
-                <button id="jets-display" disabled=move || !idle() on:click=move |_| ui.run("drawing", move || async move { display(j) })>"Show"</button>
+                <button id="jets-display" disabled=move || !idle() on:click=move |_| ui.run("drawing", move || async move { display(ui, j) })>"Show"</button>
                 <figure><canvas id="jets-event" width="960" height="360"></canvas><PlotLinks id="jets-event".to_string()/></figure>
             </div>
         </section>
     }
 }
 
-async fn generate_jets(ui: Ui, j: JetsUi) -> Result<String> {
+async fn generate_jets(ui: AppState, j: JetsUi) -> Result<String> {
     let n: usize = parse("jets", &j.jets.get_untracked())?;
     let seed: u64 = parse("seed", &j.seed.get_untracked())?;
     let mut recipe = JetRecipe::new(n, seed);
     recipe.detector.pileup_mu = parse("pile-up μ", &j.pileup.get_untracked())?;
     let jets = stream_jets(ui, &recipe, 0.0, 1.0).await?;
-    session::with(|s| {
-        s.jets = Some((jets, None));
-        s.jet_test = None;
+    j.data.with(|d| {
+        d.jets = Some((jets, None));
+        d.recipe = Some(recipe.clone());
+        d.test = None;
     });
     j.have_jets.set(true);
     j.have_test.set(false);
@@ -188,9 +188,9 @@ async fn generate_jets(ui: Ui, j: JetsUi) -> Result<String> {
 }
 
 /// Generates a recipe's jets, yielding to the browser, with progress p0 → p1.
-async fn stream_jets(ui: Ui, recipe: &JetRecipe, p0: f64, p1: f64) -> Result<JetArrays> {
+async fn stream_jets(ui: AppState, recipe: &JetRecipe, p0: f64, p1: f64) -> Result<JetArrays> {
     let mut stream = recipe.stream()?;
-    drive(ui, &mut stream, 50, p0, p1).await?;
+    ui.steps(&mut stream, 50, p0, p1).await?;
     stream.into_arrays()
 }
 
@@ -213,9 +213,10 @@ async fn upload_jets(j: JetsUi, file: web_sys::File) -> Result<String> {
     for n in &jets.notes {
         msg.push_str(&format!("; {n}"));
     }
-    session::with(|s| {
-        s.jets = Some((jets, Some(name)));
-        s.jet_test = None;
+    j.data.with(|d| {
+        d.jets = Some((jets, Some(name)));
+        d.recipe = None;
+        d.test = None;
     });
     j.have_jets.set(true);
     j.have_test.set(false);
@@ -223,44 +224,47 @@ async fn upload_jets(j: JetsUi, file: web_sys::File) -> Result<String> {
     Ok(msg)
 }
 
-async fn train_jets(ui: Ui, j: JetsUi) -> Result<String> {
-    let (jets, device) = session::with(|s| (s.jets.clone(), s.device.clone()));
+async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
+    let jets = j.data.with(|d| d.jets.clone());
     let (jets, file) = jets.ok_or_else(|| Error::invalid("jets", "generate or load jets first"))?;
-    let (_, device) =
-        device.ok_or_else(|| Error::Backend("the backend is still starting".into()))?;
-    let preset = j.preset.get_untracked();
+    let device = ui.device()?;
+    let preset = Preset::parse(&j.preset.get_untracked())?;
     let masked = j.masked.get_untracked();
-    let mut cfg = paper_train_config();
-    cfg.epochs = parse("epochs", &j.epochs.get_untracked())?;
-    cfg.lr = parse("learning rate", &j.lr.get_untracked())?;
-    cfg.seed = parse("seed", &j.seed.get_untracked())?;
-    // An uploaded file is split into training (80 %) and test (20 %) jets by position.
+    let cfg = workflow::train_config(
+        Some(parse("epochs", &j.epochs.get_untracked())?),
+        None,
+        Some(parse("learning rate", &j.lr.get_untracked())?),
+        parse("seed", &j.seed.get_untracked())?,
+    );
+    // An uploaded file's last fifth is held out as its test jets.
     let train = match &file {
-        Some(_) => jets.slice(0, jets.len() * 4 / 5)?,
+        Some(_) => workflow::split_file(&jets)?.0,
         None => jets.clone(),
     };
     let name = file.clone().unwrap_or_else(|| "built-in jets".into());
-    let mut job = JetVaeJob::new(&train, &name, net_config(&preset, masked), cfg, &device)?;
+    let net = workflow::net_config(preset, masked);
+    let mut job = JetVaeJob::new(&train, &name, net, cfg, &device)?;
     j.history.set(Vec::new());
-    run_job(ui, &mut job.trainer, 0.0, 1.0, |report| {
-        j.history.update(|h| h.push(report));
+    let mut work = Epochs::new(&mut job.trainer, |report| {
+        j.history.update(|h| h.push(report.clone()));
         let history = j.history.get_untracked();
         if let Err(e) = draw_on("jets-loss", |root| {
             draw_loss(root, &history, crate::plot::JET_VAE_LOSS)
         }) {
-            ui.error.set(Some(e));
+            ui.fail(e);
         }
-    })
-    .await?;
+    });
+    ui.steps(&mut work, 1, 0.0, 1.0).await?;
     let stop = job.trainer.stop_reason().map(|s| s.to_string());
     let model = job.finish()?;
     let best = model.meta.best_epoch;
-    session::with(|s| s.jet_model = Some(model));
+    j.data.with(|d| d.model = Some(model));
     j.have_model.set(true);
     Ok(match stop {
         Some(why) => format!("jet VAE: {why} (epoch {best})"),
         None => format!(
-            "jet VAE ({preset}{}) trained {} epochs on {} jets; kept epoch {best}",
+            "jet VAE ({}{}) trained {} epochs on {} jets; kept epoch {best}",
+            preset.name(),
             if masked { ", masked" } else { "" },
             j.history.get_untracked().len(),
             train.len()
@@ -268,48 +272,36 @@ async fn train_jets(ui: Ui, j: JetsUi) -> Result<String> {
     })
 }
 
-async fn sample_jets(ui: Ui, j: JetsUi) -> Result<String> {
-    let (jets, model) = session::with(|s| {
+async fn sample_jets(ui: AppState, j: JetsUi) -> Result<String> {
+    let (jets, recipe, model) = j.data.with(|d| {
         (
-            s.jets.clone(),
-            s.jet_model.as_ref().map(|m| m.to_device(m.device())),
+            d.jets.clone(),
+            d.recipe.clone(),
+            d.model.as_ref().map(|m| m.to_device(m.device())),
         )
     });
     let (jets, file) = jets.ok_or_else(|| Error::invalid("jets", "generate or load jets first"))?;
     let model = model.ok_or_else(|| Error::invalid("model", "train the jet VAE first"))?;
-    // Test jets: independent built-in ones (seed + 1000), or the uploaded file's last 20 %.
-    let mut test = match file {
-        Some(_) => jets.slice(jets.len() * 4 / 5, jets.len())?,
-        None => {
-            let seed: u64 = parse("seed", &j.seed.get_untracked())?;
-            let mut recipe = JetRecipe::new(jets.len().clamp(500, 20_000), seed + 1000);
-            recipe.detector.pileup_mu = parse("pile-up μ", &j.pileup.get_untracked())?;
-            stream_jets(ui, &recipe, 0.0, 0.3).await?
+    // Test jets (the workflow's policy): independent built-in ones, or the file's last fifth.
+    let mut test = match (file, recipe) {
+        (Some(_), _) | (None, None) => workflow::split_file(&jets)?.1,
+        (None, Some(recipe)) => {
+            stream_jets(ui, &workflow::test_recipe(&recipe, jets.len()), 0.0, 0.3).await?
         }
     };
     let gen = test.require("gen", "test jets")?.to_vec();
     let t0 = now_ms();
-    let sampled = model
-        .sample_chunked(&gen, 1, 256, |p| {
-            ui.progress.set(0.3 + 0.6 * p);
-            async move {
-                yield_now().await;
-                !ui.cancel.get_untracked()
-            }
-        })
-        .await?;
+    let mut sampler = model.sampler(&gen, 1, 256)?;
+    ui.steps(&mut sampler, 1, 0.3, 0.9).await?;
+    let sampled = sampler.finish()?;
     let ms_per_jet = (now_ms() - t0) / test.len().max(1) as f64;
     test.insert("model", sampled)?;
-    let acc = Acceptance::default();
-    let gen_c = JetColumns::of(&test, "gen", &acc);
-    let reco_c = JetColumns::of(&test, "reco", &acc);
-    let model_c = JetColumns::of(&test, "model", &acc);
-    let js_model = jet_js(&reco_c, &model_c, 16)?;
-    let js_gen = jet_js(&reco_c, &gen_c, 16)?;
+    let cmp = Comparison::new(&test, &[("model", &test, "model")]);
+    let js = cmp.js(N_QUANT)?;
     j.js.set(
         JS_FEATURES
             .iter()
-            .zip(js_model.iter().zip(&js_gen))
+            .zip(js[1].2.iter().zip(&js[0].2))
             .map(|(f, (m, g))| JsLine {
                 feature: f,
                 model: *m,
@@ -320,72 +312,27 @@ async fn sample_jets(ui: Ui, j: JetsUi) -> Result<String> {
     j.have_test.set(true);
     yield_now().await;
     for (id, feature) in PLOTS {
-        let pick = |c: &JetColumns| c.feature(feature).unwrap_or_default().to_vec();
-        let figure = Figure::Hist {
-            x_label: axis_label(&format!("jet_{feature}")),
-            series: vec![
-                SeriesData::new("gen", pick(&gen_c), GEN_COLOR),
-                SeriesData::new("reco", pick(&reco_c), RECO_COLOR),
-                SeriesData::new("model", pick(&model_c), MODEL_COLOR),
-            ],
-            bins: BINS,
-        };
-        show(PlotSpec {
-            id: id.to_string(),
-            figure,
-        })?;
+        show_figure(ui, id, cmp.feature_figure(feature, BINS))?;
     }
     let n = test.len();
-    session::with(|s| s.jet_test = Some(test));
-    display(j)?;
+    j.data.with(|d| d.test = Some(test));
+    display(ui, j)?;
     Ok(format!(
         "{n} test jets through the VAE ({ms_per_jet:.2} ms per jet here); {} of the model's and {} of the detector's pass pT > 200 GeV, |η| < 2.5",
-        model_c.accepted, reco_c.accepted
+        cmp.models[0].1.accepted, cmp.reco.accepted
     ))
 }
 
 /// The event display of test jet `display`.
-fn display(j: JetsUi) -> Result<String> {
+fn display(ui: AppState, j: JetsUi) -> Result<String> {
     let i: usize = parse("test jet", &j.display.get_untracked())?;
-    let figure = session::with(|s| {
-        let test = s.jet_test.as_ref()?;
-        if i >= test.len() {
-            return None;
-        }
-        let level = |name: &str| {
-            test.particles(name, i)
-                .unwrap_or_default()
-                .iter()
-                .map(|p| [p.pt() as f32, p.eta() as f32, p.phi() as f32])
-                .collect::<Vec<_>>()
-        };
-        let axis = JetFeatures::of(&test.particles("gen", i).unwrap_or_default(), 0.5);
-        Some(Figure::Jets {
-            panels: vec![
-                JetPanel {
-                    title: "gen".into(),
-                    color: GEN_COLOR,
-                    particles: level("gen"),
-                },
-                JetPanel {
-                    title: "reco".into(),
-                    color: RECO_COLOR,
-                    particles: level("reco"),
-                },
-                JetPanel {
-                    title: "model".into(),
-                    color: MODEL_COLOR,
-                    particles: level("model"),
-                },
-            ],
-            center: (axis.eta as f32, axis.phi as f32),
-            r: 0.5,
+    let figure = j
+        .data
+        .with(|d| {
+            let test = d.test.as_ref()?;
+            (i < test.len()).then(|| event_display(test, &[("model", test, "model")], i))
         })
-    })
-    .ok_or_else(|| Error::invalid("test jet", format!("{i} is not one of the test jets")))?;
-    show(PlotSpec {
-        id: "jets-event".into(),
-        figure,
-    })?;
+        .ok_or_else(|| Error::invalid("test jet", format!("{i} is not one of the test jets")))?;
+    show_figure(ui, "jets-event", figure)?;
     Ok(format!("event display of test jet {i}"))
 }

@@ -1,7 +1,13 @@
-//! The page (wasm only): Leptos components over the library. It holds display state in
-//! signals and the heavy state (device, events, model) in `session`; every computation is the
-//! core's, run in steps that yield to the browser.
+//! The page (wasm only): Leptos components over the library's workflows. App-wide state
+//! (backend, the running task, its progress and error, the drawn plots) and the smearing lab's
+//! state are provided through context; each other section owns its state. Components render
+//! and dispatch; what is trained, tested and drawn is the library's.
+//!
+//! Module graph (no cycles): `app_view` (root) → sections (`smear_view`, `upload`,
+//! `evaluate_view`, `detector_view`, `share_view`, `jets_view`, `unfold_view`) → `plots`,
+//! `state`, `canvas`, `files`, `browser`.
 
+mod app_view;
 mod browser;
 mod canvas;
 mod detector_view;
@@ -9,14 +15,14 @@ mod evaluate_view;
 mod files;
 mod jets_view;
 mod plots;
-mod session;
 mod share_view;
+mod smear_view;
+mod state;
 mod unfold_view;
 mod upload;
-mod view;
 
 /// Entry point of the page's binary.
 pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(view::App);
+    leptos::mount::mount_to_body(app_view::App);
 }

@@ -4,13 +4,10 @@
 //! seed and so redraws the same plots and numbers. A link that cannot be read is refused with
 //! its reason, and the page stays as it was.
 
-use super::canvas::draw_on;
 use super::files::fetch_bytes;
-use super::session;
-use super::view::{data_origin, generate, sample, Ui};
-use crate::model::TrainedSmearing;
+use super::smear_view::{data_origin, generate, sample, Smear};
+use super::state::AppState;
 use crate::numfmt::thousands;
-use crate::plot::draw_loss;
 use crate::recipe::DataOrigin;
 use crate::share::{decode, encode, ModelRef, ShareState, MAX_INLINE_CHARS};
 use crate::store::{load_smearing, save_smearing, sha256_hex, Manifest, ManifestEntry};
@@ -30,17 +27,22 @@ fn page_url() -> String {
 }
 
 /// Builds the link of the current state and puts it in the address bar and the share field.
-pub(super) async fn share(ui: Ui) -> Result<String> {
-    let (table, seed, pinned) =
-        session::with(|s| (s.table.clone(), s.recipe_seed, s.pretrained.clone()));
-    let table = table.ok_or_else(|| Error::invalid("share", "generate or load events first"))?;
-    let model = session::with(|s| s.model.take())
+async fn share(sm: Smear, link: RwSignal<String>) -> Result<String> {
+    let (has_data, seed, pinned) = sm
+        .data
+        .with(|d| (d.table.is_some(), d.recipe_seed, d.pretrained.clone()));
+    if !has_data {
+        return Err(Error::invalid("share", "generate or load events first"));
+    }
+    let model = sm
+        .data
+        .with(|d| d.model.take())
         .ok_or_else(|| Error::invalid("share", "train or load a model first"))?;
     let bytes = save_smearing(&model).await;
     let train = model.meta.train.clone();
-    session::with(|s| s.model = Some(model));
+    sm.data.with(|d| d.model = Some(model));
     let bytes = bytes?;
-    let data = data_origin(&table);
+    let data = data_origin(sm)?;
     let state = |model| ShareState {
         data: data.clone(),
         train: train.clone(),
@@ -75,7 +77,7 @@ pub(super) async fn share(ui: Ui) -> Result<String> {
     if let Some(w) = web_sys::window() {
         let _ = w.location().set_hash(&fragment);
     }
-    ui.share_link.set(url.clone());
+    link.set(url.clone());
     let upload_note = match data {
         DataOrigin::Upload { name, .. } => {
             format!("; whoever opens it must load {name} (checked by its SHA-256)")
@@ -89,21 +91,19 @@ pub(super) async fn share(ui: Ui) -> Result<String> {
 }
 
 /// Opens the link in the address bar, if there is one, once the backend is ready.
-pub(super) fn open_link_on_start(ui: Ui) {
+pub fn open_link_on_start(app: AppState, sm: Smear) {
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
     if hash.len() > 1 {
-        ui.run("opening the link", move || restore(ui, hash));
+        app.run("opening the link", move || restore(app, sm, hash));
     }
 }
 
 /// Restores the state a link carries: events, model, samples and plots.
-async fn restore(ui: Ui, fragment: String) -> Result<String> {
+async fn restore(app: AppState, sm: Smear, fragment: String) -> Result<String> {
     let (state, inline) = decode(&fragment)?;
-    let device = session::with(|s| s.device.clone())
-        .ok_or_else(|| Error::Backend("the backend is still starting".into()))?
-        .1;
+    let device = app.device()?;
     // The model first: a link whose model cannot be had changes nothing on the page.
     let (model, pinned) = match &state.model {
         ModelRef::None => (None, None),
@@ -128,21 +128,23 @@ async fn restore(ui: Ui, fragment: String) -> Result<String> {
             )
         }
     };
-    ui.epochs.set(state.train.epochs.to_string());
-    ui.batch.set(state.train.batch_size.to_string());
-    ui.lr.set(state.train.lr.to_string());
+    sm.epochs.set(state.train.epochs.to_string());
+    sm.batch.set(state.train.batch_size.to_string());
+    sm.lr.set(state.train.lr.to_string());
     if let Some(m) = &model {
-        ui.hidden.set(format!(
+        sm.hidden.set(format!(
             "{}x{}",
             m.meta.config.hidden_layers, m.meta.config.hidden_width
         ));
-        ui.history.set(m.meta.history.clone());
     }
     let recipe = match &state.data {
         DataOrigin::Recipe { recipe } => recipe.clone(),
         DataOrigin::Upload { name, rows, sha256 } => {
-            session::with(|s| s.expected_upload = Some((name.clone(), sha256.clone())));
-            install(ui, model, pinned);
+            sm.data
+                .with(|d| d.expected_upload = Some((name.clone(), sha256.clone())));
+            if let Some(m) = model {
+                sm.install(app, m, pinned);
+            }
             return Ok(format!(
                 "opened the link's model; its data was the file {name} ({} rows, SHA-256 {}…): load that file to sample with it",
                 thousands(*rows),
@@ -156,39 +158,20 @@ async fn restore(ui: Ui, fragment: String) -> Result<String> {
             "its sampling seed differs from its recipe's, which this page version cannot reproduce",
         ));
     }
-    ui.events.set(recipe.events.to_string());
-    ui.seed.set(recipe.seed.to_string());
-    session::with(|s| s.detector = recipe.detector.clone());
-    ui.status.set(generate(ui).await?);
-    let has_model = model.is_some();
-    install(ui, model, pinned);
-    if !has_model {
+    sm.events.set(recipe.events.to_string());
+    sm.seed.set(recipe.seed.to_string());
+    sm.data.with(|d| d.detector = recipe.detector.clone());
+    app.status.set(generate(app, sm).await?);
+    let Some(model) = model else {
         return Ok("opened the link: events regenerated (it holds no model)".into());
-    }
-    sample(ui).await?;
+    };
+    sm.install(app, model, pinned);
+    sample(app, sm).await?;
     Ok(format!(
         "opened the link: {} events regenerated (seed {}), the model loaded (hash checked), samples redrawn",
         thousands(recipe.events),
         recipe.seed
     ))
-}
-
-/// Makes `model` the page's model, and shows its training history.
-fn install(ui: Ui, model: Option<TrainedSmearing>, pinned: Option<(String, String)>) {
-    if let Some(m) = model {
-        let history = m.meta.history.clone();
-        if let Err(e) = draw_on("loss-canvas", |root| {
-            draw_loss(root, &history, crate::plot::SMEARING_LOSS)
-        }) {
-            ui.error.set(Some(e));
-        }
-        ui.history.set(history);
-        session::with(|s| {
-            s.model = Some(m);
-            s.pretrained = pinned;
-        });
-        ui.have_model.set(true);
-    }
 }
 
 /// The manifest of the served `models/`.
@@ -208,23 +191,17 @@ async fn pretrained_bytes(name: &str) -> Result<(ManifestEntry, Vec<u8>)> {
 
 /// Loads a pre-trained model, generates events from its recipe (at most [`SHOW_EVENTS`]),
 /// samples and plots at once.
-async fn load_pretrained(ui: Ui, name: String) -> Result<String> {
-    let device = session::with(|s| s.device.clone())
-        .ok_or_else(|| Error::Backend("the backend is still starting".into()))?
-        .1;
+async fn load_pretrained(app: AppState, sm: Smear, name: String) -> Result<String> {
+    let device = app.device()?;
     let (entry, bytes) = pretrained_bytes(&name).await?;
     let model = load_smearing(&bytes, &entry.file, &device)?;
     let events = entry.recipe.events.min(SHOW_EVENTS);
-    ui.events.set(events.to_string());
-    ui.seed.set(entry.recipe.seed.to_string());
-    session::with(|s| s.detector = entry.recipe.detector.clone());
-    ui.status.set(generate(ui).await?);
-    install(
-        ui,
-        Some(model),
-        Some((entry.name.clone(), entry.sha256.clone())),
-    );
-    sample(ui).await?;
+    sm.events.set(events.to_string());
+    sm.seed.set(entry.recipe.seed.to_string());
+    sm.data.with(|d| d.detector = entry.recipe.detector.clone());
+    app.status.set(generate(app, sm).await?);
+    sm.install(app, model, Some((entry.name.clone(), entry.sha256.clone())));
+    sample(app, sm).await?;
     Ok(format!(
         "loaded the pre-trained model '{}' (SHA-256 checked) and sampled {} events of its recipe",
         entry.name,
@@ -234,7 +211,9 @@ async fn load_pretrained(ui: Ui, name: String) -> Result<String> {
 
 /// The list of pre-trained models, fetched from the served `models/manifest.json`.
 #[component]
-pub(super) fn ModelsSection(ui: Ui) -> impl IntoView {
+pub fn ModelsSection() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let sm = expect_context::<Smear>();
     let entries = RwSignal::new(Vec::<ManifestEntry>::new());
     let note = RwSignal::new("loading models/manifest.json…".to_string());
     spawn_local(async move {
@@ -249,7 +228,7 @@ pub(super) fn ModelsSection(ui: Ui) -> impl IntoView {
             Err(e) => note.set(format!("no pre-trained models: {e}")),
         }
     });
-    let idle = move || ui.busy.get().is_none() && ui.backend.get().is_some();
+    let idle = move || app.idle();
     view! {
         <section id="pretrained">
             <h2>"Pre-trained models"</h2>
@@ -260,7 +239,7 @@ pub(super) fn ModelsSection(ui: Ui) -> impl IntoView {
                     let js = e.quantile_js.iter().map(|(c, j)| format!("{} {j:.1e}", c.trim_start_matches("reco_"))).collect::<Vec<_>>().join(", ");
                     view! {
                         <li class="model-entry" data-name=e.name.clone()>
-                            <button class="load-model" disabled=move || !idle() on:click=move |_| { let n = name.clone(); ui.run("loading a model", move || load_pretrained(ui, n)); }>{format!("Load {}", e.name)}</button>
+                            <button class="load-model" disabled=move || !idle() on:click=move |_| { let n = name.clone(); app.run("loading a model", move || load_pretrained(app, sm, n)); }>{format!("Load {}", e.name)}</button>
                             " " {e.description.clone()}
                             <br/><small>{format!("quantile-JS (16 quantiles): {js}")}</small>
                         </li>
@@ -268,5 +247,31 @@ pub(super) fn ModelsSection(ui: Ui) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
+    }
+}
+
+/// The last link made by Share, shown below the lab.
+#[derive(Clone, Copy)]
+pub struct ShareLink(pub RwSignal<String>);
+
+/// The Share button: puts the lab's state in a link.
+#[component]
+pub fn ShareButton() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let sm = expect_context::<Smear>();
+    let link = expect_context::<ShareLink>().0;
+    view! {
+        <button id="share" disabled=move || !sm.have_sample.get() || app.busy.get().is_some() on:click=move |_| app.run("sharing", move || share(sm, link))>"Share"</button>
+    }
+}
+
+/// The link field, once there is a link.
+#[component]
+pub fn ShareRow() -> impl IntoView {
+    let link = expect_context::<ShareLink>().0;
+    view! {
+        <p id="share-row" style:display=move || if link.get().is_empty() { "none" } else { "block" }>
+            "Link: " <input id="share-link" type="text" readonly size="80" prop:value=move || link.get()/>
+        </p>
     }
 }

@@ -6,15 +6,16 @@
 
 use super::canvas::draw_on;
 use super::files::{download, file_bytes};
-use super::plots::{show, BINS};
-use super::session::{self, PlotSpec};
-use super::view::{drive, parse, run_job, PlotLinks, Ui};
+use super::plots::{show_figure, PlotLinks, BINS};
+use super::state::{parse, AppState, Store};
 use crate::data::{read_bytes, write_bytes, ReadOptions, Table};
-use crate::metrics::{closure_js, ClosureRow};
-use crate::model::{GanConfig, GanEpoch, GanKind, MmdKernel};
-use crate::plot::{axis_label, closure_figures, draw_gan_loss};
-use crate::train::{gan_train_config, GanJob};
-use crate::wz_recipe::{derive_wz_masses, wz_object_columns, Cut, WzRecipe};
+use crate::metrics::{ClosureRow, Cut};
+use crate::model::{GanEpoch, GanKind, MmdKernel, TrainedUnfold};
+use crate::plot::{axis_label, draw_gan_loss};
+use crate::recipe::{derive_wz_masses, wz_object_columns, WzRecipe};
+use crate::train::GanJob;
+use crate::workflow::unfold::{self as workflow, closure, ClosureTest};
+use crate::workflow::{Epochs, Preset};
 use crate::{Error, Result};
 use leptos::prelude::*;
 
@@ -31,31 +32,34 @@ const PLOTS: [&str; 9] = [
     "deviation2d",
 ];
 
-/// The closure tests: a cut on the Standard Model test events, or the W′ injection.
-#[derive(Clone, Copy, PartialEq)]
-enum Closure {
-    Cut(Cut),
-    Wprime,
+/// A closure test's button id and label.
+fn button(c: ClosureTest) -> (String, String) {
+    match c {
+        ClosureTest::Cut(Cut::None) => ("closure-none".into(), "no cut".into()),
+        ClosureTest::Cut(c) => (
+            format!("closure-{}", c.name().to_lowercase()),
+            format!("cut {}", c.name()),
+        ),
+        ClosureTest::Wprime => (
+            "closure-wprime".into(),
+            format!("{:.0} % W′", 100.0 * workflow::WPRIME_FRACTION),
+        ),
+    }
 }
 
-impl Closure {
-    fn id(self) -> String {
-        match self {
-            Closure::Cut(c) => format!("closure-{}", c.name().to_lowercase()),
-            Closure::Wprime => "closure-wprime".into(),
-        }
-    }
-    fn label(self) -> String {
-        match self {
-            Closure::Cut(Cut::None) => "no cut".into(),
-            Closure::Cut(c) => format!("cut {}", c.name()),
-            Closure::Wprime => "10 % W′".into(),
-        }
-    }
+/// The section's heavy state: paired WZ events (file name when uploaded), the trained naive
+/// GAN and FCGAN (the latest of each kind), and the test events of the closure tests.
+#[derive(Default)]
+struct UnfoldData {
+    wz: Option<(Table, Option<String>, u64)>,
+    models: Vec<TrainedUnfold>,
+    test: Option<Table>,
+    wprime_test: Option<Table>,
 }
 
 #[derive(Clone, Copy)]
 struct UnfoldUi {
+    data: Store<UnfoldData>,
     events: RwSignal<String>,
     seed: RwSignal<String>,
     kind: RwSignal<String>,
@@ -74,26 +78,18 @@ struct UnfoldUi {
     summary: RwSignal<String>,
 }
 
-fn net_config(kind: GanKind, preset: &str, kernel: MmdKernel, features: bool) -> GanConfig {
-    let mut cfg = match preset {
-        "paper" => GanConfig::paper(kind, 4),
-        _ => GanConfig::small(kind, 4),
-    };
-    cfg.kernel = kernel;
-    cfg.detector_features = features;
-    cfg
-}
-
 #[component]
-pub(super) fn UnfoldSection(ui: Ui) -> impl IntoView {
+pub fn UnfoldSection() -> impl IntoView {
+    let ui = expect_context::<AppState>();
     let u = UnfoldUi {
-        events: RwSignal::new("20000".into()),
+        data: Store::new(UnfoldData::default()),
+        events: RwSignal::new(workflow::PAGE_EVENTS.to_string()),
         seed: RwSignal::new("1".into()),
         kind: RwSignal::new("fcgan".into()),
         preset: RwSignal::new("small".into()),
         kernel: RwSignal::new("multiple".into()),
-        epochs: RwSignal::new("30".into()),
-        lr: RwSignal::new("1e-3".into()),
+        epochs: RwSignal::new(workflow::PAGE_EPOCHS.to_string()),
+        lr: RwSignal::new(format!("{:e}", workflow::PAGE_LR)),
         features: RwSignal::new(true),
         have_data: RwSignal::new(false),
         have_model: RwSignal::new(false),
@@ -104,11 +100,11 @@ pub(super) fn UnfoldSection(ui: Ui) -> impl IntoView {
         title: RwSignal::new(String::new()),
         summary: RwSignal::new(String::new()),
     };
-    let idle = move || ui.busy.get().is_none() && ui.backend.get().is_some();
-    let closures: Vec<Closure> = Cut::ALL
+    let idle = move || ui.idle();
+    let closures: Vec<ClosureTest> = Cut::ALL
         .into_iter()
-        .map(Closure::Cut)
-        .chain([Closure::Wprime])
+        .map(ClosureTest::Cut)
+        .chain([ClosureTest::Wprime])
         .collect();
     view! {
         <section id="unfold">
@@ -162,9 +158,12 @@ pub(super) fn UnfoldSection(ui: Ui) -> impl IntoView {
                 }).collect_view()}
             </table>
             <p>"Closure test: "
-                {closures.into_iter().map(|c| view! {
-                    <button id=c.id() disabled=move || !idle() || !u.have_model.get()
-                        on:click=move |_| ui.run("unfolding", move || closure(ui, u, c))>{c.label()}</button>
+                {closures.into_iter().map(|c| {
+                    let (id, label) = button(c);
+                    view! {
+                        <button id=id disabled=move || !idle() || !u.have_model.get()
+                            on:click=move |_| ui.run("unfolding", move || closure_test(ui, u, c))>{label}</button>
+                    }
                 }).collect_view()}
             </p>
             <p id="unfold-title" class="result">{move || u.title.get()}</p>
@@ -190,7 +189,7 @@ pub(super) fn UnfoldSection(ui: Ui) -> impl IntoView {
                     on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);
                         if let Some(f) = input.files().and_then(|f| f.get(0)) {
-                            ui.run("unfolding", move || unfold_own(f));
+                            ui.run("unfolding", move || unfold_own(u, f));
                         }
                         input.set_value("");
                     }/></p>
@@ -198,27 +197,27 @@ pub(super) fn UnfoldSection(ui: Ui) -> impl IntoView {
     }
 }
 
-fn set_data(u: UnfoldUi, table: Table, file: Option<String>, msg: String) {
-    session::with(|s| {
-        s.wz = Some((table, file));
-        s.wz_test = None;
-        s.wprime_test = None;
+fn set_data(u: UnfoldUi, table: Table, file: Option<String>, seed: u64, msg: String) {
+    u.data.with(|d| {
+        d.wz = Some((table, file, seed));
+        d.test = None;
+        d.wprime_test = None;
     });
     u.have_data.set(true);
     u.summary.set(msg);
 }
 
-async fn generate(ui: Ui, u: UnfoldUi) -> Result<String> {
+async fn generate(ui: AppState, u: UnfoldUi) -> Result<String> {
     let n: usize = parse("events", &u.events.get_untracked())?;
     let seed: u64 = parse("seed", &u.seed.get_untracked())?;
     let mut stream = WzRecipe::new(n, seed, 0.0).stream()?;
-    drive(ui, &mut stream, 500, 0.0, 1.0).await?;
+    ui.steps(&mut stream, 500, 0.0, 1.0).await?;
     let eff = stream.efficiency();
     let msg = format!(
         "{n} built-in WZ events, seed {seed} (selection efficiency {:.1} %)",
         100.0 * eff
     );
-    set_data(u, stream.into_table(), None, msg.clone());
+    set_data(u, stream.into_table(), None, seed, msg.clone());
     Ok(msg)
 }
 
@@ -243,33 +242,37 @@ async fn upload(u: UnfoldUi, file: web_sys::File) -> Result<String> {
         ));
     }
     let msg = format!("{name}: {} paired events", table.n_rows());
-    set_data(u, table, Some(name), msg.clone());
+    set_data(u, table, Some(name), 1, msg.clone());
     Ok(msg)
 }
 
-async fn train(ui: Ui, u: UnfoldUi) -> Result<String> {
-    let (data, device) = session::with(|s| (s.wz.clone(), s.device.clone()));
-    let (table, file) =
+async fn train(ui: AppState, u: UnfoldUi) -> Result<String> {
+    let data = u.data.with(|d| d.wz.clone());
+    let (table, file, _) =
         data.ok_or_else(|| Error::invalid("events", "generate or load events first"))?;
-    let (_, device) =
-        device.ok_or_else(|| Error::Backend("the backend is still starting".into()))?;
+    let device = ui.device()?;
     let kind = if u.kind.get_untracked() == "naive" {
         GanKind::Naive
     } else {
         GanKind::Fcgan
     };
-    let net = net_config(
+    let net = workflow::net_config(
         kind,
-        &u.preset.get_untracked(),
+        Preset::parse(&u.preset.get_untracked())?,
+        workflow::WZ_OBJECTS,
         MmdKernel::parse(&u.kernel.get_untracked())?,
+        1.0,
         u.features.get_untracked(),
     );
-    let mut cfg = gan_train_config();
-    cfg.epochs = parse("epochs", &u.epochs.get_untracked())?;
-    cfg.lr = parse("learning rate", &u.lr.get_untracked())?;
-    cfg.seed = parse("seed", &u.seed.get_untracked())?;
+    let cfg = workflow::train_config(
+        Some(parse("epochs", &u.epochs.get_untracked())?),
+        None,
+        Some(parse("learning rate", &u.lr.get_untracked())?),
+        parse("seed", &u.seed.get_untracked())?,
+    );
+    // An uploaded file's last fifth is held out for the closure tests.
     let train = match file {
-        Some(_) => table.slice_rows(0, table.n_rows() * 4 / 5),
+        Some(_) => workflow::split_file(&table).0,
         None => table,
     };
     let mut job = GanJob::new(
@@ -281,65 +284,56 @@ async fn train(ui: Ui, u: UnfoldUi) -> Result<String> {
         &device,
     )?;
     u.history.set(Vec::new());
-    run_job(ui, &mut job, 0.0, 1.0, |report| {
-        u.history.update(|h| h.push(report));
+    let mut work = Epochs::new(&mut job, |report| {
+        u.history.update(|h| h.push(report.clone()));
         let history = u.history.get_untracked();
         if let Err(e) = draw_on("unfold-loss", |root| draw_gan_loss(root, &history)) {
-            ui.error.set(Some(e));
+            ui.fail(e);
         }
-    })
-    .await?;
+    });
+    ui.steps(&mut work, 1, 0.0, 1.0).await?;
     let stop = job.stop_reason().map(|s| s.to_string());
     let model = job.finish()?;
     let best = model.meta.best_epoch;
-    session::with(|s| {
-        s.unfold_models.retain(|m| m.meta.config.kind != kind);
-        s.unfold_models.push(model);
-        s.unfold_models
+    u.data.with(|d| {
+        d.models.retain(|m| m.meta.config.kind != kind);
+        d.models.push(model);
+        d.models
             .sort_by_key(|m| m.meta.config.kind == GanKind::Fcgan);
     });
     u.have_model.set(true);
     Ok(match stop {
         Some(why) => format!("{}: {why} (epoch {best})", kind.label()),
         None => format!(
-            "{}{} ({} × {}, {} MMD) trained {} epochs on {} events; kept epoch {best}",
-            kind.label(),
-            if net.detector_features {
-                " with detector features"
-            } else {
-                ""
-            },
-            net.layers,
-            net.units,
-            net.kernel.name(),
+            "{} trained {} epochs on {} events; kept epoch {best}",
+            net.describe(),
             u.history.get_untracked().len(),
             train.n_rows()
         ),
     })
 }
 
-/// The test events of a closure test: independent built-in events (seed + 1000; with W′,
-/// seed + 2000), or the uploaded file's last 20 %.
-async fn test_events(ui: Ui, u: UnfoldUi, c: Closure) -> Result<Table> {
-    let (data, cached) = session::with(|s| {
+/// The test events of a closure test (the workflow's policy): independent built-in events,
+/// or the uploaded file's held-out last fifth; generated once and kept.
+async fn test_events(ui: AppState, u: UnfoldUi, c: ClosureTest) -> Result<Table> {
+    let wprime = c == ClosureTest::Wprime;
+    let (data, cached) = u.data.with(|d| {
         (
-            s.wz.clone(),
-            if c == Closure::Wprime {
-                s.wprime_test.clone()
+            d.wz.clone(),
+            if wprime {
+                d.wprime_test.clone()
             } else {
-                s.wz_test.clone()
+                d.test.clone()
             },
         )
     });
     if let Some(t) = cached {
         return Ok(t);
     }
-    let (table, file) =
+    let (table, file, seed) =
         data.ok_or_else(|| Error::invalid("events", "generate or load events first"))?;
-    let seed: u64 = parse("seed", &u.seed.get_untracked())?;
-    let n = table.n_rows().clamp(2000, 50_000);
-    let test = match (c, file) {
-        (Closure::Wprime, Some(name)) => {
+    let test = match (wprime, file) {
+        (true, Some(name)) => {
             return Err(Error::invalid(
                 "W′ test",
                 format!(
@@ -347,32 +341,27 @@ async fn test_events(ui: Ui, u: UnfoldUi, c: Closure) -> Result<Table> {
             ),
             ))
         }
-        (Closure::Wprime, None) => {
-            let mut s = WzRecipe::new(n, seed + 2000, 0.1).stream()?;
-            drive(ui, &mut s, 500, 0.0, 0.4).await?;
-            s.into_table()
-        }
-        (_, Some(_)) => table.slice_rows(table.n_rows() * 4 / 5, table.n_rows()),
+        (false, Some(_)) => workflow::split_file(&table).1,
         (_, None) => {
-            let mut s = WzRecipe::new(n, seed + 1000, 0.0).stream()?;
-            drive(ui, &mut s, 500, 0.0, 0.4).await?;
+            let mut s = c.test_recipe(table.n_rows(), seed).stream()?;
+            ui.steps(&mut s, 500, 0.0, 0.4).await?;
             s.into_table()
         }
     };
-    session::with(|s| {
-        if c == Closure::Wprime {
-            s.wprime_test = Some(test.clone());
+    u.data.with(|d| {
+        if wprime {
+            d.wprime_test = Some(test.clone());
         } else {
-            s.wz_test = Some(test.clone());
+            d.test = Some(test.clone());
         }
     });
     Ok(test)
 }
 
-async fn closure(ui: Ui, u: UnfoldUi, c: Closure) -> Result<String> {
+async fn closure_test(ui: AppState, u: UnfoldUi, c: ClosureTest) -> Result<String> {
     let test = test_events(ui, u, c).await?;
-    let models = session::with(|s| {
-        s.unfold_models
+    let models = u.data.with(|d| {
+        d.models
             .iter()
             .map(|m| (m.meta.config.kind.label().to_string(), m.clone()))
             .collect::<Vec<_>>()
@@ -386,49 +375,29 @@ async fn closure(ui: Ui, u: UnfoldUi, c: Closure) -> Result<String> {
         super::browser::yield_now().await;
         unfolded.push((label.clone(), m.unfold(&test, 1).await?));
     }
-    let cut = match c {
-        Closure::Cut(cut) => cut,
-        Closure::Wprime => Cut::None,
-    };
-    let rows = cut.rows(&test)?;
-    if rows.len() < 200 {
-        return Err(Error::invalid(
-            "closure test",
-            format!(
-                "{} of the test events pass {}: too few to compare",
-                rows.len(),
-                cut.describe()
-            ),
-        ));
-    }
     let tables: Vec<&Table> = unfolded.iter().map(|(_, t)| t).collect();
-    let js = closure_js(&test, &tables, &rows)?;
-    let title = match c {
-        Closure::Wprime => "10 % W′ (1.3 TeV) injected into the test events".to_string(),
-        Closure::Cut(cut) => cut.describe().to_string(),
-    };
+    let result = closure(&test, &tables, c)?;
     u.labels
         .set(unfolded.iter().map(|(l, _)| l.clone()).collect());
-    u.js.set(js);
+    u.js.set(result.js.clone());
     u.title.set(format!(
-        "{title}: {} of {} test events",
-        rows.len(),
-        test.n_rows()
+        "{}: {} of {} test events",
+        result.title,
+        result.rows.len(),
+        result.n_test
     ));
     u.have_plots.set(true);
     super::browser::yield_now().await;
     let pairs: Vec<(&str, &Table)> = unfolded.iter().map(|(l, t)| (l.as_str(), t)).collect();
-    for (name, figure) in closure_figures(&test, &pairs, &rows, &title, BINS)? {
+    for (name, figure) in result.figures(&test, &pairs, BINS)? {
         if PLOTS.contains(&name.as_str()) {
-            show(PlotSpec {
-                id: format!("unfold-{name}"),
-                figure,
-            })?;
+            show_figure(ui, format!("unfold-{name}"), figure)?;
         }
     }
     Ok(format!(
-        "closure test ({title}): {} events unfolded by {}",
-        rows.len(),
+        "closure test ({}): {} events unfolded by {}",
+        result.title,
+        result.rows.len(),
         unfolded
             .iter()
             .map(|(l, _)| l.as_str())
@@ -438,9 +407,11 @@ async fn closure(ui: Ui, u: UnfoldUi, c: Closure) -> Result<String> {
 }
 
 /// Unfolds a user's detector-level file with the last trained model and downloads it.
-async fn unfold_own(file: web_sys::File) -> Result<String> {
+async fn unfold_own(u: UnfoldUi, file: web_sys::File) -> Result<String> {
     let (name, bytes) = file_bytes(&file).await?;
-    let model = session::with(|s| s.unfold_models.last().cloned())
+    let model = u
+        .data
+        .with(|d| d.models.last().cloned())
         .ok_or_else(|| Error::invalid("model", "train a GAN first"))?;
     let table = read_bytes(&bytes, &name, &ReadOptions::default())?.table;
     let unfolded = model.unfold(&table, 1).await?;

@@ -4,35 +4,13 @@
 //! leaves the data already loaded in place.
 
 use super::files::load_file;
-use super::session;
-use super::view::Ui;
+use super::smear_view::{Preview, Smear};
+use super::state::AppState;
 use crate::data::{parse_names, NonFinite, ReadOptions, Table, Transform};
 use crate::error::Result;
-use crate::model::Target;
-use crate::train::{Hidden, TrainData};
+use crate::workflow::seeds::{held_out_split, HELD_OUT_FRACTION};
+use crate::workflow::smearing::{auto_pairs, ColumnPair};
 use leptos::prelude::*;
-
-/// What the preview shows of a loaded table.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Preview {
-    pub file: String,
-    pub rows: usize,
-    pub names: Vec<String>,
-    pub head: Vec<Vec<f32>>,
-    /// Per column: min, mean, max.
-    pub stats: Vec<(f32, f64, f32)>,
-    pub remarks: Vec<String>,
-}
-
-/// One line of the column mapper: a gen column, its reco partner ("" = unused), a transform.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MapRow {
-    pub gen: String,
-    pub reco: String,
-    pub transform: Transform,
-    /// Whether the log transform is possible (both columns positive).
-    pub log_ok: bool,
-}
 
 const HEAD_ROWS: usize = 5;
 
@@ -60,54 +38,12 @@ fn preview(table: &Table, file: &str, remarks: Vec<String>) -> Preview {
     }
 }
 
-/// The mapper's first guess: every `gen_x` paired with `reco_x` when the table has it; with
-/// no `gen_` columns, every column unpaired for the user to choose.
-pub fn auto_pairs(table: &Table) -> Vec<MapRow> {
-    let names = table.names();
-    let positive = |n: &str| table.column(n).is_ok_and(|v| Transform::Log.applies_to(v));
-    let gens: Vec<&String> = names.iter().filter(|n| n.starts_with("gen_")).collect();
-    let candidates: Vec<&String> = if gens.is_empty() {
-        names.iter().collect()
-    } else {
-        gens
-    };
-    candidates
-        .into_iter()
-        .map(|g| {
-            let partner = format!("reco_{}", g.trim_start_matches("gen_"));
-            let reco = if names.contains(&partner) {
-                partner
-            } else {
-                String::new()
-            };
-            MapRow {
-                gen: g.clone(),
-                log_ok: positive(g) && (reco.is_empty() || positive(&reco)),
-                reco,
-                transform: Transform::None,
-            }
-        })
-        .collect()
-}
-
-/// The training columns the mapper describes.
-pub fn train_data(rows: &[MapRow], hidden: Hidden) -> TrainData {
-    let used: Vec<&MapRow> = rows.iter().filter(|r| !r.reco.is_empty()).collect();
-    TrainData {
-        gen_cols: used.iter().map(|r| r.gen.clone()).collect(),
-        reco_cols: used.iter().map(|r| r.reco.clone()).collect(),
-        target: Target::Residual,
-        transforms: used.iter().map(|r| r.transform).collect(),
-        hidden,
-    }
-}
-
 /// Loads a picked or dropped file; on success it replaces the data, on error nothing changes.
-pub async fn upload(ui: Ui, file: web_sys::File) -> Result<String> {
-    let names = ui.npy_names.get_untracked();
+pub async fn upload(sm: Smear, file: web_sys::File) -> Result<String> {
+    let names = sm.npy_names.get_untracked();
     let opts = ReadOptions {
         names: (!names.trim().is_empty()).then(|| parse_names(&names)),
-        non_finite: if ui.drop_nonfinite.get_untracked() {
+        non_finite: if sm.drop_nonfinite.get_untracked() {
             NonFinite::Drop
         } else {
             NonFinite::Refuse
@@ -116,7 +52,7 @@ pub async fn upload(ui: Ui, file: web_sys::File) -> Result<String> {
     };
     let (loaded, sha256) = load_file(&file, &opts).await?;
     let name = file.name();
-    if let Some((want_name, want)) = session::with(|s| s.expected_upload.clone()) {
+    if let Some((want_name, want)) = sm.data.with(|d| d.expected_upload.clone()) {
         if want != sha256 {
             return Err(crate::Error::invalid(
                 "upload",
@@ -142,16 +78,11 @@ pub async fn upload(ui: Ui, file: web_sys::File) -> Result<String> {
             format!(" ({})", remarks.join("; "))
         }
     );
-    ui.preview.set(Some(preview(&table, &name, remarks)));
-    ui.mapping.set(auto_pairs(&table));
-    session::with(|s| {
-        s.table = Some(table);
-        s.upload = Some(name);
-        s.upload_sha256 = sha256;
-        s.expected_upload = None;
-        s.sampled = None;
-    });
-    ui.have_data.set(true);
+    sm.preview.set(Some(preview(&table, &name, remarks)));
+    sm.mapping.set(auto_pairs(&table));
+    sm.data
+        .with(|d| d.set_events(table, Some((name, sha256)), 1));
+    sm.have_data.set(true);
     Ok(summary)
 }
 
@@ -166,7 +97,7 @@ fn number(v: f32) -> String {
     }
 }
 
-fn summary(rows: &[MapRow], preview: Option<&Preview>) -> String {
+fn summary(rows: &[ColumnPair], preview: Option<&Preview>) -> String {
     let Some(p) = preview else {
         return "no file loaded".into();
     };
@@ -181,12 +112,14 @@ fn summary(rows: &[MapRow], preview: Option<&Preview>) -> String {
     if used.is_empty() {
         return "pair at least one gen column with a reco column to train".into();
     }
-    let train = (p.rows as f64 * 0.7).round() as usize;
+    let rows = held_out_split(p.rows);
+    let train = (rows as f64 * 0.7).round() as usize;
     format!(
-        "will train on {} events of {} ({train} train / {} validation): {} pair{}: {}; the network learns reco − gen of each pair",
-        p.rows,
+        "will train on {rows} events of {} ({train} train / {} validation; the last {:.0} %, {} events, held out to test): {} pair{}: {}; the network learns reco − gen of each pair",
         p.file,
-        p.rows - train,
+        rows - train,
+        100.0 * HELD_OUT_FRACTION,
+        p.rows - rows,
         used.len(),
         if used.len() == 1 { "" } else { "s" },
         used.join(", ")
@@ -194,15 +127,17 @@ fn summary(rows: &[MapRow], preview: Option<&Preview>) -> String {
 }
 
 #[component]
-pub fn UploadSection(ui: Ui) -> impl IntoView {
-    let idle = move || ui.busy.get().is_none() && ui.backend.get().is_some();
+pub fn UploadSection() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let sm = expect_context::<Smear>();
+    let idle = move || app.idle();
     let take = move |file: Option<web_sys::File>| {
         if let Some(f) = file {
-            ui.run("loading", move || upload(ui, f));
+            app.run("loading", move || upload(sm, f));
         }
     };
-    let set_row = move |i: usize, f: Box<dyn Fn(&mut MapRow)>| {
-        ui.mapping.update(|rows| {
+    let set_row = move |i: usize, f: Box<dyn Fn(&mut ColumnPair)>| {
+        sm.mapping.update(|rows| {
             if let Some(r) = rows.get_mut(i) {
                 f(r);
             }
@@ -226,9 +161,9 @@ pub fn UploadSection(ui: Ui) -> impl IntoView {
                         input.set_value("");
                     }/>
             </div>
-            <label>".npy column names " <input id="npy-names" type="text" placeholder="gen_pt,reco_pt" bind:value=ui.npy_names/></label>
-            <label><input id="drop-nonfinite" type="checkbox" bind:checked=ui.drop_nonfinite/>" drop rows with NaN / Inf (else the file is refused)"</label>
-            {move || ui.preview.get().map(|p| view! {
+            <label>".npy column names " <input id="npy-names" type="text" placeholder="gen_pt,reco_pt" bind:value=sm.npy_names/></label>
+            <label><input id="drop-nonfinite" type="checkbox" bind:checked=sm.drop_nonfinite/>" drop rows with NaN / Inf (else the file is refused)"</label>
+            {move || sm.preview.get().map(|p| view! {
                 <h3>"Preview: " <span id="preview-file">{p.file.clone()}</span> ", " <span id="preview-rows">{p.rows}</span> " rows"</h3>
                 {(!p.remarks.is_empty()).then(|| view! { <p class="note">{p.remarks.join("; ")}</p> })}
                 <div class="scroll">
@@ -246,13 +181,13 @@ pub fn UploadSection(ui: Ui) -> impl IntoView {
                 </table>
                 </div>
             })}
-            {move || ui.preview.get().map(|p| {
+            {move || sm.preview.get().map(|p| {
                 let names = p.names.clone();
                 view! {
                 <h3>"Column mapper"</h3>
                 <table id="mapper">
                     <tr><th>"gen column"</th><th>"reco partner"</th><th>"transform"</th></tr>
-                    {move || ui.mapping.get().into_iter().enumerate().map(|(i, r)| {
+                    {move || sm.mapping.get().into_iter().enumerate().map(|(i, r)| {
                         let names = names.clone();
                         view! {
                         <tr class="map-row" data-gen=r.gen.clone()>
@@ -277,7 +212,7 @@ pub fn UploadSection(ui: Ui) -> impl IntoView {
                     }}).collect_view()}
                 </table>
             }})}
-            <p id="train-summary" class="summary">{move || summary(&ui.mapping.get(), ui.preview.get().as_ref())}</p>
+            <p id="train-summary" class="summary">{move || summary(&sm.mapping.get(), sm.preview.get().as_ref())}</p>
         </section>
     }
 }

@@ -22,7 +22,7 @@ pub use npy::{read_npy, write_npy};
 pub use npz::{read_npz, write_npz};
 pub use standardize::Standardizer;
 pub use table::Table;
-pub use transform::Transform;
+pub use transform::{apply_transforms, Transform};
 
 use crate::error::Result;
 use std::path::Path;

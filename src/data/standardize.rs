@@ -1,5 +1,6 @@
-//! Per-feature standardisation z = (x − mean)/std, stored with each model (seed 000, section 3:
-//! inputs and targets are standardised).
+//! Per-feature standardisation z = (x − mean)/std, fitted on the training rows and stored with
+//! each model. The papers do not describe their preprocessing (seed 000 is silent on it); this
+//! is the lab's choice, the usual one for networks with unit-scale initial weights.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,7 @@
 //! Per-column transforms applied before training and undone after sampling, so a network
 //! learns in a space where the detector's response is simpler.
 
+use crate::data::Table;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +70,16 @@ impl Transform {
             values.iter_mut().for_each(|v| *v = v.exp());
         }
     }
+}
+
+/// Applies `transforms[i]` to column `names[i]` of `t` in place (pairs past the list: none).
+pub fn apply_transforms(t: &mut Table, names: &[String], transforms: &[Transform]) -> Result<()> {
+    for (name, tr) in names.iter().zip(transforms) {
+        let mut v = t.column(name)?.to_vec();
+        tr.apply(&mut v, t.source(), name)?;
+        t.set_column(name, v)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,12 +3,12 @@
 //! particle-level one of the jet benchmark. Each turns generator-level events into paired
 //! reco-level events.
 
-mod cms;
 mod particles;
+mod wjets;
 mod wz;
 
-pub use cms::{
-    Detector, JetBin, JetResponse, MetResponse, MuonBin, MuonResponse, RecoEvent, Selection,
-};
 pub use particles::{JetPair, ParticleDetector};
+pub use wjets::{
+    JetBin, JetResponse, MetResponse, MuonBin, MuonResponse, RecoEvent, Selection, WjetsDetector,
+};
 pub use wz::{ElectronBin, WzDetector, WzPair};

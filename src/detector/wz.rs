@@ -4,8 +4,8 @@
 //! are kept. Reco jets are sorted by pT and each gets the parton nearest in ΔR; the leptons
 //! are matched by charge.
 
-use super::cms::{jet_sigma, JetBin};
-use super::Detector;
+use super::wjets::{jet_sigma, JetBin};
+use super::WjetsDetector;
 use crate::error::{check_ranges, Error, Result};
 use crate::generate::{WzGenEvent, E_MASS};
 use crate::physics::FourVector;
@@ -53,7 +53,7 @@ pub struct WzDetector {
 impl Default for WzDetector {
     fn default() -> Self {
         Self {
-            jet_bins: Detector::default().jet.bins,
+            jet_bins: WjetsDetector::default().jet.bins,
             jet_sigma_eta: 0.02,
             jet_sigma_phi: 0.02,
             jet_r: 0.6,

@@ -11,7 +11,7 @@
 
 use super::{HistogramEstimator, JsCurve, JsReference, Kde};
 use crate::error::{Error, Result};
-use crate::random::{rng, Rng};
+use crate::random::{rng, stream, Rng};
 use rand::seq::SliceRandom;
 
 /// How a study splits the truth sample.
@@ -57,6 +57,15 @@ pub struct Amplification {
     pub n_quant: usize,
     pub effective: Effective,
     pub train_size: usize,
+}
+
+impl Effective {
+    /// The effective size, or the bound.
+    pub fn size(&self) -> f64 {
+        match *self {
+            Effective::Estimate { n, .. } | Effective::AtLeast(n) | Effective::AtMost(n) => n,
+        }
+    }
 }
 
 impl Amplification {
@@ -169,7 +178,7 @@ impl Study {
             ));
         };
         let mut order: Vec<usize> = (0..n).collect();
-        let mut r: Rng = rng(opts.seed, 7);
+        let mut r: Rng = rng(opts.seed, stream::SHUFFLE);
         order.shuffle(&mut r);
         let gather = |idx: &[usize]| -> Vec<f32> {
             idx.iter()
@@ -261,21 +270,31 @@ impl Study {
         self.curves.iter().find(|c| c.label == label)
     }
 
-    /// The default n_quant of the amplification: the finest binning on which the training
-    /// sample itself is meaningful (N_train/10 events per cell, seed 003 section 3), and at least 2.
-    pub fn default_n_quant(&self) -> usize {
+    /// The default n_quant of the amplification of curve `label`. Seed 003 (section 3,
+    /// fig. 6) reads the amplification at high resolution, on the plateau of the generated
+    /// sample's curve, against truth curves that are meaningful there (results past n/10
+    /// quantiles of a sample are discarded). So: the finest n_quant of the reference at which
+    /// the generated sample holds at least 10 events per quantile and the effective size read
+    /// there does too (the truth curve it is read from is meaningful); the coarsest when none
+    /// qualifies. A model that only copies its training sample is read at about N_train/10.
+    pub fn default_n_quant(&self, label: &str) -> usize {
         let quants = self.reference.n_quants();
+        let sample = self.curve(label).map_or(0, |c| c.size);
         quants
             .iter()
+            .rev()
             .copied()
-            .filter(|&q| q <= self.train_size / 10)
-            .max()
+            .filter(|&q| 10 * q <= sample)
+            .find(|&q| {
+                self.amplification(label, Some(q))
+                    .is_ok_and(|a| a.effective.size() >= 10.0 * q as f64)
+            })
             .unwrap_or(quants[0])
     }
 
     /// The amplification of curve `label` at `n_quant` (the default if None).
     pub fn amplification(&self, label: &str, n_quant: Option<usize>) -> Result<Amplification> {
-        let n_quant = n_quant.unwrap_or_else(|| self.default_n_quant());
+        let n_quant = n_quant.unwrap_or_else(|| self.default_n_quant(label));
         let curve = self
             .curve(label)
             .ok_or_else(|| Error::invalid("amplification", format!("no curve '{label}'")))?;
@@ -441,8 +460,29 @@ mod tests {
         while !s.next_truth().unwrap() {}
         s.add_split("histogram", &gen, 5).unwrap();
         let a = s.amplification("histogram", None).unwrap();
-        assert_eq!(a.n_quant, 64);
+        // Read where the truth curve at its effective size is meaningful: ≈ N_train/10.
+        assert!(10 * a.n_quant <= a.effective.size() as usize, "{a:?}");
+        assert!(a.n_quant >= 32, "{a:?}");
         let (f, e) = a.factor();
         assert!((0.5..2.0).contains(&f), "{f} ± {e}");
+    }
+
+    /// Issue 17: the default n_quant followed the training size (N_train/10 quantiles, 64
+    /// for 1,000 events) whatever the generated sample resolves; seed 003 reads the
+    /// amplification at high resolution, as far as the generated and truth samples allow.
+    #[test]
+    fn the_default_n_quant_follows_the_samples_compared() {
+        let truth = gauss(400_000, 5);
+        let mut s = Study::new(&truth, 1, 1000, &StudyOptions::default()).unwrap();
+        while !s.next_truth().unwrap() {}
+        s.add_split("small", &gauss(5_000, 6), 5).unwrap();
+        s.add_split("large", &gauss(100_000, 7), 5).unwrap();
+        assert_eq!(s.default_n_quant("small"), 256); // ≤ 500, not N_train/10 = 100 → 64
+        assert_eq!(s.default_n_quant("no such curve"), 2);
+        let large = s.default_n_quant("large");
+        assert!(large >= 1024, "{large}");
+        let a = s.amplification("large", None).unwrap();
+        assert!(10.0 * large as f64 <= a.effective.size(), "{a:?}");
+        assert_eq!(s.amplification("large", None).unwrap().n_quant, large);
     }
 }

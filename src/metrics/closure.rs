@@ -63,7 +63,8 @@ pub fn normalised_deviation(x: &[f32], truth: &[f32]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wz_recipe::{Cut, WzRecipe};
+    use crate::metrics::Cut;
+    use crate::recipe::WzRecipe;
 
     /// The truth against itself scores 0; the detector level is farther from the truth in
     /// m_jj than in m_WZ (the W peak is what the detector smears most).

@@ -2,7 +2,7 @@
 //! cross-validation folds.
 
 use crate::error::{Error, Result};
-use crate::random::rng;
+use crate::random::{rng, stream};
 use rand::seq::SliceRandom;
 
 /// Refuses a sample that is not `dims`-wide rows, has fewer than `min_rows` of them or holds a
@@ -86,7 +86,7 @@ pub(crate) fn standardise(data: &[f32], dims: usize) -> Standardised {
 /// `m` of the `n` rows (all if m ≥ n), shuffled with `seed`, each with its fold in 0..k.
 pub(crate) fn folds(m: usize, n: usize, k: usize, seed: u64) -> Vec<(usize, usize)> {
     let mut idx: Vec<usize> = (0..n).collect();
-    idx.shuffle(&mut rng(seed, 13));
+    idx.shuffle(&mut rng(seed, stream::CV_FOLDS));
     idx.truncate(m.min(n));
     idx.into_iter()
         .enumerate()

@@ -12,7 +12,7 @@
 
 use super::density::{check_rows, folds};
 use crate::error::{Error, Result};
-use crate::random::{rng, uniform};
+use crate::random::{rng, stream, uniform};
 
 /// Jeffreys' pseudo-count per cell.
 const JEFFREYS: f64 = 0.5;
@@ -107,7 +107,7 @@ impl HistogramEstimator {
 
     /// `n` events drawn from the estimate (row-major).
     pub fn sample(&self, n: usize, seed: u64) -> Vec<f32> {
-        let mut r = rng(seed, 12);
+        let mut r = rng(seed, stream::HIST_SAMPLE);
         let mut cum = Vec::with_capacity(self.counts.len());
         let mut total = 0f64;
         for &c in &self.counts {

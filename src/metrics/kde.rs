@@ -8,7 +8,7 @@
 
 use super::density::{check_rows, folds, standardise, Standardised};
 use crate::error::Result;
-use crate::random::{normal, rng, uniform};
+use crate::random::{normal, rng, stream, uniform};
 
 /// Bandwidths tried (standardised units): 24 values, log-spaced from 0.01 to 1.5.
 fn grid() -> Vec<f64> {
@@ -94,7 +94,7 @@ impl Kde {
     /// `n` events drawn from the estimate (row-major): a random training point plus a
     /// Gaussian of width h in every standardised coordinate.
     pub fn sample(&self, n: usize, seed: u64) -> Vec<f32> {
-        let mut r = rng(seed, 11);
+        let mut r = rng(seed, stream::SMEAR_NOISE);
         let dims = self.data.dims;
         let rows = self.data.rows();
         let mut out = Vec::with_capacity(n * dims);

@@ -5,6 +5,7 @@
 mod amplification;
 mod closure;
 mod curve;
+mod cuts;
 mod density;
 mod histogram_estimator;
 mod jets;
@@ -21,10 +22,11 @@ pub use closure::{
     closure_js, normalised_deviation, pick, ClosureRow, CLOSURE_OBSERVABLES, CLOSURE_QUANTILES,
 };
 pub use curve::{CurvePoint, JsCurve, JsReference};
+pub use cuts::Cut;
 pub use histogram_estimator::HistogramEstimator;
 pub use jets::{jet_js, Acceptance, JetColumns, JS_FEATURES};
 pub use js::{joint_js_curve, js_curve, js_divergence, quantile_js};
 pub use kde::Kde;
 pub use quantile::QuantileBins;
 pub use quantile_nd::QuantileTree;
-pub use residual::{absolute_residual, relative_residuals, residuals_for};
+pub use residual::{absolute_residual, relative_residuals, residuals_for, wrap_phi};

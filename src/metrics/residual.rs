@@ -21,16 +21,30 @@ pub fn absolute_residual(column: &str) -> bool {
     column.ends_with("eta") || column.ends_with("phi")
 }
 
+/// An angle difference (rad) wrapped into (−π, π]: φ = −3.1 and φ = 3.1 are 0.08 apart, not
+/// 6.2.
+pub fn wrap_phi(d: f32) -> f32 {
+    use std::f32::consts::{PI, TAU};
+    let w = d - TAU * (d / TAU).round();
+    if w <= -PI {
+        w + TAU
+    } else {
+        w
+    }
+}
+
 /// The residuals of `x` against `gen` for this column: absolute (x − x_gen) for angles and η,
-/// relative otherwise; non-finite ones are left out and counted.
+/// relative otherwise, φ differences wrapped into (−π, π]; non-finite ones are left out and
+/// counted.
 pub fn residuals_for(column: &str, x: &[f32], gen: &[f32]) -> (Vec<f32>, usize) {
     if !absolute_residual(column) {
         return relative_residuals(x, gen);
     }
+    let angle = column.ends_with("phi");
     let out: Vec<f32> = x
         .iter()
         .zip(gen)
-        .map(|(v, g)| v - g)
+        .map(|(v, g)| if angle { wrap_phi(v - g) } else { v - g })
         .filter(|r| r.is_finite())
         .collect();
     let skipped = x.len().min(gen.len()) - out.len();
@@ -50,6 +64,23 @@ mod tests {
         assert!((r[0] - 0.1).abs() < 1e-6);
     }
 
+    /// Issue 17: a muon at φ = 3.1 measured at −3.1 was a residual of −6.2 (a ±2π outlier).
+    #[test]
+    fn phi_residuals_wrap_across_pi() {
+        let (r, _) = residuals_for("reco_mu_phi", &[-3.1, 3.1, 0.3], &[3.1, -3.1, 0.1]);
+        let want = [
+            2.0 * std::f32::consts::PI - 6.2,
+            6.2 - 2.0 * std::f32::consts::PI,
+            0.2,
+        ];
+        for (a, b) in r.iter().zip(want) {
+            assert!((a - b).abs() < 1e-5, "{r:?}");
+        }
+        // η is not an angle: no wrapping.
+        let (r, _) = residuals_for("reco_mu_eta", &[-3.1], &[3.1]);
+        assert!((r[0] + 6.2).abs() < 1e-5);
+    }
+
     #[test]
     fn zero_gen_is_skipped() {
         let (r, skipped) = relative_residuals(&[1.1, 5.0, 0.9], &[1.0, 0.0, 1.0]);
@@ -58,6 +89,14 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn wrapped_phi_lies_in_the_half_open_interval(d in -50f32..50.0) {
+            let w = wrap_phi(d);
+            prop_assert!(w > -std::f32::consts::PI - 1e-6 && w <= std::f32::consts::PI + 1e-6);
+            let k = ((d - w) / std::f32::consts::TAU).round();
+            prop_assert!((d - w - k * std::f32::consts::TAU).abs() < 1e-3);
+        }
+
         #[test]
         fn scaling_both_leaves_residuals_unchanged(
             x in proptest::collection::vec(1f32..100.0, 1..50),

@@ -1,31 +1,28 @@
-//! The networks, one file each: a `Config` with the paper's defaults, the module, its forward
-//! pass and its loss, in the idiom of Burn 0.22 (plain structs; the `Device` picks the backend).
+//! The networks, one folder each: a `Config` with the paper's defaults, the module, its forward
+//! pass and its loss (`net.rs`), in the idiom of Burn 0.22 (plain structs; the `Device` picks
+//! the backend), and its trained form (`trained.rs`): the weights with everything needed to
+//! apply them, as a model file stores them. This layer knows nothing of training loops.
 
-mod chamfer;
-mod gan;
+mod history;
 mod jet_vae;
 mod mlp;
-mod mmd;
 pub mod params;
 mod smearing;
 mod tensor_io;
-mod trained;
-mod trained_gan;
-mod trained_jet;
+mod unfold_gan;
 
-pub use chamfer::{chamfer, jet_pt_mass};
-pub use gan::{
-    generate, mjj_gev, EventScales, GanBatch, GanConfig, GanKind, MmdKernel, UnfoldGan,
-    COOLING_FRACTION,
+pub use history::{EpochReport, Stop, TrainConfig};
+pub use jet_vae::{
+    chamfer, jet_pt_mass, standardise_jets, to_feature_major, to_gev, JetSampler, JetScales,
+    JetVae, JetVaeConfig, JetVaeMeta, TrainedJetVae, VaeNoise, VaeOutput, LOSS_PARTS,
 };
-pub use jet_vae::{to_gev, JetScales, JetVae, JetVaeConfig, VaeNoise, VaeOutput, LOSS_PARTS};
 pub use mlp::{Mlp, MlpConfig};
-pub use mmd::{mmd, mmd2};
-pub use smearing::{pinball, SmearingConfig, SmearingNet};
-pub use tensor_io::{read_f32, upload};
-pub use trained::{SmearingMeta, Target, TrainedSmearing};
-pub use trained_gan::{
-    check_object_columns, condition_rows, to_cartesian, to_objects, GanEpoch, TrainedUnfold,
-    UnfoldMeta,
+pub use smearing::{
+    pinball, SmearingConfig, SmearingMeta, SmearingNet, SmearingSampler, Target, TrainedSmearing,
 };
-pub use trained_jet::{standardise_jets, to_feature_major, JetVaeMeta, TrainedJetVae};
+pub use tensor_io::{read_f32, upload};
+pub use unfold_gan::{
+    check_object_columns, condition_rows, generate, mjj_gev, mmd, mmd2, to_cartesian, to_objects,
+    EventScales, GanBatch, GanConfig, GanEpoch, GanKind, MmdKernel, TrainedUnfold, UnfoldGan,
+    UnfoldMeta, COOLING_FRACTION,
+};

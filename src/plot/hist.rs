@@ -129,7 +129,9 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
     root.fill(&WHITE).map_err(plot_err)?;
     // The reference: reco in a gen/reco/model triple (ratios model / reco), else the first.
     let ref_idx = if series.len() > 2 { 1 } else { 0 };
-    let reference = series.get(ref_idx).ok_or("no series to draw")?;
+    let reference = series
+        .get(ref_idx)
+        .ok_or_else(|| crate::Error::Plot("no series to draw".into()))?;
     let n_bins = n_bins.max(1);
     let (lo, hi) = binning(reference.values);
     let width = (hi - lo) / n_bins as f64;

@@ -1,8 +1,8 @@
 //! Training and validation loss per epoch, with the kept (best) epoch marked.
 
 use super::{legend, plot_err, PlotResult, MODEL_COLOR, RECO_COLOR, VAL_COLOR};
+use crate::model::EpochReport;
 use crate::model::GanEpoch;
-use crate::train::EpochReport;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -25,14 +25,17 @@ pub const SMEARING_LOSS: &str = "loss (L1 + pinball, standardised)";
 pub const JET_VAE_LOSS: &str = "loss, eq. (1) of Touranakou et al.";
 pub use map2d::{draw_deviation2d, draw_map2d};
 
+use crate::error::Error;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-/// The error every drawing function returns, as text (backends have their own error types).
-pub type PlotResult = std::result::Result<(), String>;
+/// What every drawing function returns: the core's one error type ([`Error::Plot`] wraps a
+/// drawing backend's own error).
+pub type PlotResult = crate::Result<()>;
 
-pub(crate) fn plot_err<E: std::fmt::Debug>(e: E) -> String {
-    format!("drawing failed: {e:?}")
+/// A drawing backend's error as the core's.
+pub fn plot_err<E: std::fmt::Debug>(e: E) -> Error {
+    Error::Plot(format!("drawing failed: {e:?}"))
 }
 
 /// Colours of the three standard series (colour-blind safe: Okabe–Ito).
@@ -81,7 +84,7 @@ pub(crate) fn legend_at<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
 pub fn to_svg(
     size: (u32, u32),
     draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> PlotResult,
-) -> std::result::Result<String, String> {
+) -> crate::Result<String> {
     register_font();
     let mut svg = String::new();
     {
@@ -129,11 +132,30 @@ pub fn to_png_file(
 }
 
 #[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    /// Issue 17: drawing errors were bare strings, which the page's export buttons dropped.
+    /// They are the core's one error type now, with a one-line message.
+    #[test]
+    fn a_failed_drawing_is_a_core_error() {
+        let fig = Figure::Hist {
+            x_label: "x".into(),
+            series: Vec::new(),
+            bins: 10,
+        };
+        let e = to_svg(fig.size(), |root| fig.draw(root)).unwrap_err();
+        assert!(matches!(e, Error::Plot(_)), "{e:?}");
+        assert!(e.to_string().starts_with("plot: ") && !e.to_string().contains('\n'));
+    }
+}
+
+#[cfg(test)]
 mod snapshot_tests {
     //! SVG snapshots of each plot on fixed inputs. A deliberate change of a plot is accepted by
     //! re-running with `UPDATE_SNAPSHOTS=1` and looking at the new SVG.
     use super::*;
-    use crate::train::EpochReport;
+    use crate::model::EpochReport;
     use std::path::PathBuf;
 
     fn check(name: &str, svg: &str) {
@@ -250,9 +272,7 @@ mod snapshot_tests {
     /// deviation and the 2-D relative deviation map.
     #[test]
     fn closure_snapshots() {
-        let test = crate::wz_recipe::WzRecipe::new(3000, 4, 0.0)
-            .build()
-            .unwrap();
+        let test = crate::recipe::WzRecipe::new(3000, 4, 0.0).build().unwrap();
         let mut fake = test.clone();
         for name in test.names().iter().filter(|n| n.starts_with("gen_")) {
             let v = test

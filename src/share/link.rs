@@ -132,7 +132,7 @@ pub fn decode(fragment: &str) -> Result<(ShareState, Option<Vec<u8>>)> {
         _ => None,
     };
     state.train.validate()?;
-    if let super::DataRef::Recipe { recipe } = &state.data {
+    if let crate::recipe::DataOrigin::Recipe { recipe } = &state.data {
         recipe.validate()?;
     }
     Ok((state, model))
@@ -141,15 +141,15 @@ pub fn decode(fragment: &str) -> Result<(ShareState, Option<Vec<u8>>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::recipe::Recipe;
-    use crate::share::DataRef;
+    use crate::recipe::DataOrigin;
+    use crate::recipe::WjetsRecipe;
     use crate::train::TrainConfig;
     use proptest::prelude::*;
 
     fn state(events: usize, seed: u64, model: ModelRef) -> ShareState {
         ShareState {
-            data: DataRef::Recipe {
-                recipe: Box::new(Recipe::wjets(events, seed)),
+            data: DataOrigin::Recipe {
+                recipe: Box::new(WjetsRecipe::new(events, seed)),
             },
             train: TrainConfig {
                 seed,

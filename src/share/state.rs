@@ -2,8 +2,8 @@
 //! training settings, the model (its file inline, or a pinned `models/` entry), and the
 //! sampling seed. Nothing in it is executed: every field is data, checked when it is used.
 
-pub use crate::recipe::DataOrigin as DataRef;
-use crate::train::TrainConfig;
+use crate::model::TrainConfig;
+use crate::recipe::DataOrigin;
 use serde::{Deserialize, Serialize};
 
 /// Which weights.
@@ -23,7 +23,7 @@ pub enum ModelRef {
 /// The state a link restores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShareState {
-    pub data: DataRef,
+    pub data: DataOrigin,
     pub train: TrainConfig,
     pub model: ModelRef,
     /// The seed the samples were drawn with.

@@ -4,7 +4,7 @@
 //! re-runs the commands and checks the hashes.
 
 use crate::error::{Error, Result};
-use crate::recipe::Recipe;
+use crate::recipe::WjetsRecipe;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,7 +15,7 @@ pub struct ManifestEntry {
     pub sha256: String,
     pub description: String,
     /// The training events.
-    pub recipe: Recipe,
+    pub recipe: WjetsRecipe,
     /// The command that made the file (run from the repository root).
     pub command: String,
     /// Quantile-JS (16 quantiles) per reco column on independent test events.

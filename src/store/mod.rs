@@ -3,8 +3,12 @@
 
 mod manifest;
 mod model_file;
+#[cfg(not(target_arch = "wasm32"))]
+mod resolve;
 
 pub use manifest::{Manifest, ManifestEntry};
+#[cfg(not(target_arch = "wasm32"))]
+pub use resolve::{models_dir, resolve_model};
 
 pub use model_file::{
     load_jet_vae, load_smearing, load_unfold, model_kind, save_jet_vae, save_smearing, save_unfold,

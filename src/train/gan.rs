@@ -12,22 +12,9 @@ use crate::model::{
     check_object_columns, condition_rows, generate, mjj_gev, read_f32, to_cartesian, upload,
     EventScales, GanBatch, GanConfig, GanEpoch, Mlp, TrainedUnfold, UnfoldMeta, COOLING_FRACTION,
 };
-use crate::random::{normal, rng, uniform, Rng};
+use crate::random::{normal, rng, stream, uniform, Rng};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
-
-/// Seed 002, table 1: batches of 512. The paper's 1200 epochs × 500 iterations and its
-/// learning rate (not stated) are out of reach here; Adam at 10⁻⁴, 20 % validation.
-pub fn gan_train_config() -> TrainConfig {
-    TrainConfig {
-        epochs: 50,
-        batch_size: 512,
-        lr: 1e-4,
-        val_fraction: 0.2,
-        seed: 1,
-        lr_decay: false,
-    }
-}
 
 /// Quantiles of the truth in the checkpoint criterion.
 const VAL_QUANTILES: usize = 16;
@@ -68,7 +55,7 @@ fn aux_of(objects: &[f32], k: usize) -> Vec<f32> {
     objects
         .chunks_exact(k)
         .flat_map(|r| {
-            let m = crate::wz_recipe::wz_masses_of_jets(r);
+            let m = crate::recipe::wz_masses_of_jets(r);
             [m, r[0], r[3]]
         })
         .collect()
@@ -123,10 +110,10 @@ impl GanJob {
         let aux = aux_of(&reco_obj, k);
         let val_truth_mjj: Vec<f32> = gen_obj[n_train * k..]
             .chunks_exact(k)
-            .map(crate::wz_recipe::wz_masses_of_jets)
+            .map(crate::recipe::wz_masses_of_jets)
             .collect();
         let ad = device.clone().autodiff();
-        let mut init_rng = rng(cfg.seed, 43);
+        let mut init_rng = rng(cfg.seed, stream::GAN_INIT);
         let gan = net.init(&mut init_rng, &ad);
         let meta = UnfoldMeta {
             config: net.clone(),
@@ -158,8 +145,8 @@ impl GanJob {
             best: None,
             history: Vec::new(),
             stop: None,
-            rng: rng(cfg.seed, 44),
-            noise_rng: rng(cfg.seed, 45),
+            rng: rng(cfg.seed, stream::GAN_SHUFFLE),
+            noise_rng: rng(cfg.seed, stream::GAN_NOISE),
             opt_g: AdamConfig::new().with_beta_1(0.5).init(),
             opt_d: AdamConfig::new().with_beta_1(0.5).init(),
             generator: gan.generator,
@@ -290,7 +277,7 @@ impl GanJob {
     async fn validation_mjj(&self, generator: &Mlp) -> Result<Vec<f32>> {
         let k = self.net.d_cond();
         let n = self.val_truth_mjj.len();
-        let mut noise_rng = rng(self.cfg.seed, 46);
+        let mut noise_rng = rng(self.cfg.seed, stream::GAN_VAL_NOISE);
         let mut out = Vec::with_capacity(n);
         for chunk in self.val_cond.chunks(8192 * k) {
             let rows = chunk.len() / k;

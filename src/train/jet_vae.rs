@@ -7,22 +7,9 @@ use crate::data::{JetArrays, JET_VALUES};
 use crate::error::{Error, Result};
 use crate::model::{standardise_jets, JetScales, JetVae, JetVaeConfig, JetVaeMeta, TrainedJetVae};
 use crate::physics::MAX_PARTICLES;
-use crate::random::rng;
+use crate::random::{rng, stream};
 use burn::prelude::*;
 use std::cell::RefCell;
-
-/// Seed 001, section 6: Adam with a learning rate of 10⁻⁴ (constant), 300 epochs; batches
-/// of 128 (not stated in the paper); 20 % of the jets validate.
-pub fn paper_train_config() -> TrainConfig {
-    TrainConfig {
-        epochs: 300,
-        batch_size: 128,
-        lr: 1e-4,
-        val_fraction: 0.2,
-        seed: 1,
-        lr_decay: false,
-    }
-}
 
 /// A jet-VAE training run.
 pub struct JetVaeJob {
@@ -114,8 +101,8 @@ impl JetVaeJob {
             ));
         }
         let ad = device.clone().autodiff();
-        let model = net_cfg.init(&mut rng(cfg.seed, 3), &ad);
-        let noise = RefCell::new(rng(cfg.seed, 13));
+        let model = net_cfg.init(&mut rng(cfg.seed, stream::NET_INIT), &ad);
+        let noise = RefCell::new(rng(cfg.seed, stream::CV_FOLDS));
         let (loss_cfg, loss_scales) = (net_cfg.clone(), scales.clone());
         let loss = move |m: &JetVae, x: Tensor<2>, y: Tensor<2>, training: bool| {
             let b = x.dims()[0];

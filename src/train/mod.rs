@@ -7,122 +7,17 @@ mod gan;
 mod jet_vae;
 mod smearing;
 
-pub use gan::{gan_train_config, GanJob};
+pub use gan::GanJob;
 
-pub use jet_vae::{paper_train_config, JetVaeJob};
-pub(crate) use smearing::apply_transforms;
+pub use jet_vae::JetVaeJob;
 pub use smearing::{Hidden, SmearingJob, TrainData};
 
 use crate::error::{Error, Result};
 use crate::model::{read_f32, upload};
-use crate::random::{rng, uniform, Rng};
+pub use crate::model::{EpochReport, Stop, TrainConfig};
+use crate::random::{rng, stream, uniform, Rng};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// Seed 000, section 3: Adam, batches of 128, lr = 10⁻³/(1 + epoch), 70/30 split; the paper
-/// trains 100 epochs (convergence by ~30).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    pub epochs: usize,
-    pub batch_size: usize,
-    /// Initial learning rate; epoch e (from 0) uses lr / (1 + e).
-    pub lr: f64,
-    pub val_fraction: f64,
-    pub seed: u64,
-    /// Seed 000's lr/(1 + epoch) when true; a constant lr (seed 001's Adam at 10⁻⁴) when false.
-    #[serde(default = "yes")]
-    pub lr_decay: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for TrainConfig {
-    fn default() -> Self {
-        Self {
-            epochs: 100,
-            batch_size: 128,
-            lr: 1e-3,
-            val_fraction: 0.3,
-            seed: 1,
-            lr_decay: true,
-        }
-    }
-}
-
-impl TrainConfig {
-    pub fn validate(&self) -> Result<()> {
-        if self.epochs == 0 || self.epochs > 100_000 {
-            return Err(Error::invalid(
-                "epochs",
-                format!("{} (1 to 100000)", self.epochs),
-            ));
-        }
-        if self.batch_size == 0 || self.batch_size > 1 << 20 {
-            return Err(Error::invalid(
-                "batch size",
-                format!("{} (1 to 1048576)", self.batch_size),
-            ));
-        }
-        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr < 10.0) {
-            return Err(Error::invalid(
-                "learning rate",
-                format!("{} (0 < lr < 10)", self.lr),
-            ));
-        }
-        if !(self.val_fraction > 0.0 && self.val_fraction < 1.0) {
-            return Err(Error::invalid(
-                "validation fraction",
-                format!("{} (between 0 and 1)", self.val_fraction),
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// What one epoch gave.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EpochReport {
-    /// Counting from 1.
-    pub epoch: usize,
-    pub train_loss: f64,
-    pub val_loss: f64,
-    pub lr: f64,
-    /// The epoch whose weights are kept so far (lowest validation loss).
-    pub best_epoch: usize,
-    /// The loss's components besides the total (mean per event), for losses that have them
-    /// (the jet VAE's KL, Chamfer, mass and pT terms).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub train_parts: Vec<f64>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub val_parts: Vec<f64>,
-}
-
-/// Why training ended before its last epoch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Stop {
-    /// The loss became NaN or infinite at this epoch; the best earlier weights are kept.
-    Diverged {
-        epoch: usize,
-    },
-    Cancelled {
-        epoch: usize,
-    },
-}
-
-impl std::fmt::Display for Stop {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Stop::Diverged { epoch } => write!(
-                f,
-                "the loss became NaN at epoch {epoch} (try a smaller learning rate); the best earlier weights are kept"
-            ),
-            Stop::Cancelled { epoch } => write!(f, "cancelled during epoch {epoch}; the best weights so far are kept"),
-        }
-    }
-}
 
 /// A loss: (model, inputs, targets, training?) → [total] or [total, component …], each the
 /// mean over the batch's events. Only the total is differentiated. `training` is false on
@@ -212,7 +107,7 @@ impl<M: Module + Clone> Trainer<M> {
         };
         let (x_val, y_val) = (chunks(&x, k_in), chunks(&y, k_out));
         Ok(Self {
-            rng: rng(cfg.seed, 7),
+            rng: rng(cfg.seed, stream::SHUFFLE),
             optim: AdamConfig::new().init(),
             perm: (0..n_train as u32).collect(),
             cfg,
@@ -408,9 +303,9 @@ impl<M: Module + Clone> Trainer<M> {
     }
 }
 
-/// A training run that advances in steps — optimiser steps, then the epoch's end — so the
-/// page can yield to the browser between them; `run` drives it to the end for the command
-/// line. The smearing and jet-VAE [`Trainer`] and the unfolding [`GanJob`] are such runs.
+/// A training run that advances in steps — optimiser steps, then the epoch's end. The
+/// smearing and jet-VAE [`Trainer`] and the unfolding [`GanJob`] are such runs; the
+/// workflow layer makes either one stepped work for both front ends (`workflow::Epochs`).
 // The page is single-threaded: no `Send` bound is wanted on the futures.
 #[allow(async_fn_in_trait)]
 pub trait Training {
@@ -426,29 +321,6 @@ pub trait Training {
     fn progress(&self) -> f64;
     /// Stops the run; the best weights so far stay.
     fn cancel(&mut self);
-
-    /// Drives the run to its end: `on_epoch` sees each report, `cancelled` is polled
-    /// between batches.
-    async fn run(
-        &mut self,
-        mut on_epoch: impl FnMut(&Self::Report),
-        cancelled: impl Fn() -> bool,
-    ) -> Result<()> {
-        while !self.finished() {
-            loop {
-                if cancelled() {
-                    self.cancel();
-                    return Ok(());
-                }
-                if self.train_batches(8) {
-                    break;
-                }
-            }
-            let report = self.end_epoch().await?;
-            on_epoch(&report);
-        }
-        Ok(())
-    }
 }
 
 impl<M: Module + Clone> Training for Trainer<M> {
@@ -484,6 +356,7 @@ fn gather(v: &[f32], rows: &[u32], k: usize) -> Vec<f32> {
 mod tests {
     use super::*;
     use crate::model::{SmearingConfig, SmearingNet};
+    use crate::workflow::{run_steps, run_to_end, Epochs};
     use std::cell::Cell;
 
     /// A loss that turns NaN after its 9th call stops training with `Stop::Diverged` and keeps
@@ -520,7 +393,7 @@ mod tests {
             k_out: 2,
         };
         let mut t = Trainer::new(cfg, model, loss, rows, ad, device).unwrap();
-        pollster::block_on(t.run(|_| {}, || false)).unwrap();
+        run_to_end(&mut Epochs::new(&mut t, |_| {}), 8).unwrap();
         assert_eq!(t.stop_reason(), Some(&Stop::Diverged { epoch: 3 }));
         assert_eq!(t.history().len(), 3);
         assert!(t.history()[2].train_loss.is_nan());
@@ -560,7 +433,8 @@ mod tests {
         )
         .unwrap();
         let epochs = Cell::new(0);
-        pollster::block_on(t.run(|_| epochs.set(epochs.get() + 1), || epochs.get() >= 2)).unwrap();
+        let mut work = Epochs::new(&mut t, |_| epochs.set(epochs.get() + 1));
+        pollster::block_on(run_steps(&mut work, 8, async |_| epochs.get() < 2)).unwrap();
         assert_eq!(t.stop_reason(), Some(&Stop::Cancelled { epoch: 3 }));
         assert!(t.best_model().is_some());
     }

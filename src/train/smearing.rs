@@ -2,10 +2,10 @@
 //! training split, the trainer, and the trained artefact.
 
 use super::{Rows, TrainConfig, Trainer};
-use crate::data::{Standardizer, Table, Transform};
+use crate::data::{apply_transforms, Standardizer, Table, Transform};
 use crate::error::{Error, Result};
 use crate::model::{SmearingConfig, SmearingMeta, SmearingNet, Target, TrainedSmearing};
-use crate::random::rng;
+use crate::random::{rng, stream};
 use crate::recipe::main_columns;
 use burn::prelude::*;
 
@@ -128,7 +128,7 @@ impl SmearingJob {
             .with_hidden_layers(cols.hidden.layers)
             .with_hidden_width(cols.hidden.width);
         let ad = device.clone().autodiff();
-        let model = net_cfg.init(&mut rng(cfg.seed, 3), &ad);
+        let model = net_cfg.init(&mut rng(cfg.seed, stream::NET_INIT), &ad);
         let gamma = net_cfg.gamma;
         let meta = SmearingMeta {
             config: net_cfg,
@@ -169,18 +169,4 @@ impl SmearingJob {
             self.trainer.infer_device().clone(),
         ))
     }
-}
-
-/// Applies `transforms[i]` to column `names[i]` of `t` in place (pairs past the list: none).
-pub(crate) fn apply_transforms(
-    t: &mut Table,
-    names: &[String],
-    transforms: &[Transform],
-) -> Result<()> {
-    for (name, tr) in names.iter().zip(transforms) {
-        let mut v = t.column(name)?.to_vec();
-        tr.apply(&mut v, t.source(), name)?;
-        t.set_column(name, v)?;
-    }
-    Ok(())
 }

@@ -160,7 +160,7 @@ async function evaluateFlow(page, name, timeout) {
   const rows = await page.$$eval('.eval-row', (rs) => rs.map((r) => [Number(r.dataset.nquant), Number(r.querySelector('.eval-model').textContent.replace(' *', ''))]));
   console.log(`[${name}] model JS by n_quant: ${rows.map((r) => `${r[0]}:${r[1].toExponential(2)}`).join(' ')}`);
   assert.ok(rows.length >= 4 && rows.every((r) => r[1] >= 0 && r[1] <= Math.LN2), 'JS table in [0, ln 2]');
-  for (const id of ['eval-js', 'eval-hist', 'eval-res', 'eval-map']) {
+  for (const id of ['eval-js', 'eval-hist', 'eval-residual', 'eval-map']) {
     const ink = await inkedPixels(page, id);
     assert.ok(ink > 3000, `${id} drawn (${ink} inked pixels)`);
   }

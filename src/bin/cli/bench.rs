@@ -7,13 +7,10 @@
 use clap::Args;
 use fastsim_lab::backend::{self, BackendKind};
 use fastsim_lab::data::JET_VALUES;
-use fastsim_lab::jet_recipe::JetRecipe;
-use fastsim_lab::model::{GanConfig, GanKind, JetScales, JetVaeConfig, JetVaeMeta, TrainedJetVae};
-use fastsim_lab::recipe::Recipe;
-use fastsim_lab::train::{
-    gan_train_config, paper_train_config, GanJob, SmearingJob, TrainConfig, TrainData, Training,
-};
-use fastsim_lab::wz_recipe::{wz_object_columns, WzRecipe};
+use fastsim_lab::model::{GanKind, JetScales, JetVaeConfig, JetVaeMeta, TrainedJetVae};
+use fastsim_lab::recipe::{wz_object_columns, JetRecipe, WjetsRecipe, WzRecipe};
+use fastsim_lab::train::{GanJob, SmearingJob, TrainConfig, TrainData};
+use fastsim_lab::workflow::{jets, run_to_end, unfold, Epochs, Preset};
 use fastsim_lab::Result;
 use std::time::Instant;
 
@@ -57,7 +54,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         _ => vec![BackendKind::Cpu, BackendKind::Wgpu],
     };
     let runs = args.runs.max(1);
-    let table = Recipe::wjets(args.train_events.max(args.sample_events), 1).build()?;
+    let table = WjetsRecipe::new(args.train_events.max(args.sample_events), 1).build()?;
     let train_table = table.slice_rows(0, args.train_events);
     let cols = TrainData::wjets_main();
     let jets = JetRecipe::new(args.jets.max(1), 1).build()?;
@@ -83,7 +80,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             };
             let mut job = SmearingJob::new(&train_table, &cols, cfg, &device)?;
             let t = Instant::now();
-            pollster::block_on(job.trainer.run(|_| {}, || false))?;
+            run_to_end(&mut Epochs::new(&mut job.trainer, |_| {}), 8)?;
             if r > 0 {
                 // The first run warms up (allocations, shader compilation) and is not counted.
                 epoch_s.push(t.elapsed().as_secs_f64());
@@ -116,16 +113,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
         // The jet VAE: inference time per jet (seed 001, section 6 measured 1000 jets), for
         // the paper's network and the page's small one. The weights are the seeded initial
         // ones: the forward pass costs the same whatever their values.
-        for (preset, cfg) in [
-            ("paper", JetVaeConfig::new()),
-            (
-                "small",
-                JetVaeConfig::new()
-                    .with_channels(vec![8, 16, 32])
-                    .with_dense1(128)
-                    .with_dense2(64),
-            ),
-        ] {
+        for preset in [Preset::Paper, Preset::Small] {
+            let cfg = jets::net_config(preset, false);
+            let preset = preset.name();
             let net = cfg.init(&mut fastsim_lab::random::rng(1, 3), &device);
             let model = TrainedJetVae::new(jet_meta(cfg), net, device.clone());
             let mut per_jet = Vec::new();
@@ -146,10 +136,16 @@ pub fn run(args: BenchArgs) -> Result<()> {
         }
         // The FCGAN (seed 002): one training epoch (D and G steps, batches of 512) and the
         // unfolding rate, for table 1's network and the page's small one.
-        for (preset, net) in [
-            ("paper", GanConfig::paper(GanKind::Fcgan, 4)),
-            ("small", GanConfig::small(GanKind::Fcgan, 4)),
-        ] {
+        for preset in [Preset::Paper, Preset::Small] {
+            let net = unfold::net_config(
+                GanKind::Fcgan,
+                preset,
+                unfold::WZ_OBJECTS,
+                fastsim_lab::model::MmdKernel::Multiple,
+                1.0,
+                false,
+            );
+            let preset = preset.name();
             let (gen, reco) = (wz_object_columns("gen"), wz_object_columns("reco"));
             let mut epoch_s = Vec::new();
             let mut trained = None;
@@ -157,11 +153,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 let cfg = TrainConfig {
                     epochs: 1,
                     seed: 1 + r as u64,
-                    ..gan_train_config()
+                    ..unfold::PAPER
                 };
                 let mut job = GanJob::new(&wz, &gen, &reco, net.clone(), cfg, &device)?;
                 let t = Instant::now();
-                pollster::block_on(job.run(|_| {}, || false))?;
+                run_to_end(&mut Epochs::new(&mut job, |_| {}), 8)?;
                 if r > 0 {
                     epoch_s.push(t.elapsed().as_secs_f64());
                 }
@@ -203,7 +199,7 @@ fn jet_meta(config: JetVaeConfig) -> JetVaeMeta {
             pt: 50.0,
             m: 10.0,
         },
-        train: paper_train_config(),
+        train: jets::PAPER,
         history: Vec::new(),
         best_epoch: 0,
         events: 0,

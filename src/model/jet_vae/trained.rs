@@ -2,12 +2,13 @@
 //! summary, and sampling reco-level jets from gen-level ones with the acceptance applied after
 //! inference (seed 001, section 5).
 
-use super::{read_f32, to_gev, JetScales, JetVae, JetVaeConfig};
+use super::{to_gev, JetScales, JetVae, JetVaeConfig};
 use crate::data::JET_VALUES;
 use crate::error::{Error, Result};
+use crate::model::read_f32;
+use crate::model::{EpochReport, TrainConfig};
 use crate::physics::{to_fixed, Particle, MAX_PARTICLES};
-use crate::random::rng;
-use crate::train::{EpochReport, TrainConfig};
+use crate::random::{rng, stream, Rng};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use serde::{Deserialize, Serialize};
@@ -93,23 +94,15 @@ impl TrainedJetVae {
     /// acceptance (and, for the masked variant, slots whose existence score is below ½) are
     /// dropped, the rest pT-ordered and zero-padded.
     pub async fn sample(&self, gen: &[f32], seed: u64) -> Result<Vec<f32>> {
-        self.sample_chunked(gen, seed, SAMPLE_CHUNK, |_| std::future::ready(true))
-            .await
+        let mut s = self.sampler(gen, seed, SAMPLE_CHUNK)?;
+        while !s.next(1).await? {}
+        s.finish()
     }
 
-    /// As [`TrainedJetVae::sample`], awaiting `between(progress)` after each chunk (`false`
-    /// cancels). The noise stream runs on across chunks: the result does not depend on `chunk`.
-    pub async fn sample_chunked<F, Fut>(
-        &self,
-        gen: &[f32],
-        seed: u64,
-        chunk: usize,
-        mut between: F,
-    ) -> Result<Vec<f32>>
-    where
-        F: FnMut(f64) -> Fut,
-        Fut: std::future::Future<Output = bool>,
-    {
+    /// The same sampling in chunks of `chunk` jets, one or more a step (the page yields
+    /// between steps). The noise stream runs on across chunks: the result does not depend on
+    /// `chunk`.
+    pub fn sampler(&self, gen: &[f32], seed: u64, chunk: usize) -> Result<JetSampler<'_>> {
         if !gen.len().is_multiple_of(JET_VALUES) {
             return Err(Error::invalid(
                 "jets",
@@ -122,20 +115,50 @@ impl TrainedJetVae {
                 format!("jet {} holds a non-finite value", k / JET_VALUES),
             ));
         }
-        let cfg = &self.meta.config;
-        let s = &self.meta.scales;
-        let n = gen.len() / JET_VALUES;
-        let x = standardise_jets(gen, s);
-        let mut noise = rng(seed, 17);
-        let mut out = Vec::with_capacity(gen.len());
-        for part in x.chunks(chunk.max(1) * JET_VALUES) {
-            let rows = part.len() / JET_VALUES;
+        Ok(JetSampler {
+            model: self,
+            x: standardise_jets(gen, &self.meta.scales),
+            noise: rng(seed, stream::JET_NOISE),
+            out: Vec::with_capacity(gen.len()),
+            chunk: chunk.max(1),
+            done: 0,
+        })
+    }
+}
+
+/// A jet VAE's sampling under way (see [`TrainedJetVae::sampler`]).
+pub struct JetSampler<'a> {
+    model: &'a TrainedJetVae,
+    x: Vec<f32>,
+    noise: Rng,
+    out: Vec<f32>,
+    chunk: usize,
+    /// Jets done.
+    done: usize,
+}
+
+impl JetSampler<'_> {
+    fn n(&self) -> usize {
+        self.x.len() / JET_VALUES
+    }
+
+    /// Samples up to `chunks` chunks; `true` once every jet is done.
+    pub async fn next(&mut self, chunks: usize) -> Result<bool> {
+        let model = self.model;
+        let cfg = &model.meta.config;
+        let s = &model.meta.scales;
+        for _ in 0..chunks.max(1) {
+            if self.done >= self.n() {
+                break;
+            }
+            let rows = self.chunk.min(self.n() - self.done);
+            let part = &self.x[self.done * JET_VALUES..(self.done + rows) * JET_VALUES];
             let xt = Tensor::<3>::from_data(
                 TensorData::new(part.to_vec(), [rows, 3, MAX_PARTICLES]),
-                &self.device,
+                &model.device,
             );
-            let eps = cfg.noise(rows, false, &mut noise, &self.device);
-            let o = self.net.forward(xt, &eps);
+            let eps = cfg.noise(rows, false, &mut self.noise, &model.device);
+            let o = model.net.forward(xt, &eps);
             let jets = read_f32(to_gev(o.jets, s)).await?;
             let exist = match o.exist {
                 Some(e) => Some(read_f32(sigmoid(e)).await?),
@@ -154,14 +177,25 @@ impl TrainedJetVae {
                         py: v[MAX_PARTICLES + p] as f64,
                         pz: v[2 * MAX_PARTICLES + p] as f64,
                     })
-                    .filter(|p| p.pt() > self.meta.min_pt && p.eta().abs() < self.meta.max_eta)
+                    .filter(|p| p.pt() > model.meta.min_pt && p.eta().abs() < model.meta.max_eta)
                     .collect();
-                out.extend_from_slice(to_fixed(&ps).as_flattened());
+                self.out.extend_from_slice(to_fixed(&ps).as_flattened());
             }
-            if !between(out.len() as f64 / (n * JET_VALUES).max(1) as f64).await {
-                return Err(Error::Cancelled);
-            }
+            self.done += rows;
         }
-        Ok(out)
+        Ok(self.done >= self.n())
+    }
+
+    /// Fraction of the jets done.
+    pub fn progress(&self) -> f64 {
+        self.done as f64 / self.n().max(1) as f64
+    }
+
+    /// The model's jets (file layout); an error if not every jet was sampled.
+    pub fn finish(self) -> Result<Vec<f32>> {
+        if self.done < self.n() {
+            return Err(Error::Cancelled);
+        }
+        Ok(self.out)
     }
 }

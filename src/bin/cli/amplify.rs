@@ -1,17 +1,16 @@
-//! `fastsim amplify` (seed 003's JS-vs-n_quant study and amplification factor) and the plot
-//! kinds of `fastsim plot` (distributions, relative residuals, model-vs-detector maps).
+//! `fastsim amplify`: seed 003's JS-vs-n_quant study of a generated sample against truth
+//! subsamples, the effective sample size and the amplification factor, with the KDE and
+//! histogram baselines.
 
-use super::{ImageFormat, InputArgs};
-use clap::{Args, ValueEnum};
+use super::common::{bar, drive, write_figure, ImageFormat, InputArgs};
+use clap::Args;
 use fastsim_lab::data::Table;
-use fastsim_lab::metrics::{residuals_for, Study, StudyOptions};
+use fastsim_lab::metrics::{Study, StudyOptions};
 use fastsim_lab::numfmt::thousands;
-use fastsim_lab::plot::{
-    axis_label, residual_label, to_png_file, to_svg, Figure, SeriesData, GEN_COLOR, MODEL_COLOR,
-    RECO_COLOR,
-};
+use fastsim_lab::plot::{axis_label, Figure};
+use fastsim_lab::workflow::evaluate::add_model;
 use fastsim_lab::{Error, Result};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Args)]
 pub struct AmplifyArgs {
@@ -34,8 +33,9 @@ pub struct AmplifyArgs {
     /// Also the joint (n-dimensional) study of all the columns.
     #[arg(long)]
     joint: bool,
-    /// The n_quant of the amplification line (default: the finest with N_train/10 events per
-    /// quantile).
+    /// The n_quant of the amplification line (default: the finest binning with at least 10
+    /// events per quantile in each part of the generated sample and in the largest truth
+    /// subsample: seed 003 reads it at high resolution, on the plateau).
     #[arg(long)]
     n_quant: Option<usize>,
     #[arg(long, default_value_t = 1 << 20)]
@@ -55,7 +55,7 @@ pub struct AmplifyArgs {
     read: InputArgs,
 }
 
-pub fn amplify(a: AmplifyArgs) -> Result<()> {
+pub fn run(a: AmplifyArgs) -> Result<()> {
     let truth = a.read.load(&a.truth)?;
     let gens: Vec<Table> = a
         .gen
@@ -87,22 +87,14 @@ pub fn amplify(a: AmplifyArgs) -> Result<()> {
         let name = cols.join("+");
         let dims = cols.len();
         let mut study = Study::new(&truth.row_major(cols)?, dims, train_size, &opts)?;
-        let pb = super::bar(study.sizes.len() as u64, "truth");
-        while !study.next_truth()? {
-            pb.inc(1);
-        }
-        pb.finish_and_clear();
+        let pb = bar(study.sizes.len() as u64, "truth");
+        drive(&mut study, 1, &pb)?;
         let gen_data: Vec<Vec<f32>> = gens
             .iter()
             .map(|g| g.row_major(cols))
             .collect::<Result<_>>()?;
         let g_size = gen_data[0].len() / dims;
-        if gen_data.len() > 1 {
-            let parts: Vec<&[f32]> = gen_data.iter().map(Vec::as_slice).collect();
-            study.add("model", &parts)?;
-        } else {
-            study.add_split("model", &gen_data[0], 5)?;
-        }
+        add_model(&mut study, &gen_data)?;
         let mut baselines = Vec::new();
         if let Some(t) = &train {
             let x = t.row_major(cols)?;
@@ -198,111 +190,4 @@ fn star(meaningful: bool) -> &'static str {
     } else {
         "*"
     }
-}
-
-/// Writes a figure as `<name>.svg` and/or `<name>.png` in `dir`.
-pub fn write_figure(fig: &Figure, dir: &Path, name: &str, format: ImageFormat) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    if format != ImageFormat::Png {
-        let svg =
-            to_svg(fig.size(), |root| fig.draw(root)).map_err(|e| Error::invalid("plot", e))?;
-        let path = dir.join(format!("{name}.svg"));
-        std::fs::write(&path, svg).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
-        eprintln!("wrote {}", path.display());
-    }
-    if format != ImageFormat::Svg {
-        let path = dir.join(format!("{name}.png"));
-        to_png_file(&path, fig.size(), |root| fig.draw(root))
-            .map_err(|e| Error::invalid("plot", e))?;
-        eprintln!("wrote {}", path.display());
-    }
-    Ok(())
-}
-
-/// What `fastsim plot` draws per feature.
-#[derive(Clone, Copy, ValueEnum, PartialEq)]
-pub enum PlotKind {
-    /// gen, reco and model distributions, ratio model / reco (seed 000 figs. 3–4).
-    Hist,
-    /// Relative residuals (x − x_gen)/x_gen of reco and model (seed 000 figs. 5–6).
-    Residual,
-    /// Model against detector, event by event (seed 000 figs. 9–10); needs --test.
-    Map,
-}
-
-/// The figure of one feature (name without prefix). `models` are the test files (the model's
-/// samples of the truth file's gen events; several = an ensemble band).
-pub fn feature_figure(
-    kind: PlotKind,
-    feature: &str,
-    truth: &Table,
-    models: &[Table],
-    bins: usize,
-) -> Result<Figure> {
-    let gen_c = format!("gen_{feature}");
-    let reco_c = format!("reco_{feature}");
-    let label = axis_label(&reco_c);
-    let model_series = |f: &dyn Fn(&Table) -> Result<Vec<f32>>| -> Result<Option<SeriesData>> {
-        let Some((first, rest)) = models.split_first() else {
-            return Ok(None);
-        };
-        let mut s = SeriesData::new("model", f(first)?, MODEL_COLOR);
-        s.band = rest.iter().map(f).collect::<Result<_>>()?;
-        Ok(Some(s))
-    };
-    Ok(match kind {
-        PlotKind::Hist => {
-            let mut series = vec![
-                SeriesData::new("gen", truth.column(&gen_c)?.to_vec(), GEN_COLOR),
-                SeriesData::new("reco", truth.column(&reco_c)?.to_vec(), RECO_COLOR),
-            ];
-            series.extend(model_series(&|t: &Table| Ok(t.column(&reco_c)?.to_vec()))?);
-            Figure::Hist {
-                x_label: label,
-                series,
-                bins,
-            }
-        }
-        PlotKind::Residual => {
-            let resid = |t: &Table| -> Result<Vec<f32>> {
-                Ok(residuals_for(&reco_c, t.column(&reco_c)?, t.column(&gen_c)?).0)
-            };
-            let mut series = vec![SeriesData::new("reco", resid(truth)?, RECO_COLOR)];
-            series.extend(model_series(&resid)?);
-            Figure::Hist {
-                x_label: residual_label(&reco_c),
-                series,
-                bins,
-            }
-        }
-        PlotKind::Map => {
-            let model = models.first().ok_or_else(|| {
-                Error::invalid("plot --kind map", "needs the model's samples in --test")
-            })?;
-            let (x, y) = (truth.column(&reco_c)?, model.column(&reco_c)?);
-            if x.len() != y.len() {
-                return Err(Error::invalid(
-                    "plot --kind map",
-                    format!(
-                        "{} truth rows but {} model rows: the map pairs events, so --test must be the model applied to --truth",
-                        x.len(),
-                        y.len()
-                    ),
-                ));
-            }
-            Figure::Map {
-                x_label: format!("detector: {label}"),
-                y_label: format!("model: {label}"),
-                x: x.to_vec(),
-                y: y.to_vec(),
-                bins,
-            }
-        }
-    })
 }

@@ -2,13 +2,14 @@
 //! level) and writes (parton level), the standardisation of each, the training summary, and
 //! unfolding a table of detector-level events.
 
-use super::{generate, read_f32, upload, EventScales, GanConfig, Mlp};
+use super::{generate, EventScales, GanConfig};
 use crate::data::Table;
 use crate::error::{Error, Result};
+use crate::model::TrainConfig;
+use crate::model::{read_f32, upload, Mlp};
 use crate::physics::FourVector;
-use crate::random::{normal, rng};
-use crate::train::TrainConfig;
-use crate::wz_recipe::derive_wz_masses;
+use crate::random::{normal, rng, stream};
+use crate::recipe::derive_wz_masses;
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -103,7 +104,7 @@ pub fn condition_rows(objects: &[f32], k: usize, features: bool) -> Vec<f32> {
         .chunks_exact(k)
         .flat_map(|r| {
             let mut row = to_cartesian(r);
-            row.extend([crate::wz_recipe::wz_masses_of_jets(r), r[0], r[3]]);
+            row.extend([crate::recipe::wz_masses_of_jets(r), r[0], r[3]]);
             row
         })
         .collect()
@@ -197,7 +198,7 @@ impl TrainedUnfold {
         let k = cfg.d_event();
         let kc = cfg.d_cond();
         let n = reco.len() / k;
-        let mut noise_rng = rng(seed, 41);
+        let mut noise_rng = rng(seed, stream::UNFOLD_NOISE);
         let mut out = Vec::with_capacity(reco.len());
         for chunk in reco.chunks(CHUNK * k) {
             let rows = chunk.len() / k;
@@ -238,8 +239,8 @@ impl TrainedUnfold {
             out.set_column(name, values)?;
         }
         let level = self.meta.gen_cols[0].split('_').next().unwrap_or("gen");
-        if self.meta.gen_cols == crate::wz_recipe::wz_object_columns(level) {
-            for d in crate::wz_recipe::WZ_DERIVED {
+        if self.meta.gen_cols == crate::recipe::wz_object_columns(level) {
+            for d in crate::recipe::WZ_DERIVED {
                 let name = format!("{level}_{d}");
                 if let Ok(truth) = table.column(&name) {
                     out.set_column(&format!("truth_{name}"), truth.to_vec())?;
@@ -294,7 +295,7 @@ mod tests {
 
     #[test]
     fn object_columns_are_checked() {
-        let ok: Vec<String> = crate::wz_recipe::wz_object_columns("gen");
+        let ok: Vec<String> = crate::recipe::wz_object_columns("gen");
         assert!(check_object_columns(&ok, "--gen-cols").is_ok());
         let mut bad = ok.clone();
         bad.swap(0, 1);

@@ -7,9 +7,10 @@
 //! 4-vectors … with their masses fixed" (section 2). The first two objects are the jets whose
 //! invariant mass the MMD term constrains.
 
-use super::{mmd, Mlp, MlpConfig};
+use super::mmd;
 use crate::error::{check_ranges, Error, Result};
 use crate::generate::W_WIDTH;
+use crate::model::{Mlp, MlpConfig};
 use crate::random::Rng;
 use burn::prelude::*;
 use burn::tensor::activation::log_sigmoid;
@@ -135,6 +136,24 @@ pub struct GanConfig {
 }
 
 impl GanConfig {
+    /// The network in words, e.g. "FCGAN conditioned on detector m_jj and pT (4 layers × 128
+    /// units, multiple MMD kernel, λ_G = 1)".
+    pub fn describe(&self) -> String {
+        format!(
+            "{}{} ({} layers × {} units, {} MMD kernel, λ_G = {})",
+            self.kind.label(),
+            if self.detector_features {
+                " conditioned on detector m_jj and pT"
+            } else {
+                ""
+            },
+            self.layers,
+            self.units,
+            self.kernel.name(),
+            self.lambda_g
+        )
+    }
+
     /// Table 1: 12 layers × 512 units (≈ 3M weights per network), λ_G = 1, λ_D = 10⁻³; the
     /// multi-kernel MMD of section 3.
     pub fn paper(kind: GanKind, objects: usize) -> Self {

@@ -2,12 +2,12 @@
 //! gen/reco table it makes. The same recipe gives the same table on every platform.
 
 use crate::data::Table;
-use crate::detector::{Detector, RecoEvent};
+use crate::detector::{RecoEvent, WjetsDetector};
 use crate::error::{Error, Result};
 use crate::generate::MU_MASS;
 use crate::generate::{WJetGenEvent, WJetsConfig};
 use crate::physics::{wjet_features, FourVector, AUX_FEATURES, MAIN_FEATURES};
-use crate::random::{rng, Rng};
+use crate::random::{rng, stream, Rng};
 use serde::{Deserialize, Serialize};
 
 /// Most events one recipe may ask for (memory: 42 f32 columns, ≈ 170 MB at this size).
@@ -24,7 +24,7 @@ pub enum Process {
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum DataOrigin {
     /// Built-in events: this recipe regenerates exactly them (same seed, same detector).
-    Recipe { recipe: Box<Recipe> },
+    Recipe { recipe: Box<WjetsRecipe> },
     /// A file: its name, rows and SHA-256 (whoever wants the same events needs that file).
     Upload {
         name: String,
@@ -34,14 +34,14 @@ pub enum DataOrigin {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Recipe {
+pub struct WjetsRecipe {
     pub process: Process,
     pub events: usize,
     pub seed: u64,
     #[serde(default)]
     pub generator: WJetsConfig,
     #[serde(default)]
-    pub detector: Detector,
+    pub detector: WjetsDetector,
 }
 
 /// Column names of the W+jet table: `gen_<feature>` then `reco_<feature>`, 21 each.
@@ -98,14 +98,14 @@ pub fn derive_wjet_aux(table: &mut Table, level: &str) -> Result<()> {
     Ok(())
 }
 
-impl Recipe {
-    pub fn wjets(events: usize, seed: u64) -> Self {
+impl WjetsRecipe {
+    pub fn new(events: usize, seed: u64) -> Self {
         Self {
             process: Process::Wjets,
             events,
             seed,
             generator: WJetsConfig::default(),
-            detector: Detector::default(),
+            detector: WjetsDetector::default(),
         }
     }
 
@@ -128,8 +128,8 @@ impl Recipe {
         Ok(EventStream {
             recipe: self.clone(),
             table: Table::new(wjets_columns(), "built-in W+jet")?,
-            gen_rng: rng(self.seed, 0),
-            det_rng: rng(self.seed, 1),
+            gen_rng: rng(self.seed, stream::GEN_EVENTS),
+            det_rng: rng(self.seed, stream::DETECTOR),
             tried: 0,
         })
     }
@@ -155,7 +155,7 @@ fn push_event(table: &mut Table, gen: &WJetGenEvent, reco: &RecoEvent) {
 
 /// Generation in steps, so the page can yield to the browser and show progress.
 pub struct EventStream {
-    recipe: Recipe,
+    recipe: WjetsRecipe,
     table: Table,
     gen_rng: Rng,
     det_rng: Rng,
@@ -213,17 +213,17 @@ impl EventStream {
 /// own copy of the recipe's detector stream, so a parameter both share acts the same way
 /// and the differences come from the parameters that differ.
 pub struct PairStream {
-    recipe: Recipe,
-    other: Detector,
+    recipe: WjetsRecipe,
+    other: WjetsDetector,
     tables: (Table, Table),
     gen_rng: Rng,
     det_rngs: (Rng, Rng),
     tried: usize,
 }
 
-impl Recipe {
+impl WjetsRecipe {
     /// Starts a [`PairStream`] of this recipe's detector and `other`.
-    pub fn stream_pair(&self, other: &Detector) -> Result<PairStream> {
+    pub fn stream_pair(&self, other: &WjetsDetector) -> Result<PairStream> {
         self.stream()?;
         other.validate()?;
         Ok(PairStream {
@@ -233,8 +233,11 @@ impl Recipe {
                 Table::new(wjets_columns(), "detector A")?,
                 Table::new(wjets_columns(), "detector B")?,
             ),
-            gen_rng: rng(self.seed, 0),
-            det_rngs: (rng(self.seed, 1), rng(self.seed, 1)),
+            gen_rng: rng(self.seed, stream::GEN_EVENTS),
+            det_rngs: (
+                rng(self.seed, stream::DETECTOR),
+                rng(self.seed, stream::DETECTOR),
+            ),
             tried: 0,
         })
     }
@@ -285,9 +288,9 @@ mod pair_tests {
 
     #[test]
     fn both_detectors_see_the_same_gen_events() {
-        let mut b = Detector::default();
+        let mut b = WjetsDetector::default();
         b.jet.sigma_eta *= 3.0;
-        let mut s = Recipe::wjets(200, 5).stream_pair(&b).unwrap();
+        let mut s = WjetsRecipe::new(200, 5).stream_pair(&b).unwrap();
         while !s.fill(1000).unwrap() {}
         let (ta, tb) = s.into_tables();
         assert_eq!(
@@ -321,12 +324,12 @@ mod tests {
 
     #[test]
     fn same_seed_same_table_and_sensible_physics() {
-        let a = Recipe::wjets(2000, 5).build().unwrap();
-        let b = Recipe::wjets(2000, 5).build().unwrap();
+        let a = WjetsRecipe::new(2000, 5).build().unwrap();
+        let b = WjetsRecipe::new(2000, 5).build().unwrap();
         assert_eq!(a, b);
         assert_eq!(a.n_rows(), 2000);
         assert_eq!(a.n_cols(), 42);
-        let c = Recipe::wjets(2000, 6).build().unwrap();
+        let c = WjetsRecipe::new(2000, 6).build().unwrap();
         assert_ne!(a, c);
         // The kinematic selection holds at generator level (seed 000, section 2), the muon
         // match at reco level.
@@ -359,7 +362,7 @@ mod tests {
 
     #[test]
     fn derived_aux_features_match_the_generator() {
-        let t = Recipe::wjets(300, 8).build().unwrap();
+        let t = WjetsRecipe::new(300, 8).build().unwrap();
         let mut d = t.clone();
         for f in AUX_FEATURES {
             if f != "mu_q" {
@@ -383,12 +386,12 @@ mod tests {
 
     #[test]
     fn refuses_absurd_requests() {
-        assert!(Recipe::wjets(0, 1).stream().is_err());
-        assert!(Recipe::wjets(MAX_EVENTS + 1, 1).stream().is_err());
-        let mut g = Recipe::wjets(100, 1);
+        assert!(WjetsRecipe::new(0, 1).stream().is_err());
+        assert!(WjetsRecipe::new(MAX_EVENTS + 1, 1).stream().is_err());
+        let mut g = WjetsRecipe::new(100, 1);
         g.generator.w_pt_power = 0.5;
         assert!(g.stream().is_err());
-        let mut r = Recipe::wjets(100, 1);
+        let mut r = WjetsRecipe::new(100, 1);
         r.detector.selection.mu_pt_min = 1e9;
         let e = r.build().unwrap_err().to_string();
         assert!(e.contains("loosen the cuts"), "{e}");

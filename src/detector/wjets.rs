@@ -82,14 +82,14 @@ pub struct Selection {
 /// The whole detector, as the page edits it and `fastsim generate --detector FILE.json` reads it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Detector {
+pub struct WjetsDetector {
     pub muon: MuonResponse,
     pub jet: JetResponse,
     pub met: MetResponse,
     pub selection: Selection,
 }
 
-impl Default for Detector {
+impl Default for WjetsDetector {
     fn default() -> Self {
         Self {
             // Delphes CMS card, MuonMomentumSmearing and MuonEfficiency.
@@ -167,10 +167,10 @@ pub(crate) fn jet_sigma(bins: &[JetBin], e: f64, eta: f64) -> Option<f64> {
     Some(((b.noise / e).powi(2) + b.stochastic * b.stochastic / e + b.constant.powi(2)).sqrt())
 }
 
-impl Detector {
+impl WjetsDetector {
     /// Reads a detector from JSON; `source` names it in messages.
     pub fn from_json(text: &str, source: &str) -> Result<Self> {
-        let det: Detector = serde_json::from_str(text).map_err(|e| Error::Format {
+        let det: WjetsDetector = serde_json::from_str(text).map_err(|e| Error::Format {
             file: source.to_string(),
             message: format!("not a detector description: {e}"),
         })?;
@@ -323,7 +323,7 @@ mod tests {
 
     #[test]
     fn delphes_muon_formula() {
-        let d = Detector::default();
+        let d = WjetsDetector::default();
         // |η| ≤ 0.5, pT = 100 GeV: √(0.01² + 0.01²).
         let s = d.muon_resolution(100.0, 0.2).unwrap();
         assert!((s - 0.01f64.hypot(0.01)).abs() < 1e-12);
@@ -332,7 +332,7 @@ mod tests {
 
     #[test]
     fn jet_resolution_falls_with_energy() {
-        let d = Detector::default();
+        let d = WjetsDetector::default();
         let lo = d.jet_resolution(30.0, 0.0).unwrap();
         let hi = d.jet_resolution(300.0, 0.0).unwrap();
         assert!(lo > hi && hi > 0.05);
@@ -343,12 +343,12 @@ mod tests {
 
     #[test]
     fn json_round_trip_and_rejection() {
-        let d = Detector::default();
-        assert_eq!(Detector::from_json(&d.to_json(), "x").unwrap(), d);
+        let d = WjetsDetector::default();
+        assert_eq!(WjetsDetector::from_json(&d.to_json(), "x").unwrap(), d);
         let mut bad = d.clone();
         bad.jet.sigma_eta = f64::NAN;
         assert!(bad.validate().is_err());
-        let err = Detector::from_json("{\"muon\": 3}", "det.json").unwrap_err();
+        let err = WjetsDetector::from_json("{\"muon\": 3}", "det.json").unwrap_err();
         assert!(err.to_string().starts_with("det.json:"), "{err}");
     }
 }

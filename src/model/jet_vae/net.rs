@@ -8,7 +8,7 @@
 //! the paper traces its broken momentum flows to those fake particles (section 6).
 
 use super::chamfer::{chamfer, jet_pt_mass};
-use super::params::seeded_init;
+use crate::model::params::seeded_init;
 use crate::random::{normal, uniform, Rng};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::interpolate::{Interpolate2dConfig, InterpolateMode};

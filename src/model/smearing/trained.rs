@@ -1,11 +1,12 @@
 //! A trained smearing network with everything needed to apply it: configuration, column names,
 //! standardisation, training summary — and sampling reco-level events from gen-level ones.
 
-use super::{read_f32, upload, SmearingConfig, SmearingNet};
+use super::{SmearingConfig, SmearingNet};
 use crate::data::{Standardizer, Table, Transform};
 use crate::error::{Error, Result};
-use crate::random::{normal, rng};
-use crate::train::{EpochReport, TrainConfig};
+use crate::model::{read_f32, upload};
+use crate::model::{EpochReport, TrainConfig};
+use crate::random::{normal, rng, stream, Rng};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -86,52 +87,96 @@ impl TrainedSmearing {
     /// up to float rounding. The result holds the input's other columns untouched and the
     /// predictions under the model's reco column names (replacing any of that name).
     pub async fn sample(&self, input: &Table, seed: u64) -> Result<Table> {
-        self.sample_chunked(input, seed, SAMPLE_CHUNK, |_| std::future::ready(true))
-            .await
+        let mut s = self.sampler(input, seed, SAMPLE_CHUNK)?;
+        while !s.next(1).await? {}
+        s.finish()
     }
 
-    /// As [`TrainedSmearing::sample`], `chunk` rows per forward pass, awaiting `between(progress)`
-    /// after each (the page yields to the browser there); it returns `false` to cancel. The
-    /// noise stream runs on across chunks, so the result does not depend on `chunk`.
-    pub async fn sample_chunked<F, Fut>(
-        &self,
-        input: &Table,
+    /// The same sampling in chunks of `chunk` rows, one or more a step (the page yields
+    /// between steps). The noise stream runs on across chunks, so the result does not depend
+    /// on `chunk`.
+    pub fn sampler<'a>(
+        &'a self,
+        input: &'a Table,
         seed: u64,
         chunk: usize,
-        mut between: F,
-    ) -> Result<Table>
-    where
-        F: FnMut(f64) -> Fut,
-        Fut: std::future::Future<Output = bool>,
-    {
+    ) -> Result<SmearingSampler<'a>> {
         let m = &self.meta;
         input.ensure_finite(&m.gen_cols)?;
         let mut t = input.select(&m.gen_cols)?;
-        crate::train::apply_transforms(&mut t, &m.gen_cols, &m.transforms)?;
+        crate::data::apply_transforms(&mut t, &m.gen_cols, &m.transforms)?;
         let gen = t.row_major(&m.gen_cols)?;
         let mut x = gen.clone();
         m.x_norm.apply(&mut x);
+        Ok(SmearingSampler {
+            model: self,
+            input,
+            gen,
+            x,
+            noise: rng(seed, stream::SMEAR_NOISE),
+            y: Vec::with_capacity(input.n_rows() * m.reco_cols.len()),
+            chunk: chunk.max(1),
+            rows_done: 0,
+        })
+    }
+}
+
+/// A smearing model's sampling under way (see [`TrainedSmearing::sampler`]).
+pub struct SmearingSampler<'a> {
+    model: &'a TrainedSmearing,
+    input: &'a Table,
+    gen: Vec<f32>,
+    x: Vec<f32>,
+    noise: Rng,
+    y: Vec<f32>,
+    chunk: usize,
+    rows_done: usize,
+}
+
+impl SmearingSampler<'_> {
+    /// Samples up to `chunks` chunks; `true` once every row is done.
+    pub async fn next(&mut self, chunks: usize) -> Result<bool> {
+        let m = &self.model.meta;
         let (k_in, k_out) = (m.gen_cols.len(), m.reco_cols.len());
-        let n = input.n_rows();
-        let mut noise = rng(seed, 11);
-        let mut y = Vec::with_capacity(n * k_out);
-        for part in x.chunks(chunk.max(1) * k_in) {
-            let rows = part.len() / k_in;
-            let eps: Vec<f32> = (0..rows * k_out)
-                .map(|_| normal(&mut noise) as f32)
-                .collect();
-            let xt = upload(part.to_vec(), rows, k_in, &self.device);
-            let et = upload(eps, rows, k_out, &self.device);
-            y.extend(read_f32(self.net.sample(xt, et)).await?);
-            if !between(y.len() as f64 / (n * k_out).max(1) as f64).await {
-                return Err(Error::Cancelled);
+        let n = self.input.n_rows();
+        for _ in 0..chunks.max(1) {
+            if self.rows_done >= n {
+                break;
             }
+            let rows = self.chunk.min(n - self.rows_done);
+            let part = &self.x[self.rows_done * k_in..(self.rows_done + rows) * k_in];
+            let eps: Vec<f32> = (0..rows * k_out)
+                .map(|_| normal(&mut self.noise) as f32)
+                .collect();
+            let device = &self.model.device;
+            let xt = upload(part.to_vec(), rows, k_in, device);
+            let et = upload(eps, rows, k_out, device);
+            self.y
+                .extend(read_f32(self.model.net.sample(xt, et)).await?);
+            self.rows_done += rows;
         }
+        Ok(self.rows_done >= n)
+    }
+
+    /// Fraction of the rows sampled.
+    pub fn progress(&self) -> f64 {
+        self.rows_done as f64 / self.input.n_rows().max(1) as f64
+    }
+
+    /// The input with the predictions under the model's reco column names; an error if not
+    /// every row was sampled.
+    pub fn finish(self) -> Result<Table> {
+        let m = &self.model.meta;
+        if self.rows_done < self.input.n_rows() {
+            return Err(Error::Cancelled);
+        }
+        let k_out = m.reco_cols.len();
+        let mut y = self.y;
         m.y_norm.invert(&mut y);
         if m.target == Target::Residual {
-            y.iter_mut().zip(&gen).for_each(|(y, g)| *y += g);
+            y.iter_mut().zip(&self.gen).for_each(|(y, g)| *y += g);
         }
-        let mut out = input.clone();
+        let mut out = self.input.clone();
         for (j, name) in m.reco_cols.iter().enumerate() {
             let mut col: Vec<f32> = y.iter().skip(j).step_by(k_out).copied().collect();
             if let Some(tr) = m.transforms.get(j) {

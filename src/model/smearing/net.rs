@@ -3,7 +3,7 @@
 //! feature; reco-level events are drawn as x = μ + |q − μ|·ε, ε ~ N(0, 1) (seed 000, eq. 1 and
 //! fig. 2).
 
-use super::{Mlp, MlpConfig};
+use crate::model::{Mlp, MlpConfig};
 use crate::random::Rng;
 use burn::prelude::*;
 use burn::tensor::activation::relu;

@@ -6,7 +6,7 @@ use crate::detector::ParticleDetector;
 use crate::error::{Error, Result};
 use crate::generate::JetsConfig;
 use crate::physics::to_fixed;
-use crate::random::{rng, Rng};
+use crate::random::{rng, stream, Rng};
 use serde::{Deserialize, Serialize};
 
 /// Largest number of jets one recipe may ask for (≈ 600 MB of arrays).
@@ -47,7 +47,7 @@ impl JetRecipe {
         self.validate()?;
         Ok(JetStream {
             recipe: self.clone(),
-            rng: rng(self.seed, 21),
+            rng: rng(self.seed, stream::JETS),
             gen: Vec::with_capacity(self.jets * JET_VALUES),
             reco: Vec::with_capacity(self.jets * JET_VALUES),
             tried: 0,

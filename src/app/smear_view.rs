@@ -1,0 +1,435 @@
+//! The smearing lab (seed 000): generate W+jet events (or use a loaded file), train the
+//! smearing network with its loss live, sample test events and compare with the detector.
+//! Its state — fields, results and the heavy data — lives in [`Smear`], shared through
+//! context with the sections that build on it (upload, evaluate, detector, share). What is
+//! trained on and tested against is the library's workflow.
+
+use super::canvas::draw_on;
+use super::files::{canvas_png, download, download_url};
+use super::plots::{hist, show_figure, PlotLinks};
+use super::state::{parse, AppState, Store};
+use crate::data::{write_bytes, Table};
+use crate::detector::WjetsDetector;
+use crate::model::{EpochReport, TrainedSmearing};
+use crate::plot::{axis_label, draw_loss, GEN_COLOR, MODEL_COLOR, RECO_COLOR, SMEARING_LOSS};
+use crate::recipe::{derive_wjet_aux, DataOrigin, WjetsRecipe, MAX_EVENTS};
+use crate::store::save_smearing;
+use crate::train::{Hidden, SmearingJob};
+use crate::workflow::smearing::{
+    self, compare, pairs_data, quality, wjets_data, ColumnPair, JsRow, Source, TestEvents,
+};
+use crate::workflow::Epochs;
+use crate::{Error, Result};
+use leptos::prelude::*;
+
+/// What the upload preview shows of a loaded table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preview {
+    pub file: String,
+    pub rows: usize,
+    pub names: Vec<String>,
+    pub head: Vec<Vec<f32>>,
+    /// Per column: min, mean, max.
+    pub stats: Vec<(f32, f64, f32)>,
+    pub remarks: Vec<String>,
+}
+
+/// The lab's heavy, non-reactive state.
+#[derive(Default)]
+pub struct SmearData {
+    pub table: Option<Table>,
+    /// The uploaded file's name and SHA-256 when the data came from one (else built-in events).
+    pub upload: Option<(String, String)>,
+    /// The file (name, SHA-256) an opened link says its data came from: an upload must match.
+    pub expected_upload: Option<(String, String)>,
+    pub recipe_seed: u64,
+    /// The detector the built-in events are generated with.
+    pub detector: WjetsDetector,
+    pub model: Option<TrainedSmearing>,
+    /// The manifest name and SHA-256 of the model, when it is an unchanged pre-trained one.
+    pub pretrained: Option<(String, String)>,
+    pub sampled: Option<Table>,
+}
+
+impl SmearData {
+    /// Where the events came from: the built-in recipe, or the uploaded file.
+    pub fn source(&self) -> Result<Source> {
+        let table = self
+            .table
+            .clone()
+            .ok_or_else(|| Error::invalid("data", "generate or load events first"))?;
+        Ok(match &self.upload {
+            Some((name, sha256)) => Source::File {
+                table,
+                name: name.clone(),
+                sha256: sha256.clone(),
+            },
+            None => Source::Recipe(Box::new(WjetsRecipe {
+                detector: self.detector.clone(),
+                ..WjetsRecipe::new(table.n_rows(), self.recipe_seed)
+            })),
+        })
+    }
+
+    /// Replaces the events (a new generation or upload): what was sampled from the old ones
+    /// goes.
+    pub fn set_events(&mut self, table: Table, upload: Option<(String, String)>, seed: u64) {
+        self.table = Some(table);
+        self.upload = upload;
+        self.recipe_seed = seed;
+        self.expected_upload = None;
+        self.sampled = None;
+    }
+}
+
+/// The smearing lab's fields and results.
+#[derive(Clone, Copy)]
+pub struct Smear {
+    pub events: RwSignal<String>,
+    pub seed: RwSignal<String>,
+    pub epochs: RwSignal<String>,
+    pub batch: RwSignal<String>,
+    pub lr: RwSignal<String>,
+    /// Hidden layers × width of the network ("4x100", "2x16").
+    pub hidden: RwSignal<String>,
+    pub have_data: RwSignal<bool>,
+    pub have_model: RwSignal<bool>,
+    pub history: RwSignal<Vec<EpochReport>>,
+    pub js: RwSignal<Vec<JsRow>>,
+    pub npy_names: RwSignal<String>,
+    pub drop_nonfinite: RwSignal<bool>,
+    pub preview: RwSignal<Option<Preview>>,
+    pub mapping: RwSignal<Vec<ColumnPair>>,
+    /// Canvas ids of the sample step's plots.
+    pub sample_plots: RwSignal<Vec<String>>,
+    pub have_sample: RwSignal<bool>,
+    /// What the test events were (shown under the JS table).
+    pub tested_on: RwSignal<String>,
+    pub data: Store<SmearData>,
+}
+
+impl Smear {
+    pub fn new() -> Self {
+        Self {
+            events: RwSignal::new(smearing::PAGE_EVENTS.to_string()),
+            seed: RwSignal::new("1".into()),
+            epochs: RwSignal::new(smearing::PAGE_EPOCHS.to_string()),
+            batch: RwSignal::new("128".into()),
+            lr: RwSignal::new("0.001".into()),
+            hidden: RwSignal::new("4x100".into()),
+            have_data: RwSignal::new(false),
+            have_model: RwSignal::new(false),
+            history: RwSignal::new(Vec::new()),
+            js: RwSignal::new(Vec::new()),
+            npy_names: RwSignal::new(String::new()),
+            drop_nonfinite: RwSignal::new(false),
+            preview: RwSignal::new(None),
+            mapping: RwSignal::new(Vec::new()),
+            sample_plots: RwSignal::new(Vec::new()),
+            have_sample: RwSignal::new(false),
+            tested_on: RwSignal::new(String::new()),
+            data: Store::new(SmearData::default()),
+        }
+    }
+
+    /// Draws the training history on the loss canvas.
+    pub fn draw_history(self, app: AppState) {
+        let history = self.history.get_untracked();
+        if let Err(e) = draw_on("loss-canvas", |root| {
+            draw_loss(root, &history, SMEARING_LOSS)
+        }) {
+            app.fail(e);
+        }
+    }
+
+    /// Makes `model` the lab's model (trained, from a link or pre-trained), with its history.
+    pub fn install(self, app: AppState, model: TrainedSmearing, pinned: Option<(String, String)>) {
+        self.history.set(model.meta.history.clone());
+        self.draw_history(app);
+        self.data.with(|d| {
+            d.model = Some(model);
+            d.pretrained = pinned;
+        });
+        self.have_model.set(true);
+    }
+}
+
+/// A W+jet recipe's events, generated in steps with progress from `p0` to `p1`, and the
+/// selection efficiency.
+pub async fn stream_events(
+    app: AppState,
+    recipe: &WjetsRecipe,
+    p0: f64,
+    p1: f64,
+) -> Result<(Table, f64)> {
+    let mut stream = recipe.stream()?;
+    app.steps(&mut stream, 500, p0, p1).await?;
+    let eff = stream.efficiency();
+    Ok((stream.into_table(), eff))
+}
+
+/// Generates the built-in events with the fields' count and seed and the lab's detector.
+pub async fn generate(app: AppState, sm: Smear) -> Result<String> {
+    let events: usize = parse("event count", &sm.events.get_untracked())?;
+    let seed: u64 = parse("seed", &sm.seed.get_untracked())?;
+    let recipe = WjetsRecipe {
+        detector: sm.data.with(|d| d.detector.clone()),
+        ..WjetsRecipe::new(events, seed)
+    };
+    let (table, eff) = stream_events(app, &recipe, 0.0, 1.0).await?;
+    let n = table.n_rows();
+    sm.data.with(|d| d.set_events(table, None, seed));
+    sm.preview.set(None);
+    sm.have_data.set(true);
+    Ok(format!(
+        "generated {n} W(→μν)+jet events, seed {seed}; {:.0} % passed the selection",
+        100.0 * eff
+    ))
+}
+
+async fn train(app: AppState, sm: Smear) -> Result<String> {
+    let seed = sm.data.with(|d| d.recipe_seed);
+    let cfg = smearing::train_config(
+        Some(parse("epochs", &sm.epochs.get_untracked())?),
+        Some(parse("batch size", &sm.batch.get_untracked())?),
+        Some(parse("learning rate", &sm.lr.get_untracked())?),
+        seed,
+    );
+    let hidden = Hidden::parse(&sm.hidden.get_untracked())?;
+    let source = sm.data.with(|d| d.source())?;
+    let (cols, table) = match source.split()? {
+        // A file: the mapped columns, on its rows less the held-out ones.
+        (Some(rows), _) => (pairs_data(&sm.mapping.get_untracked(), hidden)?, rows),
+        // Built-in events: all of them (the test events are another seed's).
+        (None, _) => (
+            wjets_data(hidden),
+            sm.data
+                .with(|d| d.table.clone())
+                .ok_or_else(|| Error::invalid("data", "generate events first"))?,
+        ),
+    };
+    let device = app.device()?;
+    let mut job = SmearingJob::new(&table, &cols, cfg, &device)?;
+    sm.history.set(Vec::new());
+    let mut work = Epochs::new(&mut job.trainer, |report| {
+        sm.history.update(|h| h.push(report.clone()));
+        sm.draw_history(app);
+    });
+    app.steps(&mut work, 1, 0.0, 1.0).await?;
+    let stop = job.trainer.stop_reason().map(|s| s.to_string());
+    let mut model = job.finish()?;
+    model.meta.origin = Some(source.origin());
+    let best = model.meta.best_epoch;
+    sm.data.with(|d| {
+        d.model = Some(model);
+        d.pretrained = None;
+    });
+    sm.have_model.set(true);
+    Ok(match stop {
+        Some(why) => format!("training stopped: {why} (epoch {best})"),
+        None => format!(
+            "trained {} epochs on {} events; kept epoch {best} (lowest validation loss)",
+            sm.history.get_untracked().len(),
+            table.n_rows()
+        ),
+    })
+}
+
+/// The model's test events (the workflow's policy: the next seed's built-in events, or the
+/// file's held-out rows), with what they are.
+async fn test_events(app: AppState, sm: Smear) -> Result<(Table, String)> {
+    let (_, test) = sm.data.with(|d| d.source())?.split()?;
+    let what = test.describe();
+    let table = match test {
+        TestEvents::Recipe(recipe) => stream_events(app, &recipe, 0.0, 0.3).await?.0,
+        TestEvents::HeldOut { table, .. } => table,
+    };
+    Ok((table, what))
+}
+
+/// Samples the test events with the model, compares with the detector (JS table, plots) and
+/// stores the comparison in the model as its quality figure.
+pub async fn sample(app: AppState, sm: Smear) -> Result<String> {
+    let (test, what) = test_events(app, sm).await?;
+    let seed = sm.data.with(|d| d.recipe_seed);
+    let model = sm
+        .data
+        .with(|d| d.model.take())
+        .ok_or_else(|| Error::invalid("model", "train a model first"))?;
+    let result = match model.sampler(&test, seed, 2048) {
+        Ok(mut sampler) => app
+            .steps(&mut sampler, 1, 0.3, 0.9)
+            .await
+            .and_then(|()| sampler.finish()),
+        Err(e) => Err(e),
+    };
+    let rows = result.and_then(|mut sampled| {
+        derive_wjet_aux(&mut sampled, "reco")?;
+        Ok((compare(&model, &test, &sampled)?, sampled))
+    });
+    let pairs: Vec<(String, String)> = model
+        .meta
+        .gen_cols
+        .iter()
+        .cloned()
+        .zip(model.meta.reco_cols.iter().cloned())
+        .collect();
+    sm.data.with(|d| d.model = Some(model));
+    let (rows, sampled) = rows?;
+    // Plots per pair: gen and reco of the test events, and the model's reco.
+    let ids: Vec<String> = pairs
+        .iter()
+        .map(|(g, _)| format!("hist-{}", g.trim_start_matches("gen_")))
+        .collect();
+    sm.sample_plots.set(ids.clone());
+    super::browser::yield_now().await; // let the canvases appear
+    for ((g, r), id) in pairs.iter().zip(&ids) {
+        let (gen, reco, pred) = (test.column(g)?, test.column(r)?, sampled.column(r)?);
+        show_figure(
+            app,
+            id.clone(),
+            hist(
+                axis_label(r),
+                vec![
+                    ("gen", gen.to_vec(), GEN_COLOR),
+                    ("reco", reco.to_vec(), RECO_COLOR),
+                    ("model", pred.to_vec(), MODEL_COLOR),
+                ],
+            ),
+        )?;
+        super::browser::yield_now().await;
+    }
+    let n = sampled.n_rows();
+    let q = quality(&rows);
+    sm.data.with(|d| {
+        d.sampled = Some(sampled);
+        if let Some(m) = d.model.as_mut() {
+            m.meta.quality = q;
+        }
+    });
+    sm.js.set(rows);
+    sm.tested_on.set(what.clone());
+    sm.have_sample.set(true);
+    app.progress.set(1.0);
+    Ok(format!(
+        "sampled {what} ({n} rows) and compared them with the detector"
+    ))
+}
+
+/// Downloads the sampled events in a format, or the model file.
+async fn save(sm: Smear, what: &'static str) -> Result<String> {
+    if what == "model" {
+        let model = sm
+            .data
+            .with(|d| d.model.take())
+            .ok_or_else(|| Error::invalid("model", "train a model first"))?;
+        let bytes = save_smearing(&model).await;
+        sm.data.with(|d| d.model = Some(model));
+        download("model.fastsim", &bytes?, "application/octet-stream")?;
+        return Ok("downloaded model.fastsim".into());
+    }
+    let name = format!("sampled.{what}");
+    let bytes = sm
+        .data
+        .with(|d| d.sampled.as_ref().map(|t| write_bytes(t, &name)))
+        .ok_or_else(|| Error::invalid("download", "sample events first"))??;
+    download(&name, &bytes, "application/octet-stream")?;
+    Ok(format!("downloaded {name} ({} bytes)", bytes.len()))
+}
+
+/// The whole demo in one click: generate, train, sample and compare.
+pub async fn run_all(app: AppState, sm: Smear) -> Result<String> {
+    app.next_step("generating")?;
+    app.status.set(generate(app, sm).await?);
+    app.next_step("training")?;
+    app.status.set(train(app, sm).await?);
+    app.next_step("sampling")?;
+    sample(app, sm).await
+}
+
+/// Where the lab's model's events came from (what a model file and a link record).
+pub fn data_origin(sm: Smear) -> Result<DataOrigin> {
+    Ok(sm.data.with(|d| d.source())?.origin())
+}
+
+/// Step 1: generate events.
+#[component]
+pub fn GenerateSection() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let sm = expect_context::<Smear>();
+    let max_events = format!("1 to {MAX_EVENTS}");
+    view! {
+        <section>
+            <h2>"1 · Generate events"</h2>
+            <p>"W(→μν)+jet at 13 TeV, passed through a CMS-like detector (Delphes CMS card resolutions). Each event has generator-level (gen) and detector-level (reco) features."</p>
+            <label>"events " <input id="events" type="number" min="100" title=max_events bind:value=sm.events/></label>
+            <label>"seed " <input id="seed" type="number" min="0" bind:value=sm.seed/></label>
+            <button id="generate" disabled=move || !app.idle() on:click=move |_| app.run("generating", move || generate(app, sm))>"Generate"</button>
+        </section>
+    }
+}
+
+/// Steps 2 and 3: train, then sample and compare; `children` go beside the download buttons
+/// (the root puts the Share button there).
+#[component]
+pub fn SmearSection(children: Children) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let sm = expect_context::<Smear>();
+    view! {
+        <section>
+            <h2>"2 · Train the smearing network"</h2>
+            <p>"Chen et al. (2020): two networks (9 → 4×100 → 9 in the paper; 2×16 makes a model small enough to share inline) learn the mean and the +1σ quantile of each reco feature from the gen features; 70 % of the events train, 30 % validate. A loaded file's last 20 % are held out as its test events."</p>
+            <label>"epochs " <input id="epochs" type="number" min="1" bind:value=sm.epochs/></label>
+            <label>"batch " <input id="batch" type="number" min="1" bind:value=sm.batch/></label>
+            <label>"learning rate " <input id="lr" type="text" bind:value=sm.lr/></label>
+            <label>"network " <select id="hidden" on:change=move |e| sm.hidden.set(event_target_value(&e)) prop:value=move || sm.hidden.get()>
+                <option value="4x100">"4 × 100 (the paper's)"</option>
+                <option value="2x16">"2 × 16 (small: fits in a share link)"</option>
+            </select></label>
+            <button id="train" disabled=move || !app.idle() || !sm.have_data.get() on:click=move |_| app.run("training", move || train(app, sm))>"Train"</button>
+            <canvas id="loss-canvas" width="720" height="320"></canvas>
+            <table id="loss-table" class="numbers">
+                <tr><th>"epoch"</th><th>"train loss"</th><th>"validation loss"</th></tr>
+                {move || sm.history.get().into_iter().map(|r| view! {
+                    <tr class="epoch-row">
+                        <td>{r.epoch}</td>
+                        <td class="train-loss">{format!("{:.4}", r.train_loss)}</td>
+                        <td class="val-loss">{format!("{:.4}", r.val_loss)}</td>
+                    </tr>
+                }).collect_view()}
+            </table>
+        </section>
+        <section>
+            <h2>"3 · Sample and compare"</h2>
+            <p>"The model smears test events it never saw; its reco distributions are compared with the detector's. Quantile-JS (Bieringer et al., eq. 3.3, 16 quantiles): 0 means identical, ln 2 ≈ 0.693 disjoint."</p>
+            <button id="sample" disabled=move || !app.idle() || !sm.have_model.get() on:click=move |_| app.run("sampling", move || sample(app, sm))>"Sample"</button>
+            <table id="js-table" class="numbers">
+                <tr><th>"feature"</th><th>"JS(model, reco)"</th><th>"JS(gen, reco)"</th></tr>
+                {move || sm.js.get().into_iter().map(|r| view! {
+                    <tr class="js-row" data-feature=r.feature.clone()>
+                        <td>{axis_label(&r.feature)}</td>
+                        <td class="js-model">{format!("{:.5}", r.model)}</td>
+                        <td class="js-gen">{format!("{:.5}", r.gen)}</td>
+                    </tr>
+                }).collect_view()}
+            </table>
+            <p id="tested-on" class="note">{move || sm.tested_on.get()}</p>
+            <div class="plots">
+                {move || sm.sample_plots.get().into_iter().map(|id| view! {
+                    <figure><canvas id=id.clone() width="560" height="440"></canvas><PlotLinks id=id/></figure>
+                }).collect_view()}
+            </div>
+            <div id="downloads">
+                "Download: "
+                {["csv", "npy", "npz"].into_iter().map(|f| view! {
+                    <button id=format!("dl-{f}") disabled=move || !sm.have_sample.get() on:click=move |_| app.run("saving", move || save(sm, f))>{format!("samples .{f}")}</button>
+                }).collect_view()}
+                <button id="dl-model" disabled=move || !sm.have_model.get() || app.busy.get().is_some() on:click=move |_| app.run("saving", move || save(sm, "model"))>"model file"</button>
+                {children()}
+                <button id="dl-loss" disabled=move || sm.history.get().is_empty() on:click=move |_| {
+                    if let Err(e) = canvas_png("loss-canvas").and_then(|u| download_url("loss.png", &u)) { app.fail(e); }
+                }>"loss curve PNG"</button>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,399 @@
+//! `fastsim train`: the smearing network (seed 000), the jet VAE (seed 001) or an unfolding
+//! GAN (seed 002), from a file or built-in events, to a model file. What each model trains
+//! on, with which settings, and what quality figure its file records is the library's
+//! workflow; this file parses and reports.
+
+use super::common::{bar, drive, file_name, read, write, BackendArg, InputArgs, PresetArg};
+use super::generate::read_wjets_detector;
+use super::jets::read_jets;
+use clap::{Args, ValueEnum};
+use fastsim_lab::backend::{self, BackendKind};
+use fastsim_lab::data::Transform;
+use fastsim_lab::model::{GanKind, MmdKernel, Target, LOSS_PARTS};
+use fastsim_lab::recipe::{DataOrigin, WjetsRecipe};
+use fastsim_lab::store::{save_jet_vae, save_smearing, save_unfold, sha256_hex};
+use fastsim_lab::train::{GanJob, Hidden, JetVaeJob, SmearingJob, TrainData};
+use fastsim_lab::workflow::{
+    jets,
+    smearing::{self, Source, TestEvents},
+    unfold, Epochs,
+};
+use fastsim_lab::{Error, Result};
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ModelArg {
+    Smearing,
+    JetVae,
+    /// Seed 002, section 2: the generator maps detector events to parton events.
+    NaiveGan,
+    /// Seed 002, section 3: the fully conditional GAN.
+    Fcgan,
+}
+
+#[derive(Args)]
+pub struct TrainArgs {
+    #[arg(long, value_enum)]
+    model: ModelArg,
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    run: RunArgs,
+    #[command(flatten)]
+    smearing: SmearingArgs,
+    #[command(flatten)]
+    jet_vae: JetVaeArgs,
+    #[command(flatten)]
+    gan: GanArgs,
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// What the model learns from.
+#[derive(Args)]
+#[command(next_help_heading = "Data")]
+struct DataArgs {
+    #[arg(
+        long,
+        required_unless_present = "generate",
+        conflicts_with = "generate"
+    )]
+    data: Option<PathBuf>,
+    /// Smearing: train on this many built-in W+jet events (seed --data-seed, detector
+    /// --detector), which the model file records as its recipe.
+    #[arg(long)]
+    generate: Option<usize>,
+    #[arg(long, default_value_t = 1)]
+    data_seed: u64,
+    /// Detector JSON for --generate (CMS-like defaults otherwise).
+    #[arg(long, requires = "generate")]
+    detector: Option<PathBuf>,
+    /// Generator-level input columns (smearing; the jet VAE reads the `gen` jet array).
+    /// For the GANs: the parton-level columns the model writes, (pT, η, φ) per object,
+    /// the two jets first (default: the built-in WZ columns).
+    #[arg(long, value_delimiter = ',', required_if_eq("model", "smearing"))]
+    gen_cols: Vec<String>,
+    #[arg(long, value_delimiter = ',', required_if_eq("model", "smearing"))]
+    reco_cols: Vec<String>,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+/// The run's settings; unset ones are the paper's for the model.
+#[derive(Args)]
+#[command(next_help_heading = "Training")]
+struct RunArgs {
+    /// Seed 000 trains 100 epochs, seed 001 300, the GANs 50 here (the default per model).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Batch size (default: 128; the GANs 512, seed 002's table 1).
+    #[arg(long)]
+    batch: Option<usize>,
+    /// Smearing: initial learning rate 10⁻³, epoch e uses lr/(1+e). Jet VAE and GANs:
+    /// constant 10⁻⁴.
+    #[arg(long)]
+    lr: Option<f64>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[arg(long, value_enum, default_value = "cpu")]
+    backend: BackendArg,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Smearing network")]
+struct SmearingArgs {
+    /// Hidden layers × width of both networks (seed 000: 4x100; 2x16 fits in a share link).
+    #[arg(long, default_value = "4x100")]
+    hidden: String,
+    /// What the network learns: the residual reco − gen of paired columns, or reco itself
+    /// (seed 000's direct parametrisation).
+    #[arg(long, value_enum, default_value = "residual")]
+    target: TargetArg,
+    /// One transform per gen/reco pair, `none` or `log` (for a positive quantity),
+    /// applied before training and undone when sampling.
+    #[arg(long, value_delimiter = ',')]
+    transforms: Vec<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TargetArg {
+    Residual,
+    Direct,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Jet VAE")]
+struct JetVaeArgs {
+    /// Jet VAE or GAN size: the paper's (seed 001, section 4; seed 002, table 1) or a
+    /// small one for quick runs.
+    #[arg(long, value_enum, default_value = "paper")]
+    preset: PresetArg,
+    /// The masked variant (existence scores; padding out of the loss).
+    #[arg(long)]
+    masked: bool,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Unfolding GANs")]
+struct GanArgs {
+    /// The MMD kernel on m_jj — single, multiple (the paper's), cooling, augmented
+    /// (appendix B) or conditional (beyond the paper).
+    #[arg(long, default_value = "multiple")]
+    kernel: String,
+    /// The weight λ_G of the MMD term (seed 002, table 1: 1).
+    #[arg(long, default_value_t = 1.0)]
+    lambda_g: f64,
+    /// Condition also on the detector-level m_jj, pT,j1, pT,j2 (beyond the paper).
+    #[arg(long)]
+    detector_features: bool,
+}
+
+pub fn run(a: TrainArgs) -> Result<()> {
+    match a.model {
+        ModelArg::Smearing => train_smearing(a),
+        ModelArg::JetVae => train_jet_vae(a),
+        ModelArg::NaiveGan => train_gan(a, GanKind::Naive),
+        ModelArg::Fcgan => train_gan(a, GanKind::Fcgan),
+    }
+}
+
+fn train_smearing(a: TrainArgs) -> Result<()> {
+    let r = &a.run;
+    let cfg = smearing::train_config(r.epochs, r.batch, r.lr, r.seed);
+    let cols = TrainData {
+        gen_cols: a.data.gen_cols.clone(),
+        reco_cols: a.data.reco_cols.clone(),
+        target: match a.smearing.target {
+            TargetArg::Residual => Target::Residual,
+            TargetArg::Direct => Target::Direct,
+        },
+        transforms: a
+            .smearing
+            .transforms
+            .iter()
+            .map(|t| Transform::parse(t))
+            .collect::<Result<_>>()?,
+        hidden: Hidden::parse(&a.smearing.hidden)?,
+    };
+    let source = match (&a.data.data, a.data.generate) {
+        (Some(path), _) => {
+            let table = a.data.input.load(path)?;
+            // A missing or non-finite column is named before anything else is said.
+            table.ensure_finite(&[cols.gen_cols.clone(), cols.reco_cols.clone()].concat())?;
+            Source::File {
+                table,
+                name: file_name(path),
+                sha256: sha256_hex(&read(path)?),
+            }
+        }
+        (None, Some(events)) => {
+            let mut recipe = WjetsRecipe::new(events, a.data.data_seed);
+            if let Some(p) = &a.data.detector {
+                recipe.detector = read_wjets_detector(p)?;
+            }
+            Source::Recipe(Box::new(recipe))
+        }
+        (None, None) => return Err(Error::invalid("train", "give --data FILE or --generate N")),
+    };
+    let (train_rows, test) = source.split()?;
+    let table = match (train_rows, &source) {
+        (Some(t), _) => t,
+        (None, Source::Recipe(recipe)) => build(recipe)?,
+        (None, Source::File { .. }) => unreachable!("a file's split gives its rows"),
+    };
+    let backend: BackendKind = r.backend.into();
+    let device = backend::device(backend)?;
+    let mut job = SmearingJob::new(&table, &cols, cfg.clone(), &device)?;
+    eprintln!(
+        "training the smearing network on {} ({} train / {} validation events, {} → {} features) on {}",
+        table.source(),
+        job.trainer.n_train(),
+        job.trainer.n_val(),
+        cols.gen_cols.len(),
+        cols.reco_cols.len(),
+        backend.label()
+    );
+    let pb = bar(cfg.epochs as u64, "epochs");
+    let mut work = Epochs::new(&mut job.trainer, |r| {
+        // Printed whether or not stderr is a terminal (the bar itself only on one).
+        pb.suspend(|| {
+            eprintln!(
+                "epoch {:>3}  lr {:.2e}  train {:.4}  validation {:.4}  (best: epoch {})",
+                r.epoch, r.lr, r.train_loss, r.val_loss, r.best_epoch
+            )
+        })
+    });
+    drive(&mut work, 8, &pb)?;
+    if let Some(stop) = job.trainer.stop_reason() {
+        eprintln!("warning: {stop}");
+    }
+    let mut trained = job.finish()?;
+    trained.meta.origin = Some(source.origin());
+    let test_table = match &test {
+        TestEvents::Recipe(recipe) => build(recipe)?,
+        TestEvents::HeldOut { table, .. } => table.clone(),
+    };
+    let sampled = pollster::block_on(trained.sample(&test_table, cfg.seed))?;
+    trained.meta.quality = smearing::quality(&smearing::compare(&trained, &test_table, &sampled)?);
+    eprintln!(
+        "quantile-JS ({} quantiles) on {}: {}",
+        smearing::N_QUANT,
+        test.describe(),
+        smearing::quality_text(&trained.meta.quality)
+    );
+    let bytes = pollster::block_on(save_smearing(&trained))?;
+    write(&a.out, &bytes)?;
+    eprintln!(
+        "wrote {} (kept epoch {}, sha256 {})",
+        a.out.display(),
+        trained.meta.best_epoch,
+        sha256_hex(&bytes)
+    );
+    Ok(())
+}
+
+/// A W+jet recipe's events, with a progress bar.
+fn build(recipe: &WjetsRecipe) -> Result<fastsim_lab::data::Table> {
+    let mut stream = recipe.stream()?;
+    drive(&mut stream, 5_000, &bar(recipe.events as u64, "generate"))?;
+    Ok(stream.into_table())
+}
+
+fn train_jet_vae(a: TrainArgs) -> Result<()> {
+    let data = a
+        .data
+        .data
+        .as_ref()
+        .ok_or_else(|| Error::invalid("train", "the jet VAE trains on --data JETS.npz"))?;
+    let r = &a.run;
+    let cfg = jets::train_config(r.epochs, r.batch, r.lr, r.seed);
+    let masked = a.jet_vae.masked;
+    let jets_in = read_jets(data)?;
+    let name = data.display().to_string();
+    let backend: BackendKind = r.backend.into();
+    let device = backend::device(backend)?;
+    let net = jets::net_config(a.jet_vae.preset.into(), masked);
+    let mut job = JetVaeJob::new(&jets_in, &name, net, cfg.clone(), &device)?;
+    job.set_origin(Some(DataOrigin::Upload {
+        name: file_name(data),
+        rows: jets_in.len(),
+        sha256: sha256_hex(&read(data)?),
+    }));
+    eprintln!(
+        "training the {}jet VAE ({:?} preset) on {name} ({} train / {} validation jets) on {}",
+        if masked { "masked " } else { "" },
+        a.jet_vae.preset,
+        job.trainer.n_train(),
+        job.trainer.n_val(),
+        backend.label()
+    );
+    let pb = bar(cfg.epochs as u64, "epochs");
+    let t0 = Instant::now();
+    let mut work = Epochs::new(&mut job.trainer, |r| {
+        pb.suspend(|| {
+            let parts = |p: &[f64]| {
+                p.iter()
+                    .zip(LOSS_PARTS)
+                    .filter(|(_, n)| masked || *n != "existence")
+                    .map(|(v, n)| format!("{n} {v:.4}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            eprintln!(
+                "epoch {:>3}  train {:.4} ({})  validation {:.4} ({})  (best: epoch {}, {:.0} s)",
+                r.epoch,
+                r.train_loss,
+                parts(&r.train_parts),
+                r.val_loss,
+                parts(&r.val_parts),
+                r.best_epoch,
+                t0.elapsed().as_secs_f64()
+            )
+        })
+    });
+    drive(&mut work, 8, &pb)?;
+    if let Some(stop) = job.trainer.stop_reason() {
+        eprintln!("warning: {stop}");
+    }
+    let trained = job.finish()?;
+    let bytes = pollster::block_on(save_jet_vae(&trained))?;
+    write(&a.out, &bytes)?;
+    eprintln!(
+        "wrote {} (kept epoch {}, {:.0} s of training, sha256 {})",
+        a.out.display(),
+        trained.meta.best_epoch,
+        t0.elapsed().as_secs_f64(),
+        sha256_hex(&bytes)
+    );
+    Ok(())
+}
+
+fn train_gan(a: TrainArgs, kind: GanKind) -> Result<()> {
+    let data = a.data.data.as_ref().ok_or_else(|| {
+        Error::invalid(
+            "train",
+            "the GANs train on --data EVENTS (e.g. from generate --process wz)",
+        )
+    })?;
+    let r = &a.run;
+    let cfg = unfold::train_config(r.epochs, r.batch, r.lr, r.seed);
+    let table = a.data.input.load(data)?;
+    let (gen_cols, reco_cols) = unfold::columns(a.data.gen_cols.clone(), a.data.reco_cols.clone());
+    let net = unfold::net_config(
+        kind,
+        a.jet_vae.preset.into(),
+        gen_cols.len() / 3,
+        MmdKernel::parse(&a.gan.kernel)?,
+        a.gan.lambda_g,
+        a.gan.detector_features,
+    );
+    let backend: BackendKind = r.backend.into();
+    let device = backend::device(backend)?;
+    let mut job = GanJob::new(
+        &table,
+        &gen_cols,
+        &reco_cols,
+        net.clone(),
+        cfg.clone(),
+        &device,
+    )?;
+    job.set_origin(DataOrigin::Upload {
+        name: data.display().to_string(),
+        rows: table.n_rows(),
+        sha256: sha256_hex(&read(data)?),
+    });
+    eprintln!(
+        "training the {} on {} ({} train / {} validation events) on {}",
+        net.describe(),
+        table.source(),
+        job.n_train(),
+        job.n_val(),
+        backend.label()
+    );
+    let t0 = Instant::now();
+    let pb = bar(cfg.epochs as u64, "epochs");
+    let mut work = Epochs::new(&mut job, |r| {
+        pb.suspend(|| {
+            eprintln!(
+                "epoch {:>3}  L_D {:.4} (reg {:.3})  L_G {:.4} (MMD {:.3})  val JS(m_jj) {:.4}  (best: epoch {})",
+                r.epoch, r.d_loss, r.d_reg, r.g_loss, r.mmd, r.val_js_mjj, r.best_epoch
+            )
+        })
+    });
+    drive(&mut work, 8, &pb)?;
+    if let Some(stop) = job.stop_reason() {
+        eprintln!("warning: {stop}");
+    }
+    let trained = job.finish()?;
+    let bytes = pollster::block_on(save_unfold(&trained))?;
+    write(&a.out, &bytes)?;
+    eprintln!(
+        "wrote {} in {:.0} s (kept epoch {}, sha256 {})",
+        a.out.display(),
+        t0.elapsed().as_secs_f64(),
+        trained.meta.best_epoch,
+        sha256_hex(&bytes)
+    );
+    Ok(())
+}

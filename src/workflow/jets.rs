@@ -1,0 +1,239 @@
+//! The jet-VAE workflow (seed 001): presets, training settings, which jets test a model, and
+//! the comparison of model jets with the detector's — the JS table, the distributions and the
+//! event display that the command line's report and the page both draw.
+
+use super::{seeds, Preset};
+use crate::data::JetArrays;
+use crate::error::Result;
+use crate::metrics::{jet_js, Acceptance, JetColumns};
+use crate::model::{JetVaeConfig, TrainConfig};
+use crate::physics::JetFeatures;
+use crate::plot::{
+    axis_label, Figure, JetPanel, SeriesData, GEN_COLOR, MODEL_COLOR, RECO_COLOR, VAL_COLOR,
+};
+use crate::recipe::JetRecipe;
+use plotters::style::RGBColor;
+
+/// The jet VAE of a preset. Paper: seed 001, section 4 (convolutions 32/64/128, dense 640
+/// and 150, latent 20). Small: convolutions 8/16/32, dense 128 and 64 (≈ 8× faster).
+pub fn net_config(preset: Preset, masked: bool) -> JetVaeConfig {
+    let cfg = JetVaeConfig::new().with_masked(masked);
+    match preset {
+        Preset::Paper => cfg,
+        Preset::Small => cfg
+            .with_channels(vec![8, 16, 32])
+            .with_dense1(128)
+            .with_dense2(64),
+    }
+}
+
+/// Seed 001, section 6: Adam with a learning rate of 10⁻⁴ (constant), 300 epochs; batches
+/// of 128 (not stated in the paper); 20 % of the jets validate.
+pub const PAPER: TrainConfig = TrainConfig {
+    epochs: 300,
+    batch_size: 128,
+    lr: 1e-4,
+    val_fraction: 0.2,
+    seed: 1,
+    lr_decay: false,
+};
+
+/// [`PAPER`] with each setting the user gives.
+pub fn train_config(
+    epochs: Option<usize>,
+    batch: Option<usize>,
+    lr: Option<f64>,
+    seed: u64,
+) -> TrainConfig {
+    PAPER.overridden(epochs, batch, lr, seed)
+}
+
+/// The page's quick defaults: 8,000 jets, 24 epochs of the small masked network.
+pub const PAGE_JETS: usize = 8_000;
+pub const PAGE_EPOCHS: usize = 24;
+
+/// A user's jets split into training jets and held-out test jets (the last fifth).
+pub fn split_file(jets: &JetArrays) -> Result<(JetArrays, JetArrays)> {
+    let cut = seeds::held_out_split(jets.len());
+    Ok((jets.slice(0, cut)?, jets.slice(cut, jets.len())?))
+}
+
+/// Built-in test jets for a model trained on `n_train` built-in jets of `recipe`:
+/// independent ones (seed + [`seeds::JETS_TEST`]), 500 to 20,000 of them.
+pub fn test_recipe(recipe: &JetRecipe, n_train: usize) -> JetRecipe {
+    let mut r = JetRecipe::new(
+        n_train.clamp(500, 20_000),
+        seeds::derive(recipe.seed, seeds::JETS_TEST),
+    );
+    r.detector = recipe.detector.clone();
+    r
+}
+
+/// Quantiles of the jet JS table (seed 003's quantile-JS on seed 001's observables).
+pub const N_QUANT: usize = 16;
+
+/// Colours of the model series: the first model, then the others.
+const MODEL_COLORS: [RGBColor; 3] = [MODEL_COLOR, VAL_COLOR, RGBColor(204, 121, 167)];
+
+/// Jet features of every level of a comparison, within the acceptance.
+pub struct Comparison {
+    pub gen: JetColumns,
+    pub reco: JetColumns,
+    /// Each model's jets, labelled.
+    pub models: Vec<(String, JetColumns)>,
+}
+
+impl Comparison {
+    /// `truth` holds the detector's `gen` and `reco` arrays; `models` (label, jets, array)
+    /// the model jets of the same gen jets.
+    pub fn new(truth: &JetArrays, models: &[(&str, &JetArrays, &str)]) -> Comparison {
+        let acc = Acceptance::default();
+        Comparison {
+            gen: JetColumns::of(truth, "gen", &acc),
+            reco: JetColumns::of(truth, "reco", &acc),
+            models: models
+                .iter()
+                .map(|(label, jets, array)| (label.to_string(), JetColumns::of(jets, array, &acc)))
+                .collect(),
+        }
+    }
+
+    /// Quantile-JS against the detector's reco jets per feature of
+    /// [`crate::metrics::JS_FEATURES`]: the gen level (no simulation) first, then each model.
+    pub fn js(&self, n_quant: usize) -> Result<Vec<(String, usize, Vec<f64>)>> {
+        std::iter::once(("gen".to_string(), &self.gen))
+            .chain(self.models.iter().map(|(l, c)| (l.clone(), c)))
+            .map(|(label, cols)| Ok((label, cols.accepted, jet_js(&self.reco, cols, n_quant)?)))
+            .collect()
+    }
+
+    fn series(&self, pick: &dyn Fn(&JetColumns) -> Vec<f32>) -> Vec<SeriesData> {
+        let mut s = vec![
+            SeriesData::new("gen", pick(&self.gen), GEN_COLOR),
+            SeriesData::new("reco", pick(&self.reco), RECO_COLOR),
+        ];
+        for (i, (label, cols)) in self.models.iter().enumerate() {
+            s.push(SeriesData::new(label, pick(cols), MODEL_COLORS[i % 3]));
+        }
+        s
+    }
+
+    /// The distribution of jet feature `name` (of [`crate::physics::JET_FEATURES`]) at every
+    /// level, ratio to reco.
+    pub fn feature_figure(&self, name: &str, bins: usize) -> Figure {
+        Figure::Hist {
+            x_label: axis_label(&format!("jet_{name}")),
+            series: self.series(&|c: &JetColumns| c.feature(name).unwrap_or_default().to_vec()),
+            bins,
+        }
+    }
+
+    /// The distribution of constituent coordinate `k` (0, 1, 2: pₓ, p_y, p_z).
+    pub fn constituent_figure(&self, k: usize, bins: usize) -> Figure {
+        let f = ["px", "py", "pz"][k.min(2)];
+        Figure::Hist {
+            x_label: axis_label(&format!("const_{f}")),
+            series: self.series(&|c: &JetColumns| c.constituents[k.min(2)].clone()),
+            bins,
+        }
+    }
+}
+
+/// Jet `i` at gen and reco level (from `truth`) and as each model made it ((label, jets,
+/// array)), centred on the gen jet's axis.
+pub fn event_display(truth: &JetArrays, models: &[(&str, &JetArrays, &str)], i: usize) -> Figure {
+    let particles = |jets: &JetArrays, array: &str| {
+        jets.particles(array, i)
+            .unwrap_or_default()
+            .iter()
+            .map(|p| [p.pt() as f32, p.eta() as f32, p.phi() as f32])
+            .collect::<Vec<_>>()
+    };
+    let axis = JetFeatures::of(&truth.particles("gen", i).unwrap_or_default(), 0.5);
+    let mut panels = vec![
+        JetPanel {
+            title: "gen".into(),
+            color: GEN_COLOR,
+            particles: particles(truth, "gen"),
+        },
+        JetPanel {
+            title: "reco".into(),
+            color: RECO_COLOR,
+            particles: particles(truth, "reco"),
+        },
+    ];
+    for (k, (label, jets, array)) in models.iter().enumerate() {
+        panels.push(JetPanel {
+            title: label.to_string(),
+            color: MODEL_COLORS[k % 3],
+            particles: particles(jets, array),
+        });
+    }
+    Figure::Jets {
+        panels,
+        center: (axis.eta as f32, axis.phi as f32),
+        r: 0.5,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The small preset is written once: the page, the command line and the bench read it
+    /// here.
+    #[test]
+    fn presets() {
+        let p = net_config(Preset::Paper, false);
+        assert_eq!(
+            (p.channels.clone(), p.dense1, p.dense2),
+            (vec![32, 64, 128], 640, 150)
+        );
+        let s = net_config(Preset::Small, true);
+        assert_eq!(
+            (s.channels.clone(), s.dense1, s.dense2),
+            (vec![8, 16, 32], 128, 64)
+        );
+        assert!(s.masked);
+        let c = train_config(None, None, None, 4);
+        assert_eq!(
+            (c.epochs, c.batch_size, c.lr, c.lr_decay),
+            (300, 128, 1e-4, false)
+        );
+    }
+
+    #[test]
+    fn test_jets_are_independent() {
+        let mut r = JetRecipe::new(100, 7);
+        r.detector.pileup_mu = 3.0;
+        let t = test_recipe(&r, 100);
+        assert_eq!((t.jets, t.seed, t.detector.pileup_mu), (500, 1007, 3.0));
+    }
+
+    /// One comparison for the report and the page: the gen line first, a row per model,
+    /// and an event display with a panel per level.
+    #[test]
+    fn comparison_and_event_display() {
+        let truth = JetRecipe::new(300, 2).build().unwrap();
+        let c = Comparison::new(&truth, &[("copy", &truth, "reco")]);
+        let js = c.js(4).unwrap();
+        assert_eq!(js.len(), 2);
+        assert_eq!(js[0].0, "gen");
+        // The detector's own jets as the "model": identical to reco.
+        assert!(
+            js[1].2.iter().all(|v| v.abs() < 1e-12 || v.is_nan()),
+            "{:?}",
+            js[1]
+        );
+        let Figure::Jets { panels, .. } = event_display(&truth, &[("copy", &truth, "reco")], 0)
+        else {
+            panic!("not an event display")
+        };
+        assert_eq!(panels.len(), 3);
+        assert_eq!(panels[1].particles, panels[2].particles);
+        let Figure::Hist { series, .. } = c.feature_figure("pt", 20) else {
+            panic!("not a histogram")
+        };
+        assert_eq!(series.len(), 3);
+    }
+}
