@@ -10,7 +10,7 @@ use fastsim_lab::model::JetVaeConfig;
 use fastsim_lab::recipe::JetRecipe;
 use fastsim_lab::store::{load_jet_vae, save_jet_vae};
 use fastsim_lab::train::JetVaeJob;
-use fastsim_lab::workflow::{jets::train_config, run_to_end, Epochs};
+use fastsim_lab::workflow::{jets, run_to_end, Epochs};
 
 const EPOCHS: usize = 16;
 
@@ -27,7 +27,7 @@ fn jet_vae_learns_the_particle_detector() {
     let train = JetRecipe::new(8_000, 11).build().unwrap();
     let mut test = JetRecipe::new(6_000, 12).build().unwrap();
     let device = backend::cpu();
-    let mut cfg = train_config(None, None, None, 1);
+    let mut cfg = jets::PAPER;
     cfg.epochs = EPOCHS;
     // Ten times the paper's learning rate: a few epochs instead of its 300.
     cfg.lr = 1e-3;
@@ -97,7 +97,7 @@ fn jet_vae_learns_the_particle_detector() {
 fn masked_variant_and_jet_files() {
     let jets = JetRecipe::new(600, 21).build().unwrap();
     let device = backend::cpu();
-    let mut cfg = train_config(None, None, None, 1);
+    let mut cfg = jets::PAPER;
     cfg.epochs = 2;
     cfg.lr = 1e-3;
     let mut job = JetVaeJob::new(&jets, "built-in jets", small(true), cfg, &device).unwrap();

@@ -7,7 +7,8 @@ use fastsim_lab::backend;
 use fastsim_lab::metrics::closure_js;
 use fastsim_lab::metrics::Cut;
 use fastsim_lab::model::{GanConfig, GanKind};
-use fastsim_lab::recipe::{wz_object_columns, WzRecipe};
+use fastsim_lab::physics::wz_object_columns;
+use fastsim_lab::recipe::WzRecipe;
 use fastsim_lab::store::{load_unfold, save_unfold};
 use fastsim_lab::train::GanJob;
 use fastsim_lab::workflow::{run_to_end, unfold, Epochs};
@@ -22,7 +23,7 @@ fn fcgan_unfolds_the_w_mass() {
     let test = WzRecipe::new(6_000, 22, 0.0).build().unwrap();
     let device = backend::cpu();
     let (gen, reco) = (wz_object_columns("gen"), wz_object_columns("reco"));
-    let mut cfg = unfold::train_config(None, None, None, 1);
+    let mut cfg = unfold::PAPER;
     cfg.epochs = 20;
     cfg.lr = 1e-3;
     cfg.seed = 5;

@@ -11,12 +11,12 @@ use super::browser::yield_now;
 use super::plots::{show_figure, PlotLinks, BINS};
 use super::smear_view::{stream_events, Smear};
 use super::state::{parse, AppState};
+use crate::data::derive_wjet_aux;
 use crate::data::Table;
 use crate::metrics::{Study, StudyOptions};
 use crate::model::TrainedSmearing;
 use crate::numfmt::thousands;
 use crate::plot::{axis_label, Figure};
-use crate::recipe::derive_wjet_aux;
 use crate::train::SmearingJob;
 use crate::workflow::evaluate::{
     add_model, augmentation_text, feature_figures, table_rows, EvalRow, Plan,
@@ -258,13 +258,11 @@ async fn evaluate(app: AppState, sm: Smear, ev: EvalUi) -> Result<String> {
         thousands(plan.n_train)
     ));
     let (ka, ha) = (
-        study.amplification("KDE", None)?,
-        study.amplification("histogram", None)?,
+        study.amplification("KDE", Some(amp.n_quant))?,
+        study.amplification("histogram", Some(amp.n_quant))?,
     );
     ev.baselines.set(format!(
-        "baselines at n_quant = {} and {}: KDE (bandwidth {:.3} σ) {}; histogram ({} bin{} per dimension) {}",
-        ka.n_quant,
-        ha.n_quant,
+        "baselines at the same n_quant: KDE (bandwidth {:.3} σ) {}; histogram ({} bin{} per dimension) {}",
         kde.bandwidth,
         ka.factor_text(),
         hist.bins,

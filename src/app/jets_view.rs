@@ -230,7 +230,7 @@ async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
     let device = ui.device()?;
     let preset = Preset::parse(&j.preset.get_untracked())?;
     let masked = j.masked.get_untracked();
-    let cfg = workflow::train_config(
+    let cfg = workflow::PAPER.overridden(
         Some(parse("epochs", &j.epochs.get_untracked())?),
         None,
         Some(parse("learning rate", &j.lr.get_untracked())?),

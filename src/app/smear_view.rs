@@ -8,11 +8,12 @@ use super::canvas::draw_on;
 use super::files::{canvas_png, download, download_url};
 use super::plots::{hist, show_figure, PlotLinks};
 use super::state::{parse, AppState, Store};
+use crate::data::derive_wjet_aux;
 use crate::data::{write_bytes, Table};
 use crate::detector::WjetsDetector;
 use crate::model::{EpochReport, TrainedSmearing};
 use crate::plot::{axis_label, draw_loss, GEN_COLOR, MODEL_COLOR, RECO_COLOR, SMEARING_LOSS};
-use crate::recipe::{derive_wjet_aux, DataOrigin, WjetsRecipe, MAX_EVENTS};
+use crate::recipe::{DataOrigin, WjetsRecipe, MAX_EVENTS};
 use crate::store::save_smearing;
 use crate::train::{Hidden, SmearingJob};
 use crate::workflow::smearing::{
@@ -189,7 +190,7 @@ pub async fn generate(app: AppState, sm: Smear) -> Result<String> {
 
 async fn train(app: AppState, sm: Smear) -> Result<String> {
     let seed = sm.data.with(|d| d.recipe_seed);
-    let cfg = smearing::train_config(
+    let cfg = smearing::paper().overridden(
         Some(parse("epochs", &sm.epochs.get_untracked())?),
         Some(parse("batch size", &sm.batch.get_untracked())?),
         Some(parse("learning rate", &sm.lr.get_untracked())?),

@@ -8,11 +8,13 @@ use super::canvas::draw_on;
 use super::files::{download, file_bytes};
 use super::plots::{show_figure, PlotLinks, BINS};
 use super::state::{parse, AppState, Store};
+use crate::data::derive_wz_masses;
 use crate::data::{read_bytes, write_bytes, ReadOptions, Table};
 use crate::metrics::{ClosureRow, Cut};
 use crate::model::{GanEpoch, GanKind, MmdKernel, TrainedUnfold};
+use crate::physics::wz_object_columns;
 use crate::plot::{axis_label, draw_gan_loss};
-use crate::recipe::{derive_wz_masses, wz_object_columns, WzRecipe};
+use crate::recipe::WzRecipe;
 use crate::train::GanJob;
 use crate::workflow::unfold::{self as workflow, closure, ClosureTest};
 use crate::workflow::{Epochs, Preset};
@@ -264,7 +266,7 @@ async fn train(ui: AppState, u: UnfoldUi) -> Result<String> {
         1.0,
         u.features.get_untracked(),
     );
-    let cfg = workflow::train_config(
+    let cfg = workflow::PAPER.overridden(
         Some(parse("epochs", &u.epochs.get_untracked())?),
         None,
         Some(parse("learning rate", &u.lr.get_untracked())?),

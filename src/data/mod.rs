@@ -2,6 +2,7 @@
 //! and standardisation.
 
 mod csv;
+mod derive;
 mod format;
 mod jets;
 mod npy;
@@ -13,6 +14,7 @@ mod table;
 mod transform;
 
 pub use self::csv::{read_csv, write_csv};
+pub use derive::{derive_wjet_aux, derive_wz_masses};
 pub use format::{
     check_size, names_sidecar, parse_names, read_bytes, read_path, write_bytes, write_path, Format,
     Jagged, Loaded, NonFinite, ReadOptions, MAX_FILE_BYTES,

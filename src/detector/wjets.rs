@@ -278,7 +278,7 @@ impl WjetsDetector {
             gen.mu.pt() * mu_f,
             gen.mu.eta(),
             gen.mu.phi(),
-            crate::generate::MU_MASS,
+            crate::physics::MU_MASS,
         );
 
         // Jet: energy scale factor, Gaussian angles, mass following the energy scale.

@@ -7,8 +7,9 @@
 use super::wjets::{jet_sigma, JetBin};
 use super::WjetsDetector;
 use crate::error::{check_ranges, Error, Result};
-use crate::generate::{WzGenEvent, E_MASS};
+use crate::generate::WzGenEvent;
 use crate::physics::FourVector;
+use crate::physics::E_MASS;
 use crate::random::{lognormal_factor, normal, uniform, Rng};
 use serde::{Deserialize, Serialize};
 

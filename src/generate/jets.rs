@@ -7,7 +7,7 @@ use crate::physics::Particle;
 use crate::random::{normal, poisson, uniform, Rng};
 use serde::{Deserialize, Serialize};
 
-use super::{W_MASS, W_WIDTH};
+use crate::physics::{W_MASS, W_WIDTH};
 
 /// What a generated constituent is: it decides which detector measures it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

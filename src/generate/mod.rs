@@ -5,5 +5,5 @@ mod wjets;
 mod wz;
 
 pub use jets::{GenJetEvent, GenParticle, JetsConfig, Species};
-pub use wjets::{WJetGenEvent, WJetsConfig, MU_MASS, W_MASS, W_WIDTH};
-pub use wz::{WzConfig, WzGenEvent, E_MASS, Z_MASS, Z_WIDTH};
+pub use wjets::{WJetGenEvent, WJetsConfig};
+pub use wz::{WzConfig, WzGenEvent};

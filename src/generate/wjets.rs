@@ -2,15 +2,9 @@
 //! for the smearing benchmark of Chen et al. (seed 000, section 2). It is not a matrix-element
 //! generator: each distribution is a documented parametrisation of the measured shape.
 
-use crate::physics::FourVector;
+use crate::physics::{FourVector, MU_MASS, W_MASS, W_WIDTH};
 use crate::random::{normal, poisson, uniform, Rng};
 use serde::{Deserialize, Serialize};
-
-/// W boson mass and width (PDG 2024), GeV.
-pub const W_MASS: f64 = 80.369;
-pub const W_WIDTH: f64 = 2.085;
-/// Muon mass (PDG), GeV.
-pub const MU_MASS: f64 = 0.10566;
 
 /// Parameters of the W+jet generator; the defaults describe 13 TeV LHC collisions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

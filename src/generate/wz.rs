@@ -6,15 +6,9 @@
 
 use super::jets::{breit_wigner, sample_one_plus_cos2};
 use crate::error::{check_ranges, Result};
-use crate::physics::FourVector;
+use crate::physics::{FourVector, E_MASS, W_MASS, W_WIDTH, Z_MASS, Z_WIDTH};
 use crate::random::{uniform, Rng};
 use serde::{Deserialize, Serialize};
-
-/// Z boson mass and width (PDG 2024), GeV.
-pub const Z_MASS: f64 = 91.1876;
-pub const Z_WIDTH: f64 = 2.4955;
-/// Electron mass (PDG), GeV.
-pub const E_MASS: f64 = 0.000511;
 
 /// Parameters of the WZ generator; defaults: 13 TeV LO shapes and the paper's W′.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,7 +83,7 @@ impl WzConfig {
 
     /// One event: through the W′ when `wprime`, else the Standard Model continuum.
     pub fn generate(&self, rng: &mut Rng, wprime: bool) -> WzGenEvent {
-        let m_w = breit_wigner(rng, super::W_MASS, super::W_WIDTH);
+        let m_w = breit_wigner(rng, W_MASS, W_WIDTH);
         let m_z = breit_wigner(rng, Z_MASS, Z_WIDTH);
         let threshold = m_w + m_z;
         let m = if wprime {

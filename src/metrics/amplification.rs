@@ -275,21 +275,27 @@ impl Study {
     /// sample's curve, against truth curves that are meaningful there (results past n/10
     /// quantiles of a sample are discarded). So: the finest n_quant of the reference at which
     /// the generated sample holds at least 10 events per quantile and the effective size read
-    /// there does too (the truth curve it is read from is meaningful); the coarsest when none
-    /// qualifies. A model that only copies its training sample is read at about N_train/10.
+    /// there does too (the truth curve it is read from is meaningful) — an estimate inside the
+    /// truth sizes if one qualifies, else a bound; the coarsest when nothing qualifies. A
+    /// model that only copies its training sample is read at about N_train/10 quantiles.
     pub fn default_n_quant(&self, label: &str) -> usize {
         let quants = self.reference.n_quants();
         let sample = self.curve(label).map_or(0, |c| c.size);
-        quants
-            .iter()
-            .rev()
-            .copied()
-            .filter(|&q| 10 * q <= sample)
-            .find(|&q| {
-                self.amplification(label, Some(q))
-                    .is_ok_and(|a| a.effective.size() >= 10.0 * q as f64)
-            })
-            .unwrap_or(quants[0])
+        let qualifies = |q: usize, estimate: bool| {
+            10 * q <= sample
+                && self.amplification(label, Some(q)).is_ok_and(|a| {
+                    a.effective.size() >= 10.0 * q as f64
+                        && (!estimate || matches!(a.effective, Effective::Estimate { .. }))
+                })
+        };
+        let finest = |estimate: bool| {
+            quants
+                .iter()
+                .rev()
+                .copied()
+                .find(|&q| qualifies(q, estimate))
+        };
+        finest(true).or_else(|| finest(false)).unwrap_or(quants[0])
     }
 
     /// The amplification of curve `label` at `n_quant` (the default if None).

@@ -53,6 +53,27 @@ pub fn wjet_features(mu: &FourVector, q: f64, jet: &FourVector, met: (f64, f64))
     ]
 }
 
+/// Column names of the W+jet table: `gen_<feature>` then `reco_<feature>`, 21 each.
+pub fn wjets_columns() -> Vec<String> {
+    let feats: Vec<&str> = MAIN_FEATURES
+        .iter()
+        .chain(AUX_FEATURES.iter())
+        .copied()
+        .collect();
+    ["gen", "reco"]
+        .iter()
+        .flat_map(|lvl| feats.iter().map(move |f| format!("{lvl}_{f}")))
+        .collect()
+}
+
+/// The nine main features with a level prefix, e.g. `reco_mu_px`.
+pub fn main_columns(level: &str) -> Vec<String> {
+    MAIN_FEATURES
+        .iter()
+        .map(|f| format!("{level}_{f}"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,8 @@
 use crate::data::Table;
 use crate::detector::{RecoEvent, WjetsDetector};
 use crate::error::{Error, Result};
-use crate::generate::MU_MASS;
 use crate::generate::{WJetGenEvent, WJetsConfig};
-use crate::physics::{wjet_features, FourVector, AUX_FEATURES, MAIN_FEATURES};
+use crate::physics::{wjet_features, wjets_columns};
 use crate::random::{rng, stream, Rng};
 use serde::{Deserialize, Serialize};
 
@@ -42,60 +41,6 @@ pub struct WjetsRecipe {
     pub generator: WJetsConfig,
     #[serde(default)]
     pub detector: WjetsDetector,
-}
-
-/// Column names of the W+jet table: `gen_<feature>` then `reco_<feature>`, 21 each.
-pub fn wjets_columns() -> Vec<String> {
-    let feats: Vec<&str> = MAIN_FEATURES
-        .iter()
-        .chain(AUX_FEATURES.iter())
-        .copied()
-        .collect();
-    ["gen", "reco"]
-        .iter()
-        .flat_map(|lvl| feats.iter().map(move |f| format!("{lvl}_{f}")))
-        .collect()
-}
-
-/// The nine main features with a level prefix, e.g. `reco_mu_px`.
-pub fn main_columns(level: &str) -> Vec<String> {
-    MAIN_FEATURES
-        .iter()
-        .map(|f| format!("{level}_{f}"))
-        .collect()
-}
-
-/// Recomputes the auxiliary W+jet features of one level (`reco` after sampling) from its nine
-/// main features, as seed 000 derives them for validation: a model predicts the main
-/// features, so the auxiliary columns copied from the input would contradict them. The muon
-/// charge is kept. Does nothing when the table lacks any of the nine main columns.
-pub fn derive_wjet_aux(table: &mut Table, level: &str) -> Result<()> {
-    let main = main_columns(level);
-    if main.iter().any(|c| table.index_of(c).is_err()) {
-        return Ok(());
-    }
-    let rows = table.row_major(&main)?;
-    let q_col = format!("{level}_mu_q");
-    let charges: Vec<f32> = match table.column(&q_col) {
-        Ok(q) => q.to_vec(),
-        Err(_) => vec![0.0; table.n_rows()],
-    };
-    let mut aux = vec![Vec::with_capacity(table.n_rows()); AUX_FEATURES.len()];
-    for (r, q) in rows.chunks_exact(9).zip(&charges) {
-        let v: Vec<f64> = r.iter().map(|&x| x as f64).collect();
-        let p_mu = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
-        let mu = FourVector::new(v[0], v[1], v[2], p_mu.hypot(MU_MASS));
-        let p_jet = (v[3] * v[3] + v[4] * v[4] + v[5] * v[5]).sqrt();
-        let jet = FourVector::new(v[3], v[4], v[5], p_jet.hypot(v[6].exp()));
-        let f = wjet_features(&mu, *q as f64, &jet, (v[7], v[8]));
-        for (col, value) in aux.iter_mut().zip(&f[9..]) {
-            col.push(*value as f32);
-        }
-    }
-    for (name, values) in AUX_FEATURES.iter().zip(aux) {
-        table.set_column(&format!("{level}_{name}"), values)?;
-    }
-    Ok(())
 }
 
 impl WjetsRecipe {
@@ -321,6 +266,8 @@ mod pair_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::derive_wjet_aux;
+    use crate::physics::AUX_FEATURES;
 
     #[test]
     fn same_seed_same_table_and_sensible_physics() {

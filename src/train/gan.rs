@@ -55,7 +55,7 @@ fn aux_of(objects: &[f32], k: usize) -> Vec<f32> {
     objects
         .chunks_exact(k)
         .flat_map(|r| {
-            let m = crate::recipe::wz_masses_of_jets(r);
+            let m = crate::physics::wz_masses_of_jets(r);
             [m, r[0], r[3]]
         })
         .collect()
@@ -110,7 +110,7 @@ impl GanJob {
         let aux = aux_of(&reco_obj, k);
         let val_truth_mjj: Vec<f32> = gen_obj[n_train * k..]
             .chunks_exact(k)
-            .map(crate::recipe::wz_masses_of_jets)
+            .map(crate::physics::wz_masses_of_jets)
             .collect();
         let ad = device.clone().autodiff();
         let mut init_rng = rng(cfg.seed, stream::GAN_INIT);

@@ -5,8 +5,8 @@ use super::{Rows, TrainConfig, Trainer};
 use crate::data::{apply_transforms, Standardizer, Table, Transform};
 use crate::error::{Error, Result};
 use crate::model::{SmearingConfig, SmearingMeta, SmearingNet, Target, TrainedSmearing};
+use crate::physics::main_columns;
 use crate::random::{rng, stream};
-use crate::recipe::main_columns;
 use burn::prelude::*;
 
 /// Which columns to learn: generator-level inputs and reco-level targets, paired by position.

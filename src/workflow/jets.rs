@@ -38,16 +38,6 @@ pub const PAPER: TrainConfig = TrainConfig {
     lr_decay: false,
 };
 
-/// [`PAPER`] with each setting the user gives.
-pub fn train_config(
-    epochs: Option<usize>,
-    batch: Option<usize>,
-    lr: Option<f64>,
-    seed: u64,
-) -> TrainConfig {
-    PAPER.overridden(epochs, batch, lr, seed)
-}
-
 /// The page's quick defaults: 8,000 jets, 24 epochs of the small masked network.
 pub const PAGE_JETS: usize = 8_000;
 pub const PAGE_EPOCHS: usize = 24;
@@ -195,7 +185,7 @@ mod tests {
             (vec![8, 16, 32], 128, 64)
         );
         assert!(s.masked);
-        let c = train_config(None, None, None, 4);
+        let c = PAPER.overridden(None, None, None, 4);
         assert_eq!(
             (c.epochs, c.batch_size, c.lr, c.lr_decay),
             (300, 128, 1e-4, false)

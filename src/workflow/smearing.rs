@@ -24,14 +24,9 @@ pub const PAGE_EVENTS: usize = 20_000;
 pub const PAGE_EPOCHS: usize = 10;
 
 /// Seed 000, section 3: 100 epochs of Adam on batches of 128 at lr 10⁻³/(1 + epoch), 70/30
-/// split; each setting the user gives replaces the paper's.
-pub fn train_config(
-    epochs: Option<usize>,
-    batch: Option<usize>,
-    lr: Option<f64>,
-    seed: u64,
-) -> TrainConfig {
-    TrainConfig::default().overridden(epochs, batch, lr, seed)
+/// split — [`TrainConfig`]'s defaults.
+pub fn paper() -> TrainConfig {
+    TrainConfig::default()
 }
 
 /// The built-in W+jet columns with a network size.
@@ -378,7 +373,7 @@ mod tests {
         let mut s = WjetsRecipe::new(600, seed).stream().unwrap();
         run_to_end(&mut s, 1000).unwrap();
         let table = s.into_table();
-        let cfg = train_config(Some(2), None, None, seed);
+        let cfg = paper().overridden(Some(2), None, None, seed);
         let mut job = SmearingJob::new(&table, &wjets_data(hidden), cfg, &backend::cpu()).unwrap();
         run_to_end(&mut Epochs::new(&mut job.trainer, |_| {}), 8).unwrap();
         (table, job.finish().unwrap())
@@ -386,10 +381,10 @@ mod tests {
 
     #[test]
     fn paper_defaults_and_overrides() {
-        let c = train_config(None, None, None, 5);
+        let c = paper().overridden(None, None, None, 5);
         assert_eq!((c.epochs, c.batch_size, c.lr, c.seed), (100, 128, 1e-3, 5));
         assert!(c.lr_decay && (c.val_fraction - 0.3).abs() < 1e-12);
-        let c = train_config(Some(3), Some(64), Some(0.01), 1);
+        let c = paper().overridden(Some(3), Some(64), Some(0.01), 1);
         assert_eq!((c.epochs, c.batch_size, c.lr), (3, 64, 0.01));
     }
 

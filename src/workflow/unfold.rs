@@ -7,8 +7,9 @@ use crate::data::Table;
 use crate::error::{Error, Result};
 use crate::metrics::{closure_js, ClosureRow, Cut, CLOSURE_QUANTILES};
 use crate::model::{GanConfig, GanKind, MmdKernel, TrainConfig};
+use crate::physics::wz_object_columns;
 use crate::plot::{closure_figures, Figure};
-use crate::recipe::{wz_object_columns, WzRecipe};
+use crate::recipe::WzRecipe;
 
 /// The objects of the built-in WZ events: two jets and two leptons.
 pub const WZ_OBJECTS: usize = 4;
@@ -52,16 +53,6 @@ pub const PAPER: TrainConfig = TrainConfig {
     seed: 1,
     lr_decay: false,
 };
-
-/// [`PAPER`] with each setting the user gives.
-pub fn train_config(
-    epochs: Option<usize>,
-    batch: Option<usize>,
-    lr: Option<f64>,
-    seed: u64,
-) -> TrainConfig {
-    PAPER.overridden(epochs, batch, lr, seed)
-}
 
 /// The parton-level (gen) and detector-level (reco) columns a GAN reads: the user's, or
 /// the built-in WZ ones.
@@ -198,7 +189,7 @@ mod tests {
             false,
         );
         assert_eq!((p.layers, p.units), (12, 512));
-        let c = train_config(None, None, None, 9);
+        let c = PAPER.overridden(None, None, None, 9);
         assert_eq!((c.epochs, c.batch_size, c.lr, c.seed), (50, 512, 1e-4, 9));
     }
 

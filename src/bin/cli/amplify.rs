@@ -120,8 +120,12 @@ pub fn run(a: AmplifyArgs) -> Result<()> {
         );
         for other in ["KDE", "histogram"] {
             if study.curve(other).is_some() {
-                let b = study.amplification(other, a.n_quant)?;
-                println!("amplification of the {other} baseline: {}", b.factor_text());
+                let b = study.amplification(other, Some(amp.n_quant))?;
+                println!(
+                    "amplification of the {other} baseline (n_quant = {}): {}",
+                    b.n_quant,
+                    b.factor_text()
+                );
             }
         }
         match amp.effective {

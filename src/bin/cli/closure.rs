@@ -7,7 +7,7 @@ use clap::Args;
 use fastsim_lab::backend;
 use fastsim_lab::data::Table;
 use fastsim_lab::metrics::{ClosureRow, Cut, CLOSURE_QUANTILES};
-use fastsim_lab::recipe::wz_object_columns;
+use fastsim_lab::physics::wz_object_columns;
 use fastsim_lab::store::{load_unfold, models_dir, resolve_model};
 use fastsim_lab::workflow::unfold::{closure, ClosureTest};
 use fastsim_lab::{Error, Result};

@@ -5,8 +5,7 @@ use super::common::{write, BackendArg, InputArgs};
 use super::jets::read_jets;
 use clap::Args;
 use fastsim_lab::backend;
-use fastsim_lab::data::write_table;
-use fastsim_lab::recipe::derive_wjet_aux;
+use fastsim_lab::data::{derive_wjet_aux, write_table};
 use fastsim_lab::store::{
     load_jet_vae, load_smearing, load_unfold, model_kind, models_dir, resolve_model,
 };

@@ -160,7 +160,7 @@ pub fn run(a: TrainArgs) -> Result<()> {
 
 fn train_smearing(a: TrainArgs) -> Result<()> {
     let r = &a.run;
-    let cfg = smearing::train_config(r.epochs, r.batch, r.lr, r.seed);
+    let cfg = smearing::paper().overridden(r.epochs, r.batch, r.lr, r.seed);
     let cols = TrainData {
         gen_cols: a.data.gen_cols.clone(),
         reco_cols: a.data.reco_cols.clone(),
@@ -267,7 +267,7 @@ fn train_jet_vae(a: TrainArgs) -> Result<()> {
         .as_ref()
         .ok_or_else(|| Error::invalid("train", "the jet VAE trains on --data JETS.npz"))?;
     let r = &a.run;
-    let cfg = jets::train_config(r.epochs, r.batch, r.lr, r.seed);
+    let cfg = jets::PAPER.overridden(r.epochs, r.batch, r.lr, r.seed);
     let masked = a.jet_vae.masked;
     let jets_in = read_jets(data)?;
     let name = data.display().to_string();
@@ -337,7 +337,7 @@ fn train_gan(a: TrainArgs, kind: GanKind) -> Result<()> {
         )
     })?;
     let r = &a.run;
-    let cfg = unfold::train_config(r.epochs, r.batch, r.lr, r.seed);
+    let cfg = unfold::PAPER.overridden(r.epochs, r.batch, r.lr, r.seed);
     let table = a.data.input.load(data)?;
     let (gen_cols, reco_cols) = unfold::columns(a.data.gen_cols.clone(), a.data.reco_cols.clone());
     let net = unfold::net_config(

@@ -9,8 +9,8 @@
 
 use super::mmd;
 use crate::error::{check_ranges, Error, Result};
-use crate::generate::W_WIDTH;
 use crate::model::{Mlp, MlpConfig};
+use crate::physics::W_WIDTH;
 use crate::random::Rng;
 use burn::prelude::*;
 use burn::tensor::activation::log_sigmoid;

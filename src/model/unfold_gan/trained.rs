@@ -3,13 +3,13 @@
 //! unfolding a table of detector-level events.
 
 use super::{generate, EventScales, GanConfig};
+use crate::data::derive_wz_masses;
 use crate::data::Table;
 use crate::error::{Error, Result};
 use crate::model::TrainConfig;
 use crate::model::{read_f32, upload, Mlp};
 use crate::physics::FourVector;
 use crate::random::{normal, rng, stream};
-use crate::recipe::derive_wz_masses;
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +104,7 @@ pub fn condition_rows(objects: &[f32], k: usize, features: bool) -> Vec<f32> {
         .chunks_exact(k)
         .flat_map(|r| {
             let mut row = to_cartesian(r);
-            row.extend([crate::recipe::wz_masses_of_jets(r), r[0], r[3]]);
+            row.extend([crate::physics::wz_masses_of_jets(r), r[0], r[3]]);
             row
         })
         .collect()
@@ -239,8 +239,8 @@ impl TrainedUnfold {
             out.set_column(name, values)?;
         }
         let level = self.meta.gen_cols[0].split('_').next().unwrap_or("gen");
-        if self.meta.gen_cols == crate::recipe::wz_object_columns(level) {
-            for d in crate::recipe::WZ_DERIVED {
+        if self.meta.gen_cols == crate::physics::wz_object_columns(level) {
+            for d in crate::physics::WZ_DERIVED {
                 let name = format!("{level}_{d}");
                 if let Ok(truth) = table.column(&name) {
                     out.set_column(&format!("truth_{name}"), truth.to_vec())?;
@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn object_columns_are_checked() {
-        let ok: Vec<String> = crate::recipe::wz_object_columns("gen");
+        let ok: Vec<String> = crate::physics::wz_object_columns("gen");
         assert!(check_object_columns(&ok, "--gen-cols").is_ok());
         let mut bad = ok.clone();
         bad.swap(0, 1);
