@@ -43,6 +43,8 @@ pub struct TrainArgs {
     #[command(flatten)]
     smearing: SmearingArgs,
     #[command(flatten)]
+    size: SizeArgs,
+    #[command(flatten)]
     jet_vae: JetVaeArgs,
     #[command(flatten)]
     gan: GanArgs,
@@ -54,6 +56,8 @@ pub struct TrainArgs {
 #[derive(Args)]
 #[command(next_help_heading = "Data")]
 struct DataArgs {
+    /// The table to train on (CSV, NPY, NPZ, ROOT); for the jet VAE, jets (.npz or long CSV).
+    /// Its last 20 % is held out as the smearing network's test rows.
     #[arg(
         long,
         required_unless_present = "generate",
@@ -74,6 +78,8 @@ struct DataArgs {
     /// the two jets first (default: the built-in WZ columns).
     #[arg(long, value_delimiter = ',', required_if_eq("model", "smearing"))]
     gen_cols: Vec<String>,
+    /// Detector-level target columns, paired with --gen-cols by position (the GANs: the
+    /// detector-level columns they read; default: the built-in WZ columns).
     #[arg(long, value_delimiter = ',', required_if_eq("model", "smearing"))]
     reco_cols: Vec<String>,
     #[command(flatten)]
@@ -123,12 +129,16 @@ enum TargetArg {
 }
 
 #[derive(Args)]
-#[command(next_help_heading = "Jet VAE")]
-struct JetVaeArgs {
-    /// Jet VAE or GAN size: the paper's (seed 001, section 4; seed 002, table 1) or a
-    /// small one for quick runs.
+#[command(next_help_heading = "Network size (jet VAE and GANs)")]
+struct SizeArgs {
+    /// The paper's (seed 001, section 4; seed 002, table 1) or a small one for quick runs.
     #[arg(long, value_enum, default_value = "paper")]
     preset: PresetArg,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Jet VAE")]
+struct JetVaeArgs {
     /// The masked variant (existence scores; padding out of the loss).
     #[arg(long)]
     masked: bool,
@@ -273,7 +283,7 @@ fn train_jet_vae(a: TrainArgs) -> Result<()> {
     let name = data.display().to_string();
     let backend: BackendKind = r.backend.into();
     let device = backend::device(backend)?;
-    let net = jets::net_config(a.jet_vae.preset.into(), masked);
+    let net = jets::net_config(a.size.preset.into(), masked);
     let mut job = JetVaeJob::new(&jets_in, &name, net, cfg.clone(), &device)?;
     job.set_origin(Some(DataOrigin::Upload {
         name: file_name(data),
@@ -283,7 +293,7 @@ fn train_jet_vae(a: TrainArgs) -> Result<()> {
     eprintln!(
         "training the {}jet VAE ({:?} preset) on {name} ({} train / {} validation jets) on {}",
         if masked { "masked " } else { "" },
-        a.jet_vae.preset,
+        a.size.preset,
         job.trainer.n_train(),
         job.trainer.n_val(),
         backend.label()
@@ -342,7 +352,7 @@ fn train_gan(a: TrainArgs, kind: GanKind) -> Result<()> {
     let (gen_cols, reco_cols) = unfold::columns(a.data.gen_cols.clone(), a.data.reco_cols.clone());
     let net = unfold::net_config(
         kind,
-        a.jet_vae.preset.into(),
+        a.size.preset.into(),
         gen_cols.len() / 3,
         MmdKernel::parse(&a.gan.kernel)?,
         a.gan.lambda_g,
