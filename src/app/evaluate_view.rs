@@ -127,21 +127,20 @@ pub fn EvaluateSection() -> impl IntoView {
 }
 
 async fn evaluate(app: AppState, sm: Smear, ev: EvalUi) -> Result<String> {
-    let (table, seed, upload, detector) = sm.data.with(|d| {
-        (
-            d.table.clone(),
-            d.recipe_seed,
-            d.upload.clone(),
-            d.detector.clone(),
-        )
-    });
+    let (table, recipe, upload) = sm
+        .data
+        .with(|d| (d.table.clone(), d.recipe.clone(), d.upload.clone()));
     if let Some((name, _)) = upload {
         return Err(Error::invalid(
             "evaluation",
             format!("it draws a large truth sample from the built-in generator, which {name} did not come from; for your own files run fastsim amplify --truth BIG_FILE --gen SAMPLED_FILE --train {name}"),
         ));
     }
-    let table = table.ok_or_else(|| Error::invalid("data", "generate events first"))?;
+    let (table, recipe) = table
+        .zip(recipe)
+        .ok_or_else(|| Error::invalid("data", "generate events first"))?;
+    // The truth and gen samples come from the detector and seed of the training events.
+    let (seed, detector) = (recipe.seed, recipe.detector);
     let device = app.device()?;
     let truth_text = ev.truth_events.get_untracked();
     let joint = ev.joint.get_untracked();

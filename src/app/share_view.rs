@@ -30,7 +30,7 @@ fn page_url() -> String {
 async fn share(sm: Smear, link: RwSignal<String>) -> Result<String> {
     let (has_data, seed, pinned) = sm
         .data
-        .with(|d| (d.table.is_some(), d.recipe_seed, d.pretrained.clone()));
+        .with(|d| (d.table.is_some(), d.seed(), d.pretrained.clone()));
     if !has_data {
         return Err(Error::invalid("share", "generate or load events first"));
     }

@@ -39,12 +39,13 @@ pub struct Preview {
 #[derive(Default)]
 pub struct SmearData {
     pub table: Option<Table>,
-    /// The uploaded file's name and SHA-256 when the data came from one (else built-in events).
+    /// The recipe the built-in events came from (None for an uploaded file).
+    pub recipe: Option<WjetsRecipe>,
+    /// The uploaded file's name and SHA-256 when the data came from one.
     pub upload: Option<(String, String)>,
     /// The file (name, SHA-256) an opened link says its data came from: an upload must match.
     pub expected_upload: Option<(String, String)>,
-    pub recipe_seed: u64,
-    /// The detector the built-in events are generated with.
+    /// The detector the next built-in events are generated with.
     pub detector: WjetsDetector,
     pub model: Option<TrainedSmearing>,
     /// The manifest name and SHA-256 of the model, when it is an unchanged pre-trained one.
@@ -53,31 +54,37 @@ pub struct SmearData {
 }
 
 impl SmearData {
-    /// Where the events came from: the built-in recipe, or the uploaded file.
-    pub fn source(&self) -> Result<Source> {
-        let table = self
-            .table
-            .clone()
-            .ok_or_else(|| Error::invalid("data", "generate or load events first"))?;
-        Ok(match &self.upload {
-            Some((name, sha256)) => Source::File {
+    /// Where the events came from, borrowed: the built-in recipe, or the uploaded file.
+    pub fn source(&self) -> Result<Source<'_>> {
+        let missing = || Error::invalid("data", "generate or load events first");
+        let table = self.table.as_ref().ok_or_else(missing)?;
+        match (&self.upload, &self.recipe) {
+            (Some((name, sha256)), _) => Ok(Source::File {
                 table,
-                name: name.clone(),
-                sha256: sha256.clone(),
-            },
-            None => Source::Recipe(Box::new(WjetsRecipe {
-                detector: self.detector.clone(),
-                ..WjetsRecipe::new(table.n_rows(), self.recipe_seed)
-            })),
-        })
+                name,
+                sha256,
+            }),
+            (None, Some(recipe)) => Ok(Source::Recipe { recipe, table }),
+            (None, None) => Err(missing()),
+        }
     }
 
-    /// Replaces the events (a new generation or upload): what was sampled from the old ones
-    /// goes.
-    pub fn set_events(&mut self, table: Table, upload: Option<(String, String)>, seed: u64) {
+    /// The seed of training and sampling: the recipe's, 1 for a file.
+    pub fn seed(&self) -> u64 {
+        self.recipe.as_ref().map_or(1, |r| r.seed)
+    }
+
+    /// Replaces the events (a new generation, or an upload with its name and hash): what was
+    /// sampled from the old ones goes.
+    pub fn set_events(
+        &mut self,
+        table: Table,
+        recipe: Option<WjetsRecipe>,
+        upload: Option<(String, String)>,
+    ) {
         self.table = Some(table);
+        self.recipe = recipe;
         self.upload = upload;
-        self.recipe_seed = seed;
         self.expected_upload = None;
         self.sampled = None;
     }
@@ -179,7 +186,7 @@ pub async fn generate(app: AppState, sm: Smear) -> Result<String> {
     };
     let (table, eff) = stream_events(app, &recipe, 0.0, 1.0).await?;
     let n = table.n_rows();
-    sm.data.with(|d| d.set_events(table, None, seed));
+    sm.data.with(|d| d.set_events(table, Some(recipe), None));
     sm.preview.set(None);
     sm.have_data.set(true);
     Ok(format!(
@@ -189,28 +196,28 @@ pub async fn generate(app: AppState, sm: Smear) -> Result<String> {
 }
 
 async fn train(app: AppState, sm: Smear) -> Result<String> {
-    let seed = sm.data.with(|d| d.recipe_seed);
-    let cfg = smearing::paper().overridden(
-        Some(parse("epochs", &sm.epochs.get_untracked())?),
-        Some(parse("batch size", &sm.batch.get_untracked())?),
-        Some(parse("learning rate", &sm.lr.get_untracked())?),
-        seed,
+    let (epochs, batch, lr) = (
+        parse("epochs", &sm.epochs.get_untracked())?,
+        parse("batch size", &sm.batch.get_untracked())?,
+        parse("learning rate", &sm.lr.get_untracked())?,
     );
     let hidden = Hidden::parse(&sm.hidden.get_untracked())?;
-    let source = sm.data.with(|d| d.source())?;
-    let (cols, table) = match source.split()? {
-        // A file: the mapped columns, on its rows less the held-out ones.
-        (Some(rows), _) => (pairs_data(&sm.mapping.get_untracked(), hidden)?, rows),
-        // Built-in events: all of them (the test events are another seed's).
-        (None, _) => (
-            wjets_data(hidden),
-            sm.data
-                .with(|d| d.table.clone())
-                .ok_or_else(|| Error::invalid("data", "generate events first"))?,
-        ),
-    };
+    let mapping = sm.mapping.get_untracked();
     let device = app.device()?;
-    let mut job = SmearingJob::new(&table, &cols, cfg, &device)?;
+    // The job copies the rows it trains on, so the events are only borrowed here.
+    let (mut job, origin, n) = sm.data.with(|d| -> Result<_> {
+        let source = d.source()?;
+        let cols = match source {
+            // A file: the mapped columns, on its rows less the held-out ones.
+            Source::File { .. } => pairs_data(&mapping, hidden)?,
+            // Built-in events: all of them (the test events are another seed's).
+            Source::Recipe { .. } => wjets_data(hidden),
+        };
+        let rows = source.train_rows()?;
+        let cfg = smearing::paper().overridden(Some(epochs), Some(batch), Some(lr), d.seed());
+        let job = SmearingJob::new(&rows, &cols, cfg, &device)?;
+        Ok((job, source.origin(), rows.n_rows()))
+    })?;
     sm.history.set(Vec::new());
     let mut work = Epochs::new(&mut job.trainer, |report| {
         sm.history.update(|h| h.push(report.clone()));
@@ -219,7 +226,7 @@ async fn train(app: AppState, sm: Smear) -> Result<String> {
     app.steps(&mut work, 1, 0.0, 1.0).await?;
     let stop = job.trainer.stop_reason().map(|s| s.to_string());
     let mut model = job.finish()?;
-    model.meta.origin = Some(source.origin());
+    model.meta.origin = Some(origin);
     let best = model.meta.best_epoch;
     sm.data.with(|d| {
         d.model = Some(model);
@@ -231,7 +238,7 @@ async fn train(app: AppState, sm: Smear) -> Result<String> {
         None => format!(
             "trained {} epochs on {} events; kept epoch {best} (lowest validation loss)",
             sm.history.get_untracked().len(),
-            table.n_rows()
+            n
         ),
     })
 }
@@ -239,7 +246,7 @@ async fn train(app: AppState, sm: Smear) -> Result<String> {
 /// The model's test events (the workflow's policy: the next seed's built-in events, or the
 /// file's held-out rows), with what they are.
 async fn test_events(app: AppState, sm: Smear) -> Result<(Table, String)> {
-    let (_, test) = sm.data.with(|d| d.source())?.split()?;
+    let test = sm.data.with(|d| d.source()?.test_events())?;
     let what = test.describe();
     let table = match test {
         TestEvents::Recipe(recipe) => stream_events(app, &recipe, 0.0, 0.3).await?.0,
@@ -252,7 +259,7 @@ async fn test_events(app: AppState, sm: Smear) -> Result<(Table, String)> {
 /// stores the comparison in the model as its quality figure.
 pub async fn sample(app: AppState, sm: Smear) -> Result<String> {
     let (test, what) = test_events(app, sm).await?;
-    let seed = sm.data.with(|d| d.recipe_seed);
+    let seed = sm.data.with(|d| d.seed());
     let model = sm
         .data
         .with(|d| d.model.take())
@@ -350,7 +357,7 @@ pub async fn run_all(app: AppState, sm: Smear) -> Result<String> {
 
 /// Where the lab's model's events came from (what a model file and a link record).
 pub fn data_origin(sm: Smear) -> Result<DataOrigin> {
-    Ok(sm.data.with(|d| d.source())?.origin())
+    sm.data.with(|d| Ok(d.source()?.origin()))
 }
 
 /// Step 1: generate events.

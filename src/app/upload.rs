@@ -81,7 +81,7 @@ pub async fn upload(sm: Smear, file: web_sys::File) -> Result<String> {
     sm.preview.set(Some(preview(&table, &name, remarks)));
     sm.mapping.set(auto_pairs(&table));
     sm.data
-        .with(|d| d.set_events(table, Some((name, sha256)), 1));
+        .with(|d| d.set_events(table, None, Some((name, sha256))));
     sm.have_data.set(true);
     Ok(summary)
 }

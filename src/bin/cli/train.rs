@@ -186,32 +186,35 @@ fn train_smearing(a: TrainArgs) -> Result<()> {
             .collect::<Result<_>>()?,
         hidden: Hidden::parse(&a.smearing.hidden)?,
     };
-    let source = match (&a.data.data, a.data.generate) {
+    // The events, and the recipe that made them (None for a file: then its name and hash).
+    let (events, recipe, name, sha256) = match (&a.data.data, a.data.generate) {
         (Some(path), _) => {
             let table = a.data.input.load(path)?;
             // A missing or non-finite column is named before anything else is said.
             table.ensure_finite(&[cols.gen_cols.clone(), cols.reco_cols.clone()].concat())?;
-            Source::File {
-                table,
-                name: file_name(path),
-                sha256: sha256_hex(&read(path)?),
-            }
+            (table, None, file_name(path), sha256_hex(&read(path)?))
         }
-        (None, Some(events)) => {
-            let mut recipe = WjetsRecipe::new(events, a.data.data_seed);
+        (None, Some(n)) => {
+            let mut recipe = WjetsRecipe::new(n, a.data.data_seed);
             if let Some(p) = &a.data.detector {
                 recipe.detector = read_wjets_detector(p)?;
             }
-            Source::Recipe(Box::new(recipe))
+            (build(&recipe)?, Some(recipe), String::new(), String::new())
         }
         (None, None) => return Err(Error::invalid("train", "give --data FILE or --generate N")),
     };
-    let (train_rows, test) = source.split()?;
-    let table = match (train_rows, &source) {
-        (Some(t), _) => t,
-        (None, Source::Recipe(recipe)) => build(recipe)?,
-        (None, Source::File { .. }) => unreachable!("a file's split gives its rows"),
+    let source = match &recipe {
+        Some(recipe) => Source::Recipe {
+            recipe,
+            table: &events,
+        },
+        None => Source::File {
+            table: &events,
+            name: &name,
+            sha256: &sha256,
+        },
     };
+    let table = source.train_rows()?;
     let backend: BackendKind = r.backend.into();
     let device = backend::device(backend)?;
     let mut job = SmearingJob::new(&table, &cols, cfg.clone(), &device)?;
@@ -240,16 +243,18 @@ fn train_smearing(a: TrainArgs) -> Result<()> {
     }
     let mut trained = job.finish()?;
     trained.meta.origin = Some(source.origin());
-    let test_table = match &test {
-        TestEvents::Recipe(recipe) => build(recipe)?,
-        TestEvents::HeldOut { table, .. } => table.clone(),
+    let test = source.test_events()?;
+    let tested_on = test.describe();
+    let test_table = match test {
+        TestEvents::Recipe(recipe) => build(&recipe)?,
+        TestEvents::HeldOut { table, .. } => table,
     };
     let sampled = pollster::block_on(trained.sample(&test_table, cfg.seed))?;
     trained.meta.quality = smearing::quality(&smearing::compare(&trained, &test_table, &sampled)?);
     eprintln!(
         "quantile-JS ({} quantiles) on {}: {}",
         smearing::N_QUANT,
-        test.describe(),
+        tested_on,
         smearing::quality_text(&trained.meta.quality)
     );
     let bytes = pollster::block_on(save_smearing(&trained))?;
