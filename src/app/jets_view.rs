@@ -36,14 +36,28 @@ struct JsLine {
     gen: f64,
 }
 
-/// The section's heavy state: the jets to train on (with the file's name when uploaded), the
-/// jet VAE, and the test jets with the model's as the array `model`.
+/// Where the section's jets came from.
+enum JetsOrigin {
+    Recipe(Box<JetRecipe>),
+    /// A user's file, by name.
+    File(String),
+}
+
+/// The section's heavy state: the jets to train on and their origin, the jet VAE, and the
+/// test jets with the model's as the array `model`.
 #[derive(Default)]
 struct JetsData {
-    jets: Option<(JetArrays, Option<String>)>,
-    recipe: Option<JetRecipe>,
+    jets: Option<(JetArrays, JetsOrigin)>,
     model: Option<TrainedJetVae>,
     test: Option<JetArrays>,
+}
+
+impl JetsData {
+    fn jets(&self) -> Result<&(JetArrays, JetsOrigin)> {
+        self.jets
+            .as_ref()
+            .ok_or_else(|| Error::invalid("jets", "generate or load jets first"))
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -172,17 +186,16 @@ async fn generate_jets(ui: AppState, j: JetsUi) -> Result<String> {
     let mut recipe = JetRecipe::new(n, seed);
     recipe.detector.pileup_mu = parse("pile-up μ", &j.pileup.get_untracked())?;
     let jets = stream_jets(ui, &recipe, 0.0, 1.0).await?;
-    j.data.with(|d| {
-        d.jets = Some((jets, None));
-        d.recipe = Some(recipe.clone());
-        d.test = None;
-    });
-    j.have_jets.set(true);
-    j.have_test.set(false);
     let msg = format!(
         "{n} built-in jet pairs, seed {seed}, pile-up μ = {}",
         recipe.detector.pileup_mu
     );
+    j.data.with(|d| {
+        d.jets = Some((jets, JetsOrigin::Recipe(Box::new(recipe))));
+        d.test = None;
+    });
+    j.have_jets.set(true);
+    j.have_test.set(false);
     j.summary.set(msg.clone());
     Ok(msg)
 }
@@ -214,8 +227,7 @@ async fn upload_jets(j: JetsUi, file: web_sys::File) -> Result<String> {
         msg.push_str(&format!("; {n}"));
     }
     j.data.with(|d| {
-        d.jets = Some((jets, Some(name)));
-        d.recipe = None;
+        d.jets = Some((jets, JetsOrigin::File(name)));
         d.test = None;
     });
     j.have_jets.set(true);
@@ -225,8 +237,6 @@ async fn upload_jets(j: JetsUi, file: web_sys::File) -> Result<String> {
 }
 
 async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
-    let jets = j.data.with(|d| d.jets.clone());
-    let (jets, file) = jets.ok_or_else(|| Error::invalid("jets", "generate or load jets first"))?;
     let device = ui.device()?;
     let preset = Preset::parse(&j.preset.get_untracked())?;
     let masked = j.masked.get_untracked();
@@ -236,14 +246,20 @@ async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
         Some(parse("learning rate", &j.lr.get_untracked())?),
         parse("seed", &j.seed.get_untracked())?,
     );
-    // An uploaded file's last fifth is held out as its test jets.
-    let train = match &file {
-        Some(_) => workflow::split_file(&jets)?.0,
-        None => jets.clone(),
-    };
-    let name = file.clone().unwrap_or_else(|| "built-in jets".into());
     let net = workflow::net_config(preset, masked);
-    let mut job = JetVaeJob::new(&train, &name, net, cfg, &device)?;
+    // The job copies the jets it trains on, so the section's are only borrowed.
+    let (mut job, n_train) = j.data.with(|d| -> Result<_> {
+        let (jets, origin) = d.jets()?;
+        let job = match origin {
+            // An uploaded file's last fifth is held out as its test jets.
+            JetsOrigin::File(name) => {
+                JetVaeJob::new(&workflow::training_part(jets)?, name, net, cfg, &device)?
+            }
+            JetsOrigin::Recipe(_) => JetVaeJob::new(jets, "built-in jets", net, cfg, &device)?,
+        };
+        let n = job.trainer.n_train() + job.trainer.n_val();
+        Ok((job, n))
+    })?;
     j.history.set(Vec::new());
     let mut work = Epochs::new(&mut job.trainer, |report| {
         j.history.update(|h| h.push(report.clone()));
@@ -267,27 +283,34 @@ async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
             preset.name(),
             if masked { ", masked" } else { "" },
             j.history.get_untracked().len(),
-            train.len()
+            n_train
         ),
     })
 }
 
 async fn sample_jets(ui: AppState, j: JetsUi) -> Result<String> {
-    let (jets, recipe, model) = j.data.with(|d| {
-        (
-            d.jets.clone(),
-            d.recipe.clone(),
-            d.model.as_ref().map(|m| m.to_device(m.device())),
-        )
-    });
-    let (jets, file) = jets.ok_or_else(|| Error::invalid("jets", "generate or load jets first"))?;
-    let model = model.ok_or_else(|| Error::invalid("model", "train the jet VAE first"))?;
-    // Test jets (the workflow's policy): independent built-in ones, or the file's last fifth.
-    let mut test = match (file, recipe) {
-        (Some(_), _) | (None, None) => workflow::split_file(&jets)?.1,
-        (None, Some(recipe)) => {
-            stream_jets(ui, &workflow::test_recipe(&recipe, jets.len()), 0.0, 0.3).await?
-        }
+    // Test jets (the workflow's policy): the file's held-out last fifth, or independent
+    // built-in ones, generated below.
+    enum TestJets {
+        HeldOut(JetArrays),
+        Generate(JetRecipe),
+    }
+    let (test, model) = j.data.with(|d| -> Result<_> {
+        let (jets, origin) = d.jets()?;
+        let model = d
+            .model
+            .as_ref()
+            .map(|m| m.to_device(m.device()))
+            .ok_or_else(|| Error::invalid("model", "train the jet VAE first"))?;
+        let test = match origin {
+            JetsOrigin::File(_) => TestJets::HeldOut(workflow::held_out_part(jets)?),
+            JetsOrigin::Recipe(r) => TestJets::Generate(workflow::test_recipe(r, jets.len())),
+        };
+        Ok((test, model))
+    })?;
+    let mut test = match test {
+        TestJets::HeldOut(jets) => jets,
+        TestJets::Generate(recipe) => stream_jets(ui, &recipe, 0.0, 0.3).await?,
     };
     let gen = test.require("gen", "test jets")?.to_vec();
     let t0 = now_ms();

@@ -53,10 +53,26 @@ fn button(c: ClosureTest) -> (String, String) {
 /// GAN and FCGAN (the latest of each kind), and the test events of the closure tests.
 #[derive(Default)]
 struct UnfoldData {
-    wz: Option<(Table, Option<String>, u64)>,
+    wz: Option<(Table, WzOrigin)>,
     models: Vec<TrainedUnfold>,
     test: Option<Table>,
     wprime_test: Option<Table>,
+}
+
+/// Where the section's events came from.
+enum WzOrigin {
+    /// Built-in events of this seed.
+    Generated(u64),
+    /// A user's file, by name.
+    File(String),
+}
+
+impl UnfoldData {
+    fn wz(&self) -> Result<&(Table, WzOrigin)> {
+        self.wz
+            .as_ref()
+            .ok_or_else(|| Error::invalid("events", "generate or load events first"))
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -199,9 +215,9 @@ pub fn UnfoldSection() -> impl IntoView {
     }
 }
 
-fn set_data(u: UnfoldUi, table: Table, file: Option<String>, seed: u64, msg: String) {
+fn set_data(u: UnfoldUi, table: Table, origin: WzOrigin, msg: String) {
     u.data.with(|d| {
-        d.wz = Some((table, file, seed));
+        d.wz = Some((table, origin));
         d.test = None;
         d.wprime_test = None;
     });
@@ -219,7 +235,12 @@ async fn generate(ui: AppState, u: UnfoldUi) -> Result<String> {
         "{n} built-in WZ events, seed {seed} (selection efficiency {:.1} %)",
         100.0 * eff
     );
-    set_data(u, stream.into_table(), None, seed, msg.clone());
+    set_data(
+        u,
+        stream.into_table(),
+        WzOrigin::Generated(seed),
+        msg.clone(),
+    );
     Ok(msg)
 }
 
@@ -244,14 +265,11 @@ async fn upload(u: UnfoldUi, file: web_sys::File) -> Result<String> {
         ));
     }
     let msg = format!("{name}: {} paired events", table.n_rows());
-    set_data(u, table, Some(name), 1, msg.clone());
+    set_data(u, table, WzOrigin::File(name), msg.clone());
     Ok(msg)
 }
 
 async fn train(ui: AppState, u: UnfoldUi) -> Result<String> {
-    let data = u.data.with(|d| d.wz.clone());
-    let (table, file, _) =
-        data.ok_or_else(|| Error::invalid("events", "generate or load events first"))?;
     let device = ui.device()?;
     let kind = if u.kind.get_untracked() == "naive" {
         GanKind::Naive
@@ -272,19 +290,21 @@ async fn train(ui: AppState, u: UnfoldUi) -> Result<String> {
         Some(parse("learning rate", &u.lr.get_untracked())?),
         parse("seed", &u.seed.get_untracked())?,
     );
-    // An uploaded file's last fifth is held out for the closure tests.
-    let train = match file {
-        Some(_) => workflow::split_file(&table).0,
-        None => table,
-    };
-    let mut job = GanJob::new(
-        &train,
-        &wz_object_columns("gen"),
-        &wz_object_columns("reco"),
-        net.clone(),
-        cfg,
-        &device,
-    )?;
+    // The job copies the events it trains on, so the section's are only borrowed.
+    let (mut job, n_train) = u.data.with(|d| -> Result<_> {
+        let (table, origin) = d.wz()?;
+        let (gen, reco) = (wz_object_columns("gen"), wz_object_columns("reco"));
+        let job = match origin {
+            // An uploaded file's last fifth is held out for the closure tests.
+            WzOrigin::File(_) => {
+                let train = workflow::training_part(table);
+                GanJob::new(&train, &gen, &reco, net.clone(), cfg, &device)?
+            }
+            WzOrigin::Generated(_) => GanJob::new(table, &gen, &reco, net.clone(), cfg, &device)?,
+        };
+        let n = job.n_train() + job.n_val();
+        Ok((job, n))
+    })?;
     u.history.set(Vec::new());
     let mut work = Epochs::new(&mut job, |report| {
         u.history.update(|h| h.push(report.clone()));
@@ -310,7 +330,7 @@ async fn train(ui: AppState, u: UnfoldUi) -> Result<String> {
             "{} trained {} epochs on {} events; kept epoch {best}",
             net.describe(),
             u.history.get_untracked().len(),
-            train.n_rows()
+            n_train
         ),
     })
 }
@@ -319,33 +339,31 @@ async fn train(ui: AppState, u: UnfoldUi) -> Result<String> {
 /// or the uploaded file's held-out last fifth; generated once and kept.
 async fn test_events(ui: AppState, u: UnfoldUi, c: ClosureTest) -> Result<Table> {
     let wprime = c == ClosureTest::Wprime;
-    let (data, cached) = u.data.with(|d| {
-        (
-            d.wz.clone(),
-            if wprime {
-                d.wprime_test.clone()
-            } else {
-                d.test.clone()
-            },
-        )
-    });
-    if let Some(t) = cached {
-        return Ok(t);
+    enum Test {
+        Ready(Table),
+        Generate(WzRecipe),
     }
-    let (table, file, seed) =
-        data.ok_or_else(|| Error::invalid("events", "generate or load events first"))?;
-    let test = match (wprime, file) {
-        (true, Some(name)) => {
-            return Err(Error::invalid(
+    let plan = u.data.with(|d| -> Result<_> {
+        let cached = if wprime { &d.wprime_test } else { &d.test };
+        if let Some(t) = cached {
+            return Ok(Test::Ready(t.clone()));
+        }
+        let (table, origin) = d.wz()?;
+        match origin {
+            WzOrigin::File(name) if wprime => Err(Error::invalid(
                 "W′ test",
                 format!(
-                "the built-in W′ events need the built-in detector; {name} was made with another"
-            ),
-            ))
+                    "the built-in W′ events need the built-in detector; {name} was made with another"
+                ),
+            )),
+            WzOrigin::File(_) => Ok(Test::Ready(workflow::held_out_part(table))),
+            WzOrigin::Generated(seed) => Ok(Test::Generate(c.test_recipe(table.n_rows(), *seed))),
         }
-        (false, Some(_)) => workflow::split_file(&table).1,
-        (_, None) => {
-            let mut s = c.test_recipe(table.n_rows(), seed).stream()?;
+    })?;
+    let test = match plan {
+        Test::Ready(t) => t,
+        Test::Generate(recipe) => {
+            let mut s = recipe.stream()?;
             ui.steps(&mut s, 500, 0.0, 0.4).await?;
             s.into_table()
         }

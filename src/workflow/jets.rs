@@ -42,10 +42,14 @@ pub const PAPER: TrainConfig = TrainConfig {
 pub const PAGE_JETS: usize = 8_000;
 pub const PAGE_EPOCHS: usize = 24;
 
-/// A user's jets split into training jets and held-out test jets (the last fifth).
-pub fn split_file(jets: &JetArrays) -> Result<(JetArrays, JetArrays)> {
-    let cut = seeds::held_out_split(jets.len());
-    Ok((jets.slice(0, cut)?, jets.slice(cut, jets.len())?))
+/// A user's training jets: all but the held-out last fifth.
+pub fn training_part(jets: &JetArrays) -> Result<JetArrays> {
+    jets.slice(0, seeds::held_out_split(jets.len()))
+}
+
+/// A user's held-out test jets: the last fifth.
+pub fn held_out_part(jets: &JetArrays) -> Result<JetArrays> {
+    jets.slice(seeds::held_out_split(jets.len()), jets.len())
 }
 
 /// Built-in test jets for a model trained on `n_train` built-in jets of `recipe`:

@@ -107,13 +107,14 @@ impl ClosureTest {
     }
 }
 
-/// A user's events split into training events and held-out test events (the last fifth).
-pub fn split_file(table: &Table) -> (Table, Table) {
-    let cut = seeds::held_out_split(table.n_rows());
-    (
-        table.slice_rows(0, cut),
-        table.slice_rows(cut, table.n_rows()),
-    )
+/// A user's training events: all but the held-out last fifth.
+pub fn training_part(table: &Table) -> Table {
+    table.slice_rows(0, seeds::held_out_split(table.n_rows()))
+}
+
+/// A user's held-out events, the closure tests' test events: the last fifth.
+pub fn held_out_part(table: &Table) -> Table {
+    table.slice_rows(seeds::held_out_split(table.n_rows()), table.n_rows())
 }
 
 /// A closure test's result: the test events passing the cut, and the JS of each observable.
