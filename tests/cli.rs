@@ -480,3 +480,77 @@ fn check_quality_on_held_out_rows(model: &std::path::Path, data: &std::path::Pat
         );
     }
 }
+
+/// Issue 18: a CSV as an analysis exports it — a file-name and a label column, 64-bit event
+/// numbers, a header with spaces — trains and samples when the columns used are numbers; a text
+/// column named for training is refused with its file, row and column.
+#[test]
+fn a_csv_with_text_columns_trains_on_its_numeric_ones() {
+    let data = tmp("analysis.csv");
+    let mut csv = String::from("file, event ,gen_a,reco_a,sample label\n");
+    for i in 0..400u64 {
+        let g = (i % 37) as f32 * 0.5 + 1.0;
+        let r = g * (1.0 + 0.05 * (((i * 7919) % 13) as f32 - 6.0) / 6.0);
+        csv += &format!(
+            "nano_tt_v12.root,{},{g},{r},tt+jets\n",
+            18_000_000_000_000_000_000u64 + i
+        );
+    }
+    std::fs::write(&data, csv).unwrap();
+    let model = tmp("text-cols.fastsim");
+    let o = fastsim(&[
+        "train",
+        "--model",
+        "smearing",
+        "--data",
+        data.to_str().unwrap(),
+        "--gen-cols",
+        "gen_a",
+        "--reco-cols",
+        "reco_a",
+        "--epochs",
+        "2",
+        "--hidden",
+        "2x16",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = tmp("text-cols-sampled.csv");
+    let o = fastsim(&[
+        "sample",
+        "--model",
+        model.to_str().unwrap(),
+        "--input",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let sampled = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(sampled.lines().next(), Some("event,gen_a,reco_a"));
+    assert_eq!(sampled.lines().count(), 401);
+
+    let o = fastsim(&[
+        "train",
+        "--model",
+        "smearing",
+        "--data",
+        data.to_str().unwrap(),
+        "--gen-cols",
+        "file",
+        "--reco-cols",
+        "reco_a",
+        "--epochs",
+        "1",
+        "--out",
+        tmp("never.fastsim").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = text(&o.stderr);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.contains("analysis.csv: row 1, column 'file': 'nano_tt_v12.root' is not a number"),
+        "{e}"
+    );
+}

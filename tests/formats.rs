@@ -186,7 +186,7 @@ fn every_bad_csv_case_gets_its_message() {
     let cases: [(&str, &str); 5] = [
         ("", "empty.csv: empty file: expected a header row of column names"),
         ("a;b\n1;2\n", "semi.csv: the header is one column 'a;b': expected comma-separated values, found ';' (wrong delimiter?)"),
-        ("a,b\n1,2\n3,pt\n", "text.csv: row 2, column 'b': 'pt' is not a number"),
+        ("a,b\nx,y\n", "text.csv: no column holds numbers (text columns: a, b)"),
         ("a,b\n1,2\n3\n", "ragged.csv: row 2: 1 fields, the header has 2 (wrong delimiter or ragged row?)"),
         ("a,b\n1,inf\nnan,2\n", "nan.csv: row 1, column 'b': not a finite number (NaN or Inf; 2 rows in all have one; drop them with --drop-nonfinite)"),
     ];

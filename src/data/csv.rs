@@ -1,13 +1,16 @@
 //! CSV with a header row of column names (DESIGN.md), read with the maintained `csv` crate.
 
+use super::table::TextColumn;
 use super::Table;
 use crate::error::{Error, Result};
 use std::io::{Read, Write};
 
-/// Reads a CSV table; `file` names it in messages. Every value must be a number (NaN and
-/// ±Inf parse, and [`super::read_bytes`] applies the caller's policy to them): a row with text,
-/// or with the wrong number of fields, is refused with its row (counting data rows from 1)
-/// and column.
+/// Reads a CSV table; `file` names it in messages. A column with any cell that is not a number
+/// (a sample label, a file name, an empty cell) becomes a text column: left out of the table,
+/// and refused with its first such row and value only if a caller asks for it. NaN and ±Inf
+/// parse ([`super::read_bytes`] applies the caller's policy to them); integers of any size
+/// (event numbers) read as the nearest f32. A row with the wrong number of fields is refused
+/// with its row (counting data rows from 1).
 pub fn read_csv(reader: impl Read, file: &str) -> Result<Table> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -51,6 +54,8 @@ pub fn read_csv(reader: impl Read, file: &str) -> Result<Table> {
     }
     let mut table = Table::new(names.clone(), file)?;
     let mut row = vec![0f32; names.len()];
+    // Per column, its first cell that is not a number.
+    let mut text: Vec<Option<TextColumn>> = vec![None; names.len()];
     for (r, record) in rdr.records().enumerate() {
         let line = r + 1;
         let record = record.map_err(|e| Error::Format {
@@ -68,20 +73,38 @@ pub fn read_csv(reader: impl Read, file: &str) -> Result<Table> {
             });
         }
         for (c, field) in record.iter().enumerate() {
-            let parse_err = |message: String| Error::Parse {
-                file: file.to_string(),
-                row: line,
-                column: names[c].clone(),
-                message,
+            row[c] = match field.parse::<f32>() {
+                Ok(v) => v,
+                Err(_) => {
+                    if text[c].is_none() {
+                        text[c] = Some(TextColumn {
+                            name: names[c].clone(),
+                            row: line,
+                            value: field.chars().take(40).collect(),
+                        });
+                    }
+                    f32::NAN
+                }
             };
-            let v: f32 = field
-                .parse()
-                .map_err(|_| parse_err(format!("'{field}' is not a number")))?;
-            row[c] = v;
         }
         table.push_row(&row);
     }
-    Ok(table)
+    let text = text
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, t)| t.map(|t| (i, t)))
+        .collect::<Vec<_>>();
+    if !names.is_empty() && text.len() == names.len() {
+        let list: Vec<&str> = text.iter().map(|(_, t)| t.name.as_str()).collect();
+        return Err(Error::Format {
+            file: file.to_string(),
+            message: format!(
+                "no column holds numbers (text columns: {})",
+                list.join(", ")
+            ),
+        });
+    }
+    Ok(table.into_numeric(text))
 }
 
 /// Writes a table as CSV with a header row; floats are printed in the shortest form that
@@ -124,11 +147,36 @@ mod tests {
     }
 
     #[test]
+    fn text_columns_are_left_out_and_named_when_asked_for() {
+        let csv = "file,event,gen_pt,reco_pt,label\n\
+                   nano_tt_v12.root,123456789012,10.5,11,tt\n\
+                   nano_tt_v12.root,18446744073709551615,20,19.5,7\n";
+        let t = read_csv(csv.as_bytes(), "f.csv").unwrap();
+        assert_eq!(t.names(), ["event", "gen_pt", "reco_pt"]);
+        assert_eq!(t.column("gen_pt").unwrap(), [10.5, 20.0]);
+        // Event numbers of any size read (as the nearest f32).
+        assert_eq!(t.column("event").unwrap()[0], 123456789012f32);
+        assert_eq!(t.column("event").unwrap()[1], 1.8446744e19);
+        let text: Vec<_> = t.text_columns().iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(text, ["file", "label"]);
+        let e = t.column("file").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "f.csv: row 1, column 'file': 'nano_tt_v12.root' is not a number (a text column)"
+        );
+        // A column of numbers with one bad cell names that cell, not the first row.
+        let t = read_csv("a,b\n1,2\n3,x\n".as_bytes(), "f.csv").unwrap();
+        let e = t.select(&["a".into(), "b".into()]).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "f.csv: row 2, column 'b': 'x' is not a number (a text column)"
+        );
+        // Rows sliced or taken keep knowing their text columns.
+        assert!(t.slice_rows(0, 1).column("b").is_err());
+    }
+
+    #[test]
     fn bad_inputs_name_row_and_column() {
-        let e = read_csv("a,b\n1,2\n3,x\n".as_bytes(), "f.csv")
-            .unwrap_err()
-            .to_string();
-        assert_eq!(e, "f.csv: row 2, column 'b': 'x' is not a number");
         let t = read_csv("a,b\n1,NaN\n".as_bytes(), "f.csv").unwrap();
         assert!(t.column("b").unwrap()[0].is_nan());
         let e = read_csv("a;b\n1;2\n".as_bytes(), "f.csv")

@@ -23,7 +23,7 @@ pub use jets::{JetArrays, JET_VALUES};
 pub use npy::{read_npy, write_npy};
 pub use npz::{read_npz, write_npz};
 pub use standardize::Standardizer;
-pub use table::Table;
+pub use table::{Table, TextColumn};
 pub use transform::{apply_transforms, Transform};
 
 use crate::error::Result;

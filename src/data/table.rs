@@ -1,4 +1,6 @@
 //! A table of named f32 columns: the one shape data takes between files, models and metrics.
+//! A file's text columns (a sample label, a file name) are not columns of the table; they are
+//! remembered so that asking for one names the row and value that made it text.
 
 use crate::error::{Error, Result};
 
@@ -8,6 +10,17 @@ pub struct Table {
     columns: Vec<Vec<f32>>,
     /// Where the table came from, for error messages ("gen.csv", "built-in W+jet").
     source: String,
+    /// The file's columns that are not numbers, kept out of the table.
+    text: Vec<TextColumn>,
+}
+
+/// A column of a file that holds text: its name and its first cell that is not a number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextColumn {
+    pub name: String,
+    /// Data row of that cell, counting from 1.
+    pub row: usize,
+    pub value: String,
 }
 
 impl Table {
@@ -27,7 +40,24 @@ impl Table {
             names,
             columns,
             source,
+            text: Vec::new(),
         })
+    }
+
+    /// Drops the columns at `indices` (ascending) as text columns: each with its first cell
+    /// that is not a number.
+    pub fn into_numeric(mut self, text: Vec<(usize, TextColumn)>) -> Self {
+        for (i, t) in text.into_iter().rev() {
+            self.names.remove(i);
+            self.columns.remove(i);
+            self.text.insert(0, t);
+        }
+        self
+    }
+
+    /// The file's text columns, which the table leaves out.
+    pub fn text_columns(&self) -> &[TextColumn] {
+        &self.text
     }
 
     /// A table from whole columns of equal length.
@@ -98,8 +128,17 @@ impl Table {
         }
     }
 
-    /// The index of a column, or an error listing the columns there are.
+    /// The index of a column, or an error: for a text column its first cell that is not a
+    /// number (file, row, column), else the list of the columns there are.
     pub fn index_of(&self, name: &str) -> Result<usize> {
+        if let Some(t) = self.text.iter().find(|t| t.name == name) {
+            return Err(Error::Parse {
+                file: self.source.clone(),
+                row: t.row,
+                column: t.name.clone(),
+                message: format!("'{}' is not a number (a text column)", t.value),
+            });
+        }
         self.names
             .iter()
             .position(|n| n == name)
@@ -152,6 +191,7 @@ impl Table {
                 .map(|c| c[start..end].to_vec())
                 .collect(),
             source: self.source.clone(),
+            text: self.text.clone(),
         }
     }
 
@@ -165,6 +205,7 @@ impl Table {
                 .map(|c| rows.iter().map(|&r| c[r]).collect())
                 .collect(),
             source: self.source.clone(),
+            text: self.text.clone(),
         }
     }
 
