@@ -7,6 +7,7 @@ use super::files::{download, load_text};
 use super::plots::{hist, show_figure, PlotLinks};
 use super::smear_view::{generate, Smear};
 use super::state::{parse, AppState};
+use super::teach::Explain;
 use crate::detector::WjetsDetector;
 use crate::error::Result;
 use crate::metrics::residuals_for;
@@ -152,19 +153,28 @@ pub fn DetectorSection() -> impl IntoView {
     };
     view! {
         <section id="detector">
-            <h2>"4 · What if the detector were different?"</h2>
             <p>"Detector A is the CMS-like default (Delphes CMS card). Edit detector B's parameters, then compare both on the same generator-level events, or regenerate the events with B. Changed values are highlighted."</p>
+            <Explain>"Each row is one number of the detector model: a resolution term, an efficiency or an acceptance, grouped by object with the formula it enters. Make the jet energy resolution twice as bad (its stochastic term S), press Compare, and watch the reco jet pT spread widen while gen stays put. A network trained on detector A's events learns A: regenerate the events with B and retrain to learn B."</Explain>
             <div class="scroll tall">
             <table id="detector-table">
                 <tr><th>"parameter"</th><th>"detector A"</th><th>"detector B"</th><th>"formula"</th></tr>
-                {move || rows().into_iter().map(|(p, v, a)| {
+                {move || {
+                    let mut group = String::new();
+                    rows().into_iter().map(|(p, v, a)| {
                     let pointer = p.clone();
                     let changed = a != Some(v);
+                    let g = p.split('/').nth(1).unwrap_or("").to_string();
+                    let header = (g != group).then(|| {
+                        group = g.clone();
+                        view! { <tr class="det-group"><th colspan="3">{g.clone()}</th><td class="formula">{formula(&p)}</td></tr> }
+                    });
+                    let name = p.trim_start_matches('/').replace('/', ".");
                     view! {
+                        {header}
                         <tr class="det-row" class:changed=changed data-param=p.clone()>
-                            <td><code>{p.trim_start_matches('/').replace('/', ".")}</code></td>
+                            <td><code>{name.clone()}</code></td>
                             <td>{a.map(|a| a.to_string()).unwrap_or_default()}</td>
-                            <td><input class="det-input" type="text" value=v.to_string() on:change=move |ev| {
+                            <td><input class="det-input" type="text" aria-label=format!("detector B {name}") value=v.to_string() on:change=move |ev| {
                                 let text = event_target_value(&ev);
                                 match text.trim().parse::<f64>() {
                                     Ok(x) if x.is_finite() => d.det_b.update(|json| {
@@ -172,15 +182,16 @@ pub fn DetectorSection() -> impl IntoView {
                                             *slot = serde_json::json!(x);
                                         }
                                     }),
-                                    _ => app.error.set(Some(format!("detector B {}: '{text}' is not a number", pointer.trim_start_matches('/').replace('/', ".")))),
+                                    _ => app.fail(format!("detector B {}: '{text}' is not a number", pointer.trim_start_matches('/').replace('/', "."))),
                                 }
                             }/></td>
-                            <td class="formula">{formula(&p)}</td>
+                            <td></td>
                         </tr>
                     }
-                }).collect_view()}
+                }).collect_view()}}
             </table>
             </div>
+            <div class="row">
             <button id="det-compare" disabled=move || !idle() on:click=move |_| app.run("comparing detectors", move || compare(app, sm, d))>"Compare A and B"</button>
             <button id="det-use" disabled=move || !idle() on:click=move |_| app.run("generating", move || use_b(app, sm, d))>"Regenerate events with B"</button>
             <button id="det-reset" disabled=move || !idle() on:click=move |_| d.det_b.set(default_json())>"Reset B"</button>
@@ -195,9 +206,10 @@ pub fn DetectorSection() -> impl IntoView {
                 }
                 input.set_value("");
             }/></label>
+            </div>
             <div class="plots" style=move || if d.compared.get() { "" } else { "display:none" }>
                 {COMPARED.iter().flat_map(|f| [format!("cmp-{f}"), format!("res-{f}")]).map(|id| view! {
-                    <figure><canvas id=id.clone() width="560" height="440"></canvas><PlotLinks id=id/></figure>
+                    <figure><canvas id=id.clone() width="560" height="440" role="img" aria-label="the feature under detectors A and B on the same gen events, or their resolutions"></canvas><PlotLinks id=id/></figure>
                 }).collect_view()}
             </div>
         </section>

@@ -11,6 +11,7 @@ use super::browser::yield_now;
 use super::plots::{show_figure, PlotLinks, BINS};
 use super::smear_view::{stream_events, Smear};
 use super::state::{parse, AppState};
+use super::teach::Explain;
 use crate::data::derive_wjet_aux;
 use crate::data::Table;
 use crate::metrics::{Study, StudyOptions};
@@ -96,20 +97,24 @@ pub fn EvaluateSection() -> impl IntoView {
             .collect_view()
     };
     view! {
+        <p class="lead">"How much is the model worth? Bieringer et al. (2022): the quantile-JS of the model's sample against a large truth sample, for n_quant = 2, 4, 8, … quantiles, next to truth samples of several sizes (5 each: the bands are ±1σ). The size of truth sample that matches the model is its effective size; over the training size, the amplification factor. A KDE and a histogram fitted to the training sample (bandwidth and bins by 5-fold cross-validation) are the baselines. Chen et al. (2020): the model applied to a gen sample several times the training size (data augmentation), with an ensemble of K trainings as a band."</p>
         <section id="evaluate">
-            <h2>"4 · Evaluate"</h2>
-            <p>"How much is the model worth? Bieringer et al. (2022): the quantile-JS of the model's sample against a large truth sample, for n_quant = 2, 4, 8, … quantiles, next to truth samples of several sizes (5 each: the bands are ±1σ). The size of truth sample that matches the model is its effective size; over the training size, the amplification factor. A KDE and a histogram fitted to the training sample (bandwidth and bins by 5-fold cross-validation) are the baselines. Chen et al. (2020): the model applied to a gen sample several times the training size (data augmentation), with an ensemble of K trainings as a band."</p>
+            <h3>"The smearing model's sample against truth"</h3>
+            <Explain>"A generated sample can hold more information than the events the network was trained on, because the network interpolates (Bieringer et al., the amplification of section 3). To measure it, the page draws large truth samples from the generator and compares each with the truth by quantile-JS at finer and finer binning (n_quant quantiles, eq. 3.3). Read the table down a column: where the model's JS sits between two truth-sample sizes, that is its effective size. Above the training size, the network amplified."</Explain>
             <p class="hint">"Amplification needs truth samples larger than the model's sample: about 100× the training size. Train on 1,000–2,000 events to see it resolved; with more, the page reports a bound."</p>
+            <div class="row">
             <label>"feature " <select id="eval-feature" on:change=move |e| ev.feature.set(event_target_value(&e)) prop:value=move || ev.feature.get()>{move || options(false)}</select></label>
             <label>"jointly with " <select id="eval-joint" on:change=move |e| ev.joint.set(event_target_value(&e)) prop:value=move || ev.joint.get()>{move || options(true)}</select></label>
             <label>"gen sample × training size " <input id="eval-multiple" type="number" min="1" max="50" bind:value=ev.multiple/></label>
             <label>"ensemble K " <input id="eval-ensemble" type="number" min="1" max="10" bind:value=ev.ensemble/></label>
             <label>"truth events " <input id="eval-truth" type="number" placeholder="auto: 100 × training" bind:value=ev.truth_events/></label>
             <button id="evaluate-btn" disabled=move || !idle() || !sm.have_sample.get() on:click=move |_| app.run("evaluating", move || evaluate(app, sm, ev))>"Evaluate"</button>
+            </div>
+            <p class="note" hidden=move || sm.have_sample.get()>"Train and sample a model in the Smear tab first (or load a pre-trained one under Models and links)."</p>
             <p id="amp-factor" class="result">{move || ev.amplification.get()}</p>
             <p id="eval-baselines">{move || ev.baselines.get()}</p>
             <p id="eval-augmentation">{move || ev.augmentation.get()}</p>
-            <table id="eval-table" class="numbers">
+            <table id="eval-table" class="numbers" hidden=move || ev.rows.get().is_empty()>
                 <tr><th>"n_quant"</th><th>"JS training sample"</th><th>"JS model"</th><th>"JS KDE"</th><th>"JS histogram"</th><th>"model's effective size"</th></tr>
                 {move || ev.rows.get().into_iter().map(|r| view! {
                     <tr class="eval-row" data-nquant=r.n_quant>
@@ -119,7 +124,7 @@ pub fn EvaluateSection() -> impl IntoView {
             </table>
             <div class="plots" style:display=move || if ev.drawn.get() { "grid" } else { "none" }>
                 {CANVASES.into_iter().map(|(id, w, h)| view! {
-                    <figure class={if w > 600 { "wide" } else { "" }}><canvas id=id width=w height=h></canvas><PlotLinks id=id.to_string()/></figure>
+                    <figure class={if w > 600 { "wide" } else { "" }}><canvas id=id width=w height=h role="img" aria-label="quantile-JS against n_quant and the distributions; the table above gives the numbers"></canvas><PlotLinks id=id.to_string()/></figure>
                 }).collect_view()}
             </div>
         </section>

@@ -8,6 +8,7 @@ use super::canvas::draw_on;
 use super::files::file_bytes;
 use super::plots::{show_figure, PlotLinks, BINS};
 use super::state::{parse, AppState, Store};
+use super::teach::Explain;
 use crate::data::JetArrays;
 use crate::metrics::JS_FEATURES;
 use crate::model::{EpochReport, TrainedJetVae, LOSS_PARTS};
@@ -119,14 +120,17 @@ pub fn JetsSection() -> impl IntoView {
         v.get(i).map(|x| format!("{x:.3}")).unwrap_or_default()
     };
     view! {
+        <p class="lead">"Touranakou et al. (2022): a generator-level jet, its 50 hardest constituents as (pₓ, p_y, p_z), goes through a convolutional variational autoencoder that returns the reconstructed jet's constituents. Loss (eq. 1): β·KL + (1 − β)·(Chamfer + α_m (m − m̂)² + α_pT (pT − p̂T)²), β = 1/9, Adam (the paper: 10⁻⁴ for 300 epochs; the page starts at 10⁻³, which learns in a few). Built-in jets: boosted W → qq and QCD jets, a particle-level CMS-like detector (tracker, ECAL, HCAL resolutions of the Delphes card), pile-up, anti-kT R = 0.5. The masked variant (not in the paper) predicts which of the 50 slots hold a particle and keeps the zero-padding out of the loss."</p>
         <section id="jets">
-            <h2>"5 · Jets: the particle-based VAE"</h2>
-            <p>"Touranakou et al. (2022): a generator-level jet, its 50 hardest constituents as (pₓ, p_y, p_z), goes through a convolutional variational autoencoder that returns the reconstructed jet's constituents. Loss (eq. 1): β·KL + (1 − β)·(Chamfer + α_m (m − m̂)² + α_pT (pT − p̂T)²), β = 1/9, Adam (the paper: 10⁻⁴ for 300 epochs; the page starts at 10⁻³, which learns in a few). Built-in jets: boosted W → qq and QCD jets, a particle-level CMS-like detector (tracker, ECAL, HCAL resolutions of the Delphes card), pile-up, anti-kT R = 0.5. The masked variant (not in the paper) predicts which of the 50 slots hold a particle and keeps the zero-padding out of the loss."</p>
+            <h3>"1 · Jets"</h3>
+            <Explain>"A jet is a spray of particles from one quark or gluon. Here each jet is a list of up to 50 particles, each with its momentum (pₓ, p_y, p_z) in GeV, once as generated and once as the detector reconstructs it: tracks, calorimeter clusters and particles from other collisions (pile-up, μ per crossing) change the list. The VAE learns to turn the first list into the second."</Explain>
+            <div class="row">
             <label>"jets " <input id="jets-count" type="number" min="100" max="1000000" bind:value=j.jets/></label>
             <label>"seed " <input id="jets-seed" type="number" min="0" bind:value=j.seed/></label>
             <label>"pile-up μ " <input id="jets-pileup" type="number" min="0" max="300" bind:value=j.pileup/></label>
             <button id="jets-generate" disabled=move || !idle() on:click=move |_| ui.run("generating jets", move || generate_jets(ui, j))>"Generate jets"</button>
-            <p>"… or load your jets: an .npz with gen and reco arrays of shape (N, 50, 3), or a CSV with columns jet, level, px, py, pz (GeV), one row per constituent. "
+            </div>
+            <p><label for="jets-file">"… or load your jets: an .npz with gen and reco arrays of shape (N, 50, 3), or a CSV with columns jet, level, px, py, pz (GeV), one row per constituent: "</label>
                 <input id="jets-file" type="file" accept=".npz,.csv" disabled=move || !idle()
                     on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -134,6 +138,11 @@ pub fn JetsSection() -> impl IntoView {
                         input.set_value("");
                     }/></p>
             <p id="jets-summary" class="result">{move || j.summary.get()}</p>
+        </section>
+        <section id="jets-train-step">
+            <h3>"2 · Train the VAE"</h3>
+            <Explain>"The encoder squeezes a gen jet into a few numbers (the latent space); the decoder returns a reco jet from them. The loss (Touranakou et al., eq. 1) adds the Chamfer distance between the two particle lists — each particle's distance to its nearest partner — to the errors on the jet's mass and pT, and a KL term that keeps the latent space smooth. The table shows each part: the Chamfer term should fall most."</Explain>
+            <div class="row">
             <label>"network " <select id="jets-preset" on:change=move |e| j.preset.set(event_target_value(&e)) prop:value=move || j.preset.get()>
                 <option value="small">"small: conv 8/16/32, dense 128/64 (fast)"</option>
                 <option value="paper">"the paper's: conv 32/64/128, dense 640/150 (≈ 8× slower)"</option>
@@ -142,7 +151,10 @@ pub fn JetsSection() -> impl IntoView {
             <label>"epochs " <input id="jets-epochs" type="number" min="1" bind:value=j.epochs/></label>
             <label title="the paper: 10⁻⁴ for 300 epochs; 10⁻³ learns in a few">"learning rate " <input id="jets-lr" type="text" size="6" bind:value=j.lr/></label>
             <button id="jets-train" disabled=move || !idle() || !j.have_jets.get() on:click=move |_| ui.run("training the jet VAE", move || train_jets(ui, j))>"Train"</button>
-            <canvas id="jets-loss" width="720" height="320"></canvas>
+            </div>
+            <div class="result-pair" hidden=move || j.history.get().is_empty()>
+            <canvas id="jets-loss" width="720" height="320" role="img" aria-label="the VAE's loss per epoch; the numbers are in the table beside it"></canvas>
+            <div class="scroll tall">
             <table id="jets-loss-table" class="numbers">
                 <tr><th>"epoch"</th><th>"train"</th><th>"validation"</th>
                     {LOSS_PARTS[..4].iter().map(|p| view! { <th>{format!("{p} (val.)")}</th> }).collect_view()}</tr>
@@ -155,8 +167,16 @@ pub fn JetsSection() -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </table>
+            </div>
+            </div>
+        </section>
+        <section id="jets-results">
+            <h3>"3 · Results on test jets"</h3>
+            <Explain>"The trained VAE reconstructs jets it never saw, and their jet mass, pT, η, φ and constituent count are compared with the detector's (quantile-JS: 0 is identical). The event display shows one jet's particles in η–φ at gen, detector and VAE level: the VAE's should scatter like the detector's."</Explain>
+            <div class="row">
             <button id="jets-sample" disabled=move || !idle() || !j.have_model.get() on:click=move |_| ui.run("sampling jets", move || sample_jets(ui, j))>"Sample test jets"</button>
-            <table id="jets-js" class="numbers">
+            </div>
+            <table id="jets-js" class="numbers" hidden=move || j.js.get().is_empty()>
                 <tr><th>"jet feature (pT > 200 GeV, |η| < 2.5)"</th><th>"JS(model, reco)"</th><th>"JS(gen, reco)"</th></tr>
                 {move || j.js.get().into_iter().map(|r| view! {
                     <tr class="jets-js-row" data-feature=r.feature>
@@ -168,13 +188,13 @@ pub fn JetsSection() -> impl IntoView {
             </table>
             <div class="plots" style:display=move || if j.have_test.get() { "grid" } else { "none" }>
                 {PLOTS.iter().map(|(id, _)| view! {
-                    <figure><canvas id=*id width="560" height="440"></canvas><PlotLinks id=id.to_string()/></figure>
+                    <figure><canvas id=*id width="560" height="440" role="img" aria-label="a jet feature at gen, detector and VAE level; the quantile-JS table above gives the numbers"></canvas><PlotLinks id=id.to_string()/></figure>
                 }).collect_view()}
             </div>
             <div style:display=move || if j.have_test.get() { "block" } else { "none" }>
                 <label>"event display: test jet " <input id="jets-display-n" type="number" min="0" bind:value=j.display/></label>
                 <button id="jets-display" disabled=move || !idle() on:click=move |_| ui.run("drawing", move || async move { display(ui, j) })>"Show"</button>
-                <figure><canvas id="jets-event" width="960" height="360"></canvas><PlotLinks id="jets-event".to_string()/></figure>
+                <figure><canvas id="jets-event" width="960" height="360" role="img" aria-label="one test jet's particles in η and φ at gen, detector and VAE level"></canvas><PlotLinks id="jets-event".to_string()/></figure>
             </div>
         </section>
     }

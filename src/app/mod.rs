@@ -4,8 +4,8 @@
 //! and dispatch; what is trained, tested and drawn is the library's.
 //!
 //! Module graph (no cycles): `app_view` (root) → sections (`smear_view`, `upload`,
-//! `evaluate_view`, `detector_view`, `share_view`, `jets_view`, `unfold_view`) → `plots`,
-//! `state`, `canvas`, `files`, `browser`.
+//! `evaluate_view`, `detector_view`, `share_view`, `jets_view`, `unfold_view`) → `tabs`,
+//! `teach`, `plots`, `state`, `canvas`, `files`, `browser`.
 
 mod app_view;
 mod browser;
@@ -15,9 +15,12 @@ mod evaluate_view;
 mod files;
 mod jets_view;
 mod plots;
+mod root_file;
 mod share_view;
 mod smear_view;
 mod state;
+mod tabs;
+mod teach;
 mod unfold_view;
 mod upload;
 

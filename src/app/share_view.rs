@@ -4,13 +4,18 @@
 //! seed and so redraws the same plots and numbers. A link that cannot be read is refused with
 //! its reason, and the page stays as it was.
 
-use super::files::fetch_bytes;
+use super::files::{download, fetch_bytes, file_bytes};
 use super::smear_view::{data_origin, generate, sample, Smear};
 use super::state::AppState;
+use crate::model::TrainedSmearing;
 use crate::numfmt::thousands;
 use crate::recipe::DataOrigin;
-use crate::share::{decode, encode, ModelRef, ShareState, MAX_INLINE_CHARS};
-use crate::store::{load_smearing, save_smearing, sha256_hex, Manifest, ManifestEntry};
+use crate::share::{
+    decode, encode, ModelRef, ShareState, HALF_EVENT_TOLERANCE, HALF_JS_TOLERANCE, MAX_INLINE_CHARS,
+};
+use crate::store::{
+    from_half, load_smearing, save_smearing, sha256_hex, to_half, Manifest, ManifestEntry,
+};
 use crate::{Error, Result};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -55,6 +60,15 @@ async fn share(sm: Smear, link: RwSignal<String>) -> Result<String> {
         }),
         Some(&bytes),
     )?;
+    let half = to_half(&bytes, "the model").ok().and_then(|h| {
+        let link = encode(
+            &state(ModelRef::Half {
+                sha256: sha256_hex(&h),
+            }),
+            Some(&h),
+        );
+        link.ok().filter(|l| l.len() <= MAX_INLINE_CHARS)
+    });
     let (fragment, how) = if inline.len() <= MAX_INLINE_CHARS {
         (inline, "the weights inline".to_string())
     } else if let Some((name, sha256)) = pinned {
@@ -63,15 +77,22 @@ async fn share(sm: Smear, link: RwSignal<String>) -> Result<String> {
             encode(&state(ModelRef::Pinned { name, sha256 }), None)?,
             how,
         )
+    } else if let Some(link) = half {
+        let how = format!(
+            "the weights inline in float16 (it reproduces your samples to within {:.0} % of each feature's spread, not bit for bit)",
+            100.0 * HALF_EVENT_TOLERANCE
+        );
+        (link, how)
     } else {
-        return Err(Error::invalid(
-            "share",
-            format!(
-                "with this model the link would be {} characters, over the {} that links keep intact; train the 2 × 16 network (it fits) or share a pre-trained model",
-                thousands(inline.len()),
-                thousands(MAX_INLINE_CHARS)
-            ),
-        ));
+        // Too large for a link: the link pins the file by its hash, and the file goes with it.
+        let sha256 = sha256_hex(&bytes);
+        let name = format!("model-{}.fastsim", &sha256[..12]);
+        download(&name, &bytes, "application/octet-stream")?;
+        let how = format!(
+            "the model pinned by its SHA-256: send {name} (downloaded now, {} bytes) with the link",
+            thousands(bytes.len())
+        );
+        (encode(&state(ModelRef::File { name, sha256 }), None)?, how)
     };
     let url = format!("{}#{fragment}", page_url());
     if let Some(w) = web_sys::window() {
@@ -100,18 +121,29 @@ pub fn open_link_on_start(app: AppState, sm: Smear) {
     }
 }
 
-/// Restores the state a link carries: events, model, samples and plots.
+/// Restores the state a link carries: events, model, samples and plots. A link whose model is
+/// a file sent beside it waits for that file ([`load_link_model`]).
 async fn restore(app: AppState, sm: Smear, fragment: String) -> Result<String> {
     let (state, inline) = decode(&fragment)?;
     let device = app.device()?;
     // The model first: a link whose model cannot be had changes nothing on the page.
-    let (model, pinned) = match &state.model {
-        ModelRef::None => (None, None),
+    let (model, pinned, note) = match &state.model {
+        ModelRef::None => (None, None, ""),
         ModelRef::Inline { .. } => {
             let bytes = inline.ok_or_else(|| Error::invalid("link", "its model is missing"))?;
             (
                 Some(load_smearing(&bytes, "the link's model", &device)?),
                 None,
+                "",
+            )
+        }
+        ModelRef::Half { .. } => {
+            let bytes = inline.ok_or_else(|| Error::invalid("link", "its model is missing"))?;
+            let file = from_half(&bytes, "the link's model")?;
+            (
+                Some(load_smearing(&file, "the link's model", &device)?),
+                None,
+                " (weights carried in float16: the numbers agree with the sender's within the stated tolerance, not bit for bit)",
             )
         }
         ModelRef::Pinned { name, sha256 } => {
@@ -125,9 +157,60 @@ async fn restore(app: AppState, sm: Smear, fragment: String) -> Result<String> {
             (
                 Some(load_smearing(&bytes, &entry.file, &device)?),
                 Some((name.clone(), sha256.clone())),
+                "",
             )
         }
+        ModelRef::File { name, sha256 } => {
+            let msg = format!(
+                "this link's model is the file {name} (SHA-256 {}…), sent with the link: load it above to reproduce the result",
+                &sha256[..12.min(sha256.len())]
+            );
+            sm.pending_link.set(Some(state.clone()));
+            return Ok(msg);
+        }
     };
+    apply(app, sm, &state, model, pinned)
+        .await
+        .map(|m| format!("{m}{note}"))
+}
+
+/// Loads the model file a link pins (refused unless its SHA-256 is the link's), then restores
+/// the rest of the link's state.
+pub async fn load_link_model(app: AppState, sm: Smear, file: web_sys::File) -> Result<String> {
+    let state = sm
+        .pending_link
+        .get_untracked()
+        .ok_or_else(|| Error::invalid("link", "no opened link waits for a model file"))?;
+    let ModelRef::File { name, sha256 } = &state.model else {
+        return Err(Error::invalid("link", "its model is not a separate file"));
+    };
+    let (got_name, bytes) = file_bytes(&file).await?;
+    let got = sha256_hex(&bytes);
+    if got != *sha256 {
+        return Err(Error::invalid(
+            "model file",
+            format!(
+                "{got_name} has SHA-256 {}…, not the {}… of {name} that the link pins; nothing was loaded",
+                &got[..12],
+                &sha256[..12.min(sha256.len())]
+            ),
+        ));
+    }
+    let model = load_smearing(&bytes, &got_name, &app.device()?)?;
+    sm.pending_link.set(None);
+    apply(app, sm, &state, Some(model), None)
+        .await
+        .map(|m| format!("{m}; the model is {got_name}, its SHA-256 checked"))
+}
+
+/// Puts a link's settings, data and model in place; regenerates its events and samples.
+async fn apply(
+    app: AppState,
+    sm: Smear,
+    state: &ShareState,
+    model: Option<TrainedSmearing>,
+    pinned: Option<(String, String)>,
+) -> Result<String> {
     sm.epochs.set(state.train.epochs.to_string());
     sm.batch.set(state.train.batch_size.to_string());
     sm.lr.set(state.train.lr.to_string());
@@ -231,7 +314,8 @@ pub fn ModelsSection() -> impl IntoView {
     let idle = move || app.idle();
     view! {
         <section id="pretrained">
-            <h2>"Pre-trained models"</h2>
+            <h3>"Pre-trained models"</h3>
+            <p>"Smearing networks trained on the command line (the exact command is in models/manifest.json). Loading one generates 20,000 events of its recipe and samples them at once: a result in seconds, for a class with no time to train."</p>
             <p id="models-note">{move || note.get()}</p>
             <ul id="models-list">
                 {move || entries.get().into_iter().map(|e| {
@@ -246,6 +330,17 @@ pub fn ModelsSection() -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
+        </section>
+        <section id="links">
+            <h3>"Links"</h3>
+            <p>"Share (in the Smear tab, once a model has sampled) puts the lab's state in the address: the events' recipe (or the name and SHA-256 of your file), the training settings, the model and the sampling seed. The fragment after # never reaches a server. Opening the link regenerates the events and redraws the same numbers and plots. The model travels in one of four ways, tried in this order:"</p>
+            <ul>
+                <li>"inline, exactly (a 2 × 16 network fits);"</li>
+                <li>"pinned: a pre-trained model of this site, by name and SHA-256;"</li>
+                <li>{format!("inline in float16 (up to about 2 × 40): the same numbers to within {:.0} % of each feature's spread per event and {:.0e} in quantile-JS, measured on the paper's 4 × 100 network; the page says so when it opens one;", 100.0 * HALF_EVENT_TOLERANCE, HALF_JS_TOLERANCE)}</li>
+                <li>"as a file sent with the link (the paper's 4 × 100 network): Share downloads it, the link pins its SHA-256, and whoever opens the link loads it; any other file is refused."</li>
+            </ul>
+            <p>"A link that was changed, cut, or made by another version is refused with its reason, and the page keeps what it had."</p>
         </section>
     }
 }
@@ -270,8 +365,33 @@ pub fn ShareButton() -> impl IntoView {
 pub fn ShareRow() -> impl IntoView {
     let link = expect_context::<ShareLink>().0;
     view! {
-        <p id="share-row" style:display=move || if link.get().is_empty() { "none" } else { "block" }>
-            "Link: " <input id="share-link" type="text" readonly size="80" prop:value=move || link.get()/>
+        <p id="share-row" hidden=move || link.get().is_empty()>
+            <label for="share-link">"Link: "</label><input id="share-link" type="text" readonly prop:value=move || link.get()/>
         </p>
+    }
+}
+
+/// While an opened link waits for the model file it pins: the place to load it.
+#[component]
+pub fn LinkModelPrompt() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let sm = expect_context::<Smear>();
+    let wanted = move || match sm.pending_link.get().map(|s| s.model) {
+        Some(ModelRef::File { name, sha256 }) => Some((name, sha256)),
+        _ => None,
+    };
+    view! {
+        <section id="link-model" hidden=move || wanted().is_none()>
+            <h3>"This link's model"</h3>
+            <p>{move || wanted().map(|(name, sha)| format!("The link pins the model file {name} (SHA-256 {}…), which its sender sent with it. Load that file: any other is refused.", &sha[..12.min(sha.len())]))}</p>
+            <label for="link-model-file">"model file: "</label>
+            <input id="link-model-file" type="file" accept=".fastsim" disabled=move || !app.idle() on:change=move |ev| {
+                let input: web_sys::HtmlInputElement = event_target(&ev);
+                if let Some(f) = input.files().and_then(|f| f.get(0)) {
+                    app.run("opening the link", move || load_link_model(app, sm, f));
+                }
+                input.set_value("");
+            }/>
+        </section>
     }
 }

@@ -8,6 +8,7 @@ use super::canvas::draw_on;
 use super::files::{canvas_png, download, download_url};
 use super::plots::{hist, show_figure, PlotLinks};
 use super::state::{parse, AppState, Store};
+use super::teach::Explain;
 use crate::data::derive_wjet_aux;
 use crate::data::{write_bytes, Table};
 use crate::detector::WjetsDetector;
@@ -29,6 +30,8 @@ pub struct Preview {
     pub file: String,
     pub rows: usize,
     pub names: Vec<String>,
+    /// The file's text columns: shown as "text, not used", never mapped.
+    pub text: Vec<String>,
     pub head: Vec<Vec<f32>>,
     /// Per column: min, mean, max.
     pub stats: Vec<(f32, f64, f32)>,
@@ -113,6 +116,8 @@ pub struct Smear {
     pub have_sample: RwSignal<bool>,
     /// What the test events were (shown under the JS table).
     pub tested_on: RwSignal<String>,
+    /// An opened link that waits for the model file it pins.
+    pub pending_link: RwSignal<Option<crate::share::ShareState>>,
     pub data: Store<SmearData>,
 }
 
@@ -136,6 +141,7 @@ impl Smear {
             sample_plots: RwSignal::new(Vec::new()),
             have_sample: RwSignal::new(false),
             tested_on: RwSignal::new(String::new()),
+            pending_link: RwSignal::new(None),
             data: Store::new(SmearData::default()),
         }
     }
@@ -360,20 +366,22 @@ pub fn data_origin(sm: Smear) -> Result<DataOrigin> {
     sm.data.with(|d| Ok(d.source()?.origin()))
 }
 
-/// Step 1: generate events.
+/// Built-in events.
 #[component]
-pub fn GenerateSection() -> impl IntoView {
+pub fn GenerateBlock() -> impl IntoView {
     let app = expect_context::<AppState>();
     let sm = expect_context::<Smear>();
     let max_events = format!("1 to {MAX_EVENTS}");
     view! {
-        <section>
-            <h2>"1 · Generate events"</h2>
-            <p>"W(→μν)+jet at 13 TeV, passed through a CMS-like detector (Delphes CMS card resolutions). Each event has generator-level (gen) and detector-level (reco) features."</p>
-            <label>"events " <input id="events" type="number" min="100" title=max_events bind:value=sm.events/></label>
-            <label>"seed " <input id="seed" type="number" min="0" bind:value=sm.seed/></label>
-            <button id="generate" disabled=move || !app.idle() on:click=move |_| app.run("generating", move || generate(app, sm))>"Generate"</button>
-        </section>
+        <div class="col">
+            <h4>"Built-in events"</h4>
+            <p>"W(→μν)+jet at 13 TeV through a CMS-like detector. Each event has 9 gen and 9 reco features."</p>
+            <div class="row">
+                <label>"events " <input id="events" type="number" min="100" title=max_events bind:value=sm.events/></label>
+                <label>"seed " <input id="seed" type="number" min="0" bind:value=sm.seed/></label>
+                <button id="generate" disabled=move || !app.idle() on:click=move |_| app.run("generating", move || generate(app, sm))>"Generate"</button>
+            </div>
+        </div>
     }
 }
 
@@ -383,20 +391,28 @@ pub fn GenerateSection() -> impl IntoView {
 pub fn SmearSection(children: Children) -> impl IntoView {
     let app = expect_context::<AppState>();
     let sm = expect_context::<Smear>();
+    let trained = move || !sm.history.get().is_empty();
     view! {
-        <section>
-            <h2>"2 · Train the smearing network"</h2>
-            <p>"Chen et al. (2020): two networks (9 → 4×100 → 9 in the paper; 2×16 makes a model small enough to share inline) learn the mean and the +1σ quantile of each reco feature from the gen features; 70 % of the events train, 30 % validate. A loaded file's last 20 % are held out as its test events."</p>
+        <section id="smear-train">
+            <h3>"2 · Train the smearing network"</h3>
+            <p>"Two networks (9 → 4×100 → 9 in the paper; 2×16 is small enough to share inline) learn the centre and the +1σ quantile of each reco feature from the gen features; 70 % of the events train, 30 % validate. A loaded file's last 20 % are held out as its test events."</p>
+            <Explain>"One network predicts the centre μ of each reco feature (absolute-error loss, Chen et al. eq. 2), the other its +1σ quantile q (pinball loss with γ = 0.841, eq. 3); a reco event is then drawn as μ + |q − μ|·ε with ε a standard normal number (eq. 1). Watch the two curves: the validation loss should fall with the training loss. If it rises while the training loss still falls, the network is learning its training events by heart (overfitting): the page keeps the epoch with the lowest validation loss."</Explain>
+            <div class="row">
             <label>"epochs " <input id="epochs" type="number" min="1" bind:value=sm.epochs/></label>
             <label>"batch " <input id="batch" type="number" min="1" bind:value=sm.batch/></label>
             <label>"learning rate " <input id="lr" type="text" bind:value=sm.lr/></label>
             <label>"network " <select id="hidden" on:change=move |e| sm.hidden.set(event_target_value(&e)) prop:value=move || sm.hidden.get()>
                 <option value="4x100">"4 × 100 (the paper's)"</option>
-                <option value="2x16">"2 × 16 (small: fits in a share link)"</option>
+                <option value="2x32">"2 × 32 (shares inline in float16)"</option>
+                <option value="2x16">"2 × 16 (small: shares inline exactly)"</option>
             </select></label>
             <button id="train" disabled=move || !app.idle() || !sm.have_data.get() on:click=move |_| app.run("training", move || train(app, sm))>"Train"</button>
-            <canvas id="loss-canvas" width="720" height="320"></canvas>
+            </div>
+            <div class="result-pair" hidden=move || !trained()>
+            <canvas id="loss-canvas" width="720" height="320" role="img" aria-label="training and validation loss per epoch; the same numbers are in the table beside it"></canvas>
+            <div class="scroll tall">
             <table id="loss-table" class="numbers">
+                <caption>"Loss per epoch"</caption>
                 <tr><th>"epoch"</th><th>"train loss"</th><th>"validation loss"</th></tr>
                 {move || sm.history.get().into_iter().map(|r| view! {
                     <tr class="epoch-row">
@@ -406,12 +422,19 @@ pub fn SmearSection(children: Children) -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </table>
+            </div>
+            </div>
         </section>
-        <section>
-            <h2>"3 · Sample and compare"</h2>
+        <section id="smear-results">
+            <h3>"3 · Sample and compare"</h3>
             <p>"The model smears test events it never saw; its reco distributions are compared with the detector's. Quantile-JS (Bieringer et al., eq. 3.3, 16 quantiles): 0 means identical, ln 2 ≈ 0.693 disjoint."</p>
+            <Explain>"In each plot, blue is gen, black the detector's reco and orange the network's: orange should lie on black, not on blue. The table says the same in numbers: JS(model, reco) should be far below JS(gen, reco), which measures how much the detector changes that feature. The missing transverse momentum (MET) is the hardest: it is built from everything else in the event."</Explain>
+            <div class="row">
             <button id="sample" disabled=move || !app.idle() || !sm.have_model.get() on:click=move |_| app.run("sampling", move || sample(app, sm))>"Sample"</button>
+            </div>
+            <div hidden=move || !sm.have_sample.get()>
             <table id="js-table" class="numbers">
+                <caption>"Quantile-JS of each reco feature (the plots' text alternative)"</caption>
                 <tr><th>"feature"</th><th>"JS(model, reco)"</th><th>"JS(gen, reco)"</th></tr>
                 {move || sm.js.get().into_iter().map(|r| view! {
                     <tr class="js-row" data-feature=r.feature.clone()>
@@ -421,13 +444,14 @@ pub fn SmearSection(children: Children) -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </table>
+            </div>
             <p id="tested-on" class="note">{move || sm.tested_on.get()}</p>
             <div class="plots">
                 {move || sm.sample_plots.get().into_iter().map(|id| view! {
-                    <figure><canvas id=id.clone() width="560" height="440"></canvas><PlotLinks id=id/></figure>
+                    <figure><canvas id=id.clone() width="560" height="440" role="img" aria-label="histograms of gen, reco and the model's reco; the table above gives their quantile-JS"></canvas><PlotLinks id=id/></figure>
                 }).collect_view()}
             </div>
-            <div id="downloads">
+            <div id="downloads" class="row" hidden=move || !sm.have_model.get()>
                 "Download: "
                 {["csv", "npy", "npz"].into_iter().map(|f| view! {
                     <button id=format!("dl-{f}") disabled=move || !sm.have_sample.get() on:click=move |_| app.run("saving", move || save(sm, f))>{format!("samples .{f}")}</button>

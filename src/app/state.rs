@@ -4,6 +4,7 @@
 //! thread-local global. Sections get the app state with `expect_context::<AppState>()`.
 
 use super::browser::{now_ms, tab_hidden, yield_now};
+use super::tabs::Tab;
 use crate::backend::BackendKind;
 use crate::plot::Figure;
 use crate::workflow::{run_steps, Stepped};
@@ -57,6 +58,12 @@ pub struct AppState {
     pub progress: RwSignal<f64>,
     pub status: RwSignal<String>,
     pub error: RwSignal<Option<String>>,
+    /// The open tab.
+    pub tab: RwSignal<Tab>,
+    /// The tab whose task runs, or ran last (its status and error belong to it).
+    pub job_tab: RwSignal<Tab>,
+    /// Teaching mode: explanations beside each control and plot.
+    pub teach: RwSignal<bool>,
     device: Store<Option<Device>>,
     pub plots: Store<Vec<PlotSpec>>,
 }
@@ -71,6 +78,9 @@ impl AppState {
             progress: RwSignal::new(0.0),
             status: RwSignal::new(String::new()),
             error: RwSignal::new(None),
+            tab: RwSignal::new(Tab::Home),
+            job_tab: RwSignal::new(Tab::Home),
+            teach: RwSignal::new(false),
             device: Store::new(None),
             plots: Store::new(Vec::new()),
         }
@@ -94,8 +104,11 @@ impl AppState {
             .ok_or_else(|| Error::Backend("the backend is still starting".into()))
     }
 
-    /// Shows an error (one line) without stopping anything.
+    /// Shows an error (one line) of something done on the open tab, without stopping anything.
     pub fn fail(self, e: impl std::fmt::Display) {
+        if self.busy.get_untracked().is_none() {
+            self.job_tab.set(self.tab.get_untracked());
+        }
         self.error.set(Some(e.to_string()));
     }
 
@@ -107,6 +120,7 @@ impl AppState {
         if self.busy.get_untracked().is_some() {
             return;
         }
+        self.job_tab.set(self.tab.get_untracked());
         self.busy.set(Some(name));
         self.cancel.set(false);
         self.error.set(None);
@@ -115,7 +129,7 @@ impl AppState {
             match task().await {
                 Ok(msg) => self.status.set(msg),
                 Err(Error::Cancelled) => self.status.set(format!("{name}: cancelled")),
-                Err(e) => self.fail(e),
+                Err(e) => self.error.set(Some(e.to_string())),
             }
             self.busy.set(None);
         });

@@ -8,6 +8,7 @@ use super::canvas::draw_on;
 use super::files::{download, file_bytes};
 use super::plots::{show_figure, PlotLinks, BINS};
 use super::state::{parse, AppState, Store};
+use super::teach::Explain;
 use crate::data::derive_wz_masses;
 use crate::data::{read_bytes, write_bytes, ReadOptions, Table};
 use crate::metrics::{ClosureRow, Cut};
@@ -125,13 +126,16 @@ pub fn UnfoldSection() -> impl IntoView {
         .chain([ClosureTest::Wprime])
         .collect();
     view! {
+        <p class="lead">"Bellagente et al. (2020): pp → ZW → (e⁻e⁺)(jj) at parton level and after a detector (R = 0.6 jets with the CMS-like jet resolution, electrons measured by tracker and ECAL, exactly two jets with pT > 25 GeV). A GAN learns the inverse: the naive GAN maps each detector event to a parton event; the fully conditional GAN (FCGAN) draws parton events from random numbers conditioned on the detector event, and its discriminator sees the detector event too. Losses: the regularised Jensen–Shannon GAN loss (eqs. 3, 10; λ_D = 10⁻³) and MMD on m_jj (eq. 5; λ_G = 1). The kept epoch is the one whose unfolded m_jj is closest to the truth on validation events (quantile-JS). Closure tests: train on the full phase space, then unfold test events under detector-level cuts (eqs. 7, 8, 12, 13) or with 10 % W′ (1.3 TeV) events the training never saw."</p>
         <section id="unfold">
-            <h2>"6 · Unfold: back to partons"</h2>
-            <p>"Bellagente et al. (2020): pp → ZW → (e⁻e⁺)(jj) at parton level and after a detector (R = 0.6 jets with the CMS-like jet resolution, electrons measured by tracker and ECAL, exactly two jets with pT > 25 GeV). A GAN learns the inverse: the naive GAN maps each detector event to a parton event; the fully conditional GAN (FCGAN) draws parton events from random numbers conditioned on the detector event, and its discriminator sees the detector event too. Losses: the regularised Jensen–Shannon GAN loss (eqs. 3, 10; λ_D = 10⁻³) and MMD on m_jj (eq. 5; λ_G = 1). The kept epoch is the one whose unfolded m_jj is closest to the truth on validation events (quantile-JS). Closure tests: train on the full phase space, then unfold test events under detector-level cuts (eqs. 7, 8, 12, 13) or with 10 % W′ (1.3 TeV) events the training never saw."</p>
+            <h3>"1 · Events"</h3>
+            <Explain>"Each event is a W and a Z boson: the Z decays to an electron pair, the W to two quarks seen as two jets. Parton level is what happened; detector level is what was measured. Unfolding goes backwards: from detector level to parton level, event by event."</Explain>
+            <div class="row">
             <label>"events " <input id="unfold-events" type="number" min="500" max="1000000" bind:value=u.events/></label>
             <label>"seed " <input id="unfold-seed" type="number" min="0" bind:value=u.seed/></label>
             <button id="unfold-generate" disabled=move || !idle() on:click=move |_| ui.run("generating WZ events", move || generate(ui, u))>"Generate WZ events"</button>
-            <p>"… or load paired events (CSV, NPZ or NumPy) with the columns gen_j1_pt, gen_j1_eta, gen_j1_phi … reco_l2_phi (objects j1 j2 l1 l2; GeV, rad). The first 80 % train, the last 20 % are the closure tests' events. "
+            </div>
+            <p><label for="unfold-file">"… or load paired events (CSV, NPZ or NumPy) with the columns gen_j1_pt, gen_j1_eta, gen_j1_phi … reco_l2_phi (objects j1 j2 l1 l2; GeV, rad). The first 80 % train, the last 20 % are the closure tests' events: "</label>
                 <input id="unfold-file" type="file" accept=".csv,.npz,.npy" disabled=move || !idle()
                     on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -141,6 +145,11 @@ pub fn UnfoldSection() -> impl IntoView {
                         input.set_value("");
                     }/></p>
             <p id="unfold-summary" class="result">{move || u.summary.get()}</p>
+        </section>
+        <section id="unfold-train-step">
+            <h3>"2 · Train the GAN"</h3>
+            <Explain>"Two networks compete. The generator proposes parton events for a detector event; the discriminator tries to tell them from true parton events (Bellagente et al., eqs. 3–4; the fully conditional version, eqs. 10–11, also shows it the detector event). An extra term, MMD (eq. 5), pulls the generated m_jj distribution onto the true one, where the W peak is. Watch the last column: the validation JS of m_jj should fall; the page keeps the epoch where it is lowest."</Explain>
+            <div class="row">
             <label>"model " <select id="unfold-kind" on:change=move |e| u.kind.set(event_target_value(&e)) prop:value=move || u.kind.get()>
                 <option value="fcgan">"FCGAN (section 3)"</option>
                 <option value="naive">"naive GAN (section 2)"</option>
@@ -160,8 +169,11 @@ pub fn UnfoldSection() -> impl IntoView {
             <label>"epochs " <input id="unfold-epochs" type="number" min="1" bind:value=u.epochs/></label>
             <label title="batches of 512 (table 1); the paper does not state its rate">"learning rate " <input id="unfold-lr" type="text" size="6" bind:value=u.lr/></label>
             <button id="unfold-train" disabled=move || !idle() || !u.have_data.get() on:click=move |_| ui.run("training the GAN", move || train(ui, u))>"Train"</button>
-            <p>"Train both the naive GAN and the FCGAN to see them side by side, as the paper does. The defaults (20,000 events, 30 epochs, the small network) take a few minutes on a CPU and already unfold the jet momenta; the narrow W peak in m_jj needs far longer training (the paper: 1200 epochs of 500 batches): on the command line, 60 epochs on 48,000 events bring its JS from 0.23 (detector level) to 0.12 (the paper's FCGAN), 0.07 (FCGAN with detector features) and 0.03 (naive GAN, which however sculpts under cuts)."</p>
-            <figure><canvas id="unfold-loss" width="720" height="420"></canvas></figure>
+            </div>
+            <p class="note">"Train both the naive GAN and the FCGAN to see them side by side, as the paper does. The defaults (20,000 events, 30 epochs, the small network) take a few minutes on a CPU and already unfold the jet momenta; the narrow W peak in m_jj needs far longer training (the paper: 1200 epochs of 500 batches): on the command line, 60 epochs on 48,000 events bring its JS from 0.23 (detector level) to 0.12 (the paper's FCGAN), 0.07 (FCGAN with detector features) and 0.03 (naive GAN, which however sculpts under cuts)."</p>
+            <div class="result-pair" hidden=move || u.history.get().is_empty()>
+            <figure><canvas id="unfold-loss" width="720" height="420" role="img" aria-label="the GAN's losses per epoch; the numbers are in the table beside it"></canvas></figure>
+            <div class="scroll tall">
             <table id="unfold-loss-table" class="numbers">
                 <tr><th>"epoch"</th><th>"L_D"</th><th>"regulariser"</th><th>"L_G + λ_G·MMD"</th><th>"MMD"</th><th>"val. JS(m_jj)"</th></tr>
                 {move || u.history.get().into_iter().map(|r| view! {
@@ -175,7 +187,13 @@ pub fn UnfoldSection() -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </table>
-            <p>"Closure test: "
+            </div>
+            </div>
+        </section>
+        <section id="unfold-results">
+            <h3>"3 · Closure tests"</h3>
+            <Explain>"A closure test unfolds test events whose parton-level truth is known and compares (quantile-JS, 0 is identical). Cuts select a part of phase space the network was not trained on alone (eqs. 7, 8, 12, 13): a good unfolding follows the truth there too, where the naive GAN sculpts. The W′ test mixes in 10 % events of a heavy resonance the training never saw: can the unfolding find a peak it was not taught?"</Explain>
+            <p class="row">"Closure test: "
                 {closures.into_iter().map(|c| {
                     let (id, label) = button(c);
                     view! {
@@ -185,7 +203,7 @@ pub fn UnfoldSection() -> impl IntoView {
                 }).collect_view()}
             </p>
             <p id="unfold-title" class="result">{move || u.title.get()}</p>
-            <table id="unfold-js" class="numbers">
+            <table id="unfold-js" class="numbers" hidden=move || u.js.get().is_empty()>
                 <tr><th>"quantile-JS vs parton truth"</th><th>"detector level"</th>
                     {move || u.labels.get().into_iter().map(|l| view! { <th>{l}</th> }).collect_view()}</tr>
                 {move || u.js.get().into_iter().map(|r| view! {
@@ -199,10 +217,10 @@ pub fn UnfoldSection() -> impl IntoView {
             <div class="plots" style:display=move || if u.have_plots.get() { "grid" } else { "none" }>
                 {PLOTS.iter().map(|name| {
                     let id = format!("unfold-{name}");
-                    view! { <figure><canvas id=id.clone() width="560" height="460"></canvas><PlotLinks id=id/></figure> }
+                    view! { <figure><canvas id=id.clone() width="560" height="460" role="img" aria-label="unfolded against parton truth; the quantile-JS table above gives the numbers"></canvas><PlotLinks id=id/></figure> }
                 }).collect_view()}
             </div>
-            <p>"Unfold your own detector-level events (CSV, NPZ or NumPy with reco_j1_pt … reco_l2_phi) with the last trained model; the result downloads as a CSV with the parton-level columns: "
+            <p><label for="unfold-own">"Unfold your own detector-level events (CSV, NPZ or NumPy with reco_j1_pt … reco_l2_phi) with the last trained model; the result downloads as a CSV with the parton-level columns: "</label>
                 <input id="unfold-own" type="file" accept=".csv,.npz,.npy" disabled=move || !idle() || !u.have_model.get()
                     on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);

@@ -2,7 +2,7 @@
 //! with the checks every format shares: a size limit stated up front, and one policy for
 //! NaN / ±Inf values (refuse, naming the first; or drop the rows, saying how many).
 
-use super::{npy, npz, read_csv, write_csv, Table};
+use super::{npy, npz, read_csv, write_csv, Jagged, Table};
 use crate::error::{Error, Result};
 use std::path::Path;
 
@@ -61,24 +61,6 @@ pub enum NonFinite {
     Refuse,
     /// Drop every row that has one; [`Loaded::dropped`] says how many.
     Drop,
-}
-
-/// How ROOT branches that hold several numbers per event (jagged: `vector<float>`,
-/// NanoAOD's `Float_t Jet_pt[nJet]`) become columns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Jagged {
-    /// One row per object; the event's scalar branches repeat on each of its rows. All jagged
-    /// branches read must have the same count per event.
-    Flatten,
-    /// One row per event, with columns `<branch>_0 … <branch>_{N−1}` for the first N objects
-    /// (pT-ordered in NanoAOD); events with fewer are skipped and counted.
-    First(usize),
-}
-
-impl Default for Jagged {
-    fn default() -> Self {
-        Self::First(1)
-    }
 }
 
 /// How to read a file; the defaults suit a CSV.
@@ -193,14 +175,15 @@ fn read_root_bytes(
 fn read_root_bytes(_: &[u8], file: &str, _: &ReadOptions, _: &mut Vec<String>) -> Result<Table> {
     Err(Error::Format {
         file: file.to_string(),
-        message: "ROOT files are read by the command line only (no ROOT reader compiles to \
-                  WebAssembly yet): run `fastsim convert FILE.root FILE.npz` and open the .npz"
+        message: "ROOT files are read in the page by JSROOT (open them in the Smear tab), or by \
+                  the command line"
             .into(),
     })
 }
 
 /// Applies the NaN / Inf policy.
-fn finish(table: Table, policy: NonFinite, notes: Vec<String>) -> Result<Loaded> {
+/// Applies the NaN / ±Inf policy to a table read with `notes` (what every reader ends with).
+pub fn finish(table: Table, policy: NonFinite, notes: Vec<String>) -> Result<Loaded> {
     let bad: Vec<bool> = (0..table.n_rows())
         .map(|r| (0..table.n_cols()).any(|c| !table.column_at(c)[r].is_finite()))
         .collect();

@@ -4,6 +4,7 @@
 mod csv;
 mod derive;
 mod format;
+mod jagged;
 mod jets;
 mod npy;
 mod npz;
@@ -16,9 +17,10 @@ mod transform;
 pub use self::csv::{read_csv, write_csv};
 pub use derive::{derive_wjet_aux, derive_wz_masses};
 pub use format::{
-    check_size, names_sidecar, parse_names, read_bytes, read_path, write_bytes, write_path, Format,
-    Jagged, Loaded, NonFinite, ReadOptions, MAX_FILE_BYTES,
+    check_size, finish as finish_read, names_sidecar, parse_names, read_bytes, read_path,
+    write_bytes, write_path, Format, Loaded, NonFinite, ReadOptions, MAX_FILE_BYTES,
 };
+pub use jagged::{lay_out, Jagged};
 pub use jets::{JetArrays, JET_VALUES};
 pub use npy::{read_npy, write_npy};
 pub use npz::{read_npz, write_npz};

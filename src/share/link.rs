@@ -23,7 +23,8 @@ pub const LINK_VERSION: u32 = 1;
 /// matter: every current browser opens far longer URLs (Firefox's 65,536 is the least), and
 /// Slack (40,000 characters a message), Teams (28 kB), Mattermost (16,383) and e-mail keep such
 /// a link whole; Discord's 2,000 keeps no link with weights at all. The small 2 × 16 network
-/// with its training history fits; a larger model is shared as a pinned `models/` reference.
+/// with its training history fits in float32, networks of up to about 2 × 40 in float16; a
+/// larger model is pinned by its SHA-256 (a `models/` entry, or a file sent with the link).
 pub const MAX_INLINE_CHARS: usize = 16_000;
 /// The longest fragment read at all; anything longer is refused before decoding.
 pub const MAX_LINK_CHARS: usize = 64_000;
@@ -118,7 +119,7 @@ pub fn decode(fragment: &str) -> Result<(ShareState, Option<Vec<u8>>)> {
         .map_err(|e| link_err(format!("its state is not valid: {e}")))?;
     let model = &body[4 + n..];
     let model = match &state.model {
-        ModelRef::Inline { sha256 } => {
+        ModelRef::Inline { sha256 } | ModelRef::Half { sha256 } => {
             if sha256_hex(model) != *sha256 {
                 return Err(link_err("the inline model does not match its hash"));
             }
@@ -162,9 +163,14 @@ mod tests {
 
     proptest! {
         #[test]
-        fn round_trip(events in 1usize..1_000_000, seed in any::<u64>(), bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
+        fn round_trip(events in 1usize..1_000_000, seed in any::<u64>(), bytes in proptest::collection::vec(any::<u8>(), 0..3000), half in any::<bool>()) {
             let inline = !bytes.is_empty();
-            let model = if inline { ModelRef::Inline { sha256: sha256_hex(&bytes) } } else { ModelRef::None };
+            let sha256 = sha256_hex(&bytes);
+            let model = match (inline, half) {
+                (false, _) => ModelRef::None,
+                (true, false) => ModelRef::Inline { sha256 },
+                (true, true) => ModelRef::Half { sha256 },
+            };
             let s = state(events, seed, model);
             let link = encode(&s, inline.then_some(bytes.as_slice())).unwrap();
             prop_assert!(link.starts_with("s1."));
@@ -186,6 +192,33 @@ mod tests {
             prop_assert!(decode(&changed).is_err());
             prop_assert!(decode(&link[..link.len() - cut.min(link.len() - 4)]).is_err());
         }
+    }
+
+    /// A link that pins a model file carries no bytes; one whose state names a file but
+    /// carries bytes, or whose inline bytes do not match, is refused.
+    #[test]
+    fn pinned_files_carry_no_bytes() {
+        let pinned = state(
+            100,
+            1,
+            ModelRef::File {
+                name: "model-abc.fastsim".into(),
+                sha256: "ab".repeat(32),
+            },
+        );
+        let (back, bytes) = decode(&encode(&pinned, None).unwrap()).unwrap();
+        assert_eq!((back, bytes), (pinned.clone(), None));
+        let e = decode(&encode(&pinned, Some(b"weights")).unwrap()).unwrap_err();
+        assert!(e.to_string().contains("does not declare"), "{e}");
+        let half = state(
+            100,
+            1,
+            ModelRef::Half {
+                sha256: sha256_hex(b"other"),
+            },
+        );
+        let e = decode(&encode(&half, Some(b"weights")).unwrap()).unwrap_err();
+        assert!(e.to_string().contains("does not match its hash"), "{e}");
     }
 
     #[test]

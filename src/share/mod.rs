@@ -5,4 +5,4 @@ mod link;
 mod state;
 
 pub use link::{decode, encode, LINK_VERSION, MAX_INLINE_CHARS, MAX_LINK_CHARS};
-pub use state::{ModelRef, ShareState};
+pub use state::{ModelRef, ShareState, HALF_EVENT_TOLERANCE, HALF_JS_TOLERANCE};

@@ -11,6 +11,6 @@ pub use manifest::{Manifest, ManifestEntry};
 pub use resolve::{models_dir, resolve_model};
 
 pub use model_file::{
-    load_jet_vae, load_smearing, load_unfold, model_kind, save_jet_vae, save_smearing, save_unfold,
-    sha256_hex, FORMAT_VERSION,
+    from_half, load_jet_vae, load_smearing, load_unfold, model_kind, save_jet_vae, save_smearing,
+    save_unfold, sha256_hex, to_half, FORMAT_VERSION, HALF_REL_ROUNDING,
 };

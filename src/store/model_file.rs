@@ -147,6 +147,75 @@ fn open<M: serde::de::DeserializeOwned>(
     Ok((meta, p.weights))
 }
 
+/// The start of a half-precision model ([`to_half`]).
+const HALF_MAGIC: &[u8; 8] = b"FSHALF1\0";
+
+/// Largest relative rounding of a weight by [`to_half`]: float16 keeps 11 significant bits,
+/// so round-to-nearest changes a normal weight by at most 2⁻¹¹ of its size. (Weights below
+/// float16's normal range, |w| < 6.1·10⁻⁵, are rounded to a multiple of 2⁻²⁴ instead.)
+pub const HALF_REL_ROUNDING: f64 = 1.0 / 2048.0;
+
+/// A model file's compact form for links: the same header, its weights rounded to float16
+/// (half the bytes). Refused if a weight is beyond float16's range (±65,504).
+pub fn to_half(bytes: &[u8], file: &str) -> Result<Vec<u8>> {
+    let p = parse(bytes, file)?;
+    if let Some(w) = p.weights.iter().find(|w| w.abs() > 65_504.0) {
+        return Err(model_error(
+            file,
+            format!("weight {w} is beyond float16's range: it cannot be carried in half precision"),
+        ));
+    }
+    let header = serde_json::to_vec(&Header {
+        kind: p.kind,
+        meta: p.header,
+    })
+    .map_err(|e| Error::Backend(format!("cannot serialise the model header: {e}")))?;
+    let mut out = Vec::with_capacity(24 + header.len() + 2 * p.weights.len());
+    out.extend_from_slice(HALF_MAGIC);
+    out.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    out.extend_from_slice(&header);
+    out.extend_from_slice(&(p.weights.len() as u64).to_le_bytes());
+    for w in &p.weights {
+        out.extend_from_slice(&half::f16::from_f32(*w).to_le_bytes());
+    }
+    Ok(out)
+}
+
+/// The model file of a compact form made by [`to_half`]: the weights are the float16 values
+/// (so it is not the original file, and its hash differs). Every size is checked.
+pub fn from_half(bytes: &[u8], file: &str) -> Result<Vec<u8>> {
+    let err = |m: &str| model_error(file, m.to_string());
+    let rest = bytes
+        .strip_prefix(HALF_MAGIC)
+        .ok_or_else(|| err("not a half-precision model (bad magic bytes)"))?;
+    let take_len = |r: &[u8]| -> Result<(usize, usize)> {
+        let n = r
+            .get(..8)
+            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .ok_or_else(|| err("truncated"))?;
+        Ok((usize::try_from(n).unwrap_or(usize::MAX), r.len() - 8))
+    };
+    let (header_len, left) = take_len(rest)?;
+    if header_len > left {
+        return Err(err("header length exceeds the data"));
+    }
+    let header: Header<serde_json::Value> = serde_json::from_slice(&rest[8..8 + header_len])
+        .map_err(|e| model_error(file, format!("bad header: {e}")))?;
+    let rest = &rest[8 + header_len..];
+    let (n, left) = take_len(rest)?;
+    if n.checked_mul(2) != Some(left) {
+        return Err(err("weight count does not match the data"));
+    }
+    let weights: Vec<f32> = rest[8..]
+        .chunks_exact(2)
+        .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
+        .collect();
+    let out = write_file(&header.kind, &header.meta, &weights)?;
+    // The rebuilt file passes every check a file does (finite weights, sizes).
+    parse(&out, file)?;
+    Ok(out)
+}
+
 /// Serialises a trained smearing network (reads its weights from the device).
 pub async fn save_smearing(model: &TrainedSmearing) -> Result<Vec<u8>> {
     let weights = read_f32(model.net().to_flat()).await?;

@@ -12,7 +12,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../.
 const dist = path.join(root, 'dist');
 const out = path.join(root, 'tests/browser/out');
 fs.mkdirSync(out, { recursive: true });
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://127.0.0.1');
@@ -37,6 +37,12 @@ async function waitIdle(page, timeout) {
   await page.waitForFunction(() => document.querySelector('#busy')?.textContent === 'ready', null, { timeout, polling: 250 });
 }
 
+/** Opens a tab by its navigation link, as a user would. */
+async function tab(page, slug) {
+  await page.click(`#tab-${slug}`);
+  await page.waitForSelector(`#panel-${slug}:not([hidden])`, { timeout: 10_000 });
+}
+
 async function numbers(page, selector) {
   return page.$$eval(selector, (els) => els.map((e) => Number(e.textContent)));
 }
@@ -52,16 +58,19 @@ async function inkedPixels(page, id) {
   }, id);
 }
 
-/** A CSV of a toy detector: y = x·(1 + 10 % Gaussian), x log-normal around 50 GeV. */
+/** A CSV as an analysis exports it, of a toy detector: y = x·(1 + 10 % Gaussian), x
+ * log-normal around 50 GeV; with a text column (the source file), 64-bit event numbers and a
+ * sample label. */
 function toyCsv(rows) {
   let seed = 12345;
   const uni = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
   const gauss = () => Math.sqrt(-2 * Math.log(uni())) * Math.cos(2 * Math.PI * uni());
-  const lines = ['gen_pt,reco_pt,gen_eta,reco_eta'];
+  const lines = ['file,event,gen_pt,reco_pt,gen_eta,reco_eta,sample'];
   for (let i = 0; i < rows; i++) {
     const pt = 50 * Math.exp(0.5 * gauss());
     const eta = 2 * (uni() - 0.5);
-    lines.push([pt, pt * (1 + 0.1 * gauss()), eta, eta + 0.02 * gauss()].map((v) => v.toPrecision(7)).join(','));
+    const nums = [pt, pt * (1 + 0.1 * gauss()), eta, eta + 0.02 * gauss()].map((v) => v.toPrecision(7));
+    lines.push(['nano_tt_v12.root', String(18000000000000000000n + BigInt(i)), ...nums, 'ttbar'].join(','));
   }
   return lines.join('\n') + '\n';
 }
@@ -74,6 +83,11 @@ async function uploadFlow(page, name, timeout) {
   console.log(`[${name}] upload: ${await page.textContent('#status')}`);
   assert.equal(await page.textContent('#error'), '', 'no error after upload');
   assert.equal(await page.textContent('#preview-rows'), '2000');
+  // The text columns are shown as such and cannot be mapped; the event numbers are read.
+  assert.deepEqual(await page.$$eval('#preview th.text-col', (h) => h.map((e) => e.textContent)), ['file', 'sample']);
+  assert.equal(await page.textContent('#preview .preview-row td.text-col'), 'text, not used');
+  const options = await page.$$eval('.map-row[data-gen="gen_pt"] .map-reco option', (o) => o.map((e) => e.value));
+  assert.ok(!options.includes('file') && !options.includes('sample') && options.includes('event'), `mappable: ${options}`);
   assert.equal((await page.$$('.preview-row')).length, 5, 'five preview rows');
   assert.equal((await page.$$('.stat-row')).length, 3, 'min / mean / max rows');
   const pairs = await page.$$eval('.map-row', (rs) => rs.map((r) => [r.dataset.gen, r.querySelector('.map-reco').value]));
@@ -101,28 +115,225 @@ async function uploadFlow(page, name, timeout) {
   const text = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
   console.log(`[${name}] downloaded ${download.suggestedFilename()}: header ${text[0]}, ${text.length - 1} rows`);
   assert.equal(download.suggestedFilename(), 'sampled.csv');
-  assert.equal(text[0], 'gen_pt,reco_pt,gen_eta,reco_eta');
+  assert.equal(text[0], 'event,gen_pt,reco_pt,gen_eta,reco_eta');
   // The samples are of the file's held-out last 20 % (the model never trained on them).
   assert.equal(text.length - 1, 400);
   const [svg] = await Promise.all([page.waitForEvent('download'), page.click('.dl-svg[data-plot="hist-pt"]')]);
   assert.match(fs.readFileSync(await svg.path(), 'utf8'), /<svg/);
   const [model] = await Promise.all([page.waitForEvent('download'), page.click('#dl-model')]);
   assert.equal(model.suggestedFilename(), 'model.fastsim');
+  fs.copyFileSync(await model.path(), path.join(out, 'upload-model.fastsim'));
 
   // A malformed file: the message names file, row and column; the loaded data stay.
   const bad = path.join(out, 'bad.csv');
-  fs.writeFileSync(bad, 'gen_pt,reco_pt\n1,2\n3,abc\n');
+  fs.writeFileSync(bad, 'gen_pt,reco_pt\n1,2\n3\n');
   await page.setInputFiles('#file', bad);
   await waitIdle(page, timeout);
   const err = await page.textContent('#error');
   console.log(`[${name}] malformed upload: ${err}`);
-  assert.equal(err, "bad.csv: row 2, column 'reco_pt': 'abc' is not a number");
+  assert.equal(err, 'bad.csv: row 2: 1 fields, the header has 2 (wrong delimiter or ragged row?)');
   assert.equal(await page.textContent('#preview-rows'), '2000', 'the previous data are still there');
   assert.ok(await page.isEnabled('#train'), 'still usable');
 }
 
+const fixtures = path.join(root, 'tests/fixtures');
+
+/** A NanoAOD-like file written by uproot, through JSROOT in the page; JSROOT loads only then.
+ * Then malformed and truncated ROOT files: one line of error, the page keeps its data. */
+async function rootFlow(page, name, timeout, requests) {
+  assert.ok(!requests.some((u) => /jsroot|root_worker/.test(u)), 'JSROOT is not in the first load');
+  await page.setInputFiles('#file', path.join(fixtures, 'nano.root'));
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ROOT: ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#error'), '', 'no error listing nano.root');
+  assert.ok(requests.some((u) => /jsroot\/modules\/io\.mjs/.test(u)), 'JSROOT loaded on demand');
+  const branches = await page.$$eval('.root-branch', (b) => b.map((e) => [e.dataset.branch, e.checked]));
+  assert.deepEqual(branches, [['MET_pt', true], ['run', true], ['nJet', true], ['Jet_pt', true], ['Jet_eta', true]]);
+  // The first jet of each event (the command line's default): event 2 has none and is skipped.
+  await page.click('#root-load');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ROOT first:1: ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#error'), '', 'no error reading nano.root');
+  assert.equal(await page.textContent('#preview-rows'), '3');
+  const head = await page.$$eval('#preview tr:first-child th', (h) => h.slice(1).map((e) => e.textContent));
+  assert.deepEqual(head, ['MET_pt', 'run', 'nJet', 'Jet_pt_0', 'Jet_eta_0'], 'the native reader\'s columns');
+  const firstCol = (i) => page.$$eval('#preview .preview-row', (rs, i) => rs.map((r) => Number(r.children[i].textContent)), i);
+  assert.deepEqual(await firstCol(1), [20.5, 12.25, 40]);
+  assert.deepEqual(await firstCol(4), [50, 70, 80]);
+  // One row per jet, of two branches.
+  await page.selectOption('#root-jagged', 'flatten');
+  for (const b of ['run', 'nJet', 'Jet_eta']) await page.click(`.root-branch[data-branch="${b}"]`);
+  await page.click('#root-load');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ROOT flatten: ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#preview-rows'), '6');
+  assert.deepEqual(await firstCol(2), [50, 51, 70, 71, 72]);
+  await page.locator('#upload').screenshot({ path: path.join(out, 'upload-root.png') });
+
+  for (const [file, bytes] of [
+    ['corrupt.root', fs.readFileSync(path.join(fixtures, 'corrupt.root'))],
+    ['truncated.root', fs.readFileSync(path.join(fixtures, 'nano.root')).subarray(0, 400)],
+  ]) {
+    const p = path.join(out, file);
+    fs.writeFileSync(p, bytes);
+    await page.setInputFiles('#file', p);
+    await waitIdle(page, timeout);
+    const err = await page.textContent('#error');
+    console.log(`[${name}] ${file}: ${err}`);
+    assert.match(err, new RegExp(`^${file.replace('.', '\\.')}: malformed ROOT file \\(JSROOT: .+\\)$`));
+    assert.equal(err.split('\n').length, 1);
+    assert.equal(await page.textContent('#preview-rows'), '6', 'the loaded data stay');
+    assert.ok(await page.isEnabled('#file'), 'the page stays usable');
+  }
+}
+
+/** Every tab at 1280 × 720 (a projector) with a screenshot; the URL names the open tab,
+ * Back and Forward move between tabs, and a link opens on its tab; a 390 px phone scrolls
+ * only down; every control has a name; teaching mode shows its explanations. */
+async function layoutFlow(browser, name) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(base);
+    await page.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 60_000 });
+    assert.ok(await page.isVisible('#run-all'), 'the landing offers the demo');
+    await page.screenshot({ path: path.join(out, 'tab-home.png') });
+    await page.screenshot({ path: path.join(out, 'landing.png') });
+    const slugs = ['smear', 'jets', 'unfold', 'showers', 'evaluate', 'detector', 'models'];
+    for (const slug of slugs) {
+      await tab(page, slug);
+      assert.equal(new URL(page.url()).searchParams.get('tab'), slug, 'the URL names the tab');
+      const shown = await page.$$eval('.panel', (ps) => ps.filter((p) => !p.hidden).map((p) => p.id));
+      assert.deepEqual(shown, [`panel-${slug}`], 'one panel shown');
+      // Nothing is reserved before there is something to show: no blank canvas in view.
+      const blank = await page.$$eval(`#panel-${slug} canvas`, (cs) => cs.filter((c) => c.offsetParent !== null).map((c) => c.id));
+      assert.deepEqual(blank, [], `no empty canvas shown on ${slug}`);
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(wide <= 1281, `the ${slug} tab is ${wide} px wide at 1280`);
+      await page.screenshot({ path: path.join(out, `tab-${slug}.png`), fullPage: true });
+    }
+    await page.goBack();
+    await page.waitForSelector('#panel-detector:not([hidden])');
+    await page.goBack();
+    await page.waitForSelector('#panel-evaluate:not([hidden])');
+    await page.goForward();
+    await page.waitForSelector('#panel-detector:not([hidden])');
+    // A link with ?tab= opens on that tab.
+    await page.goto(`${base}?tab=unfold`);
+    await page.waitForSelector('#panel-unfold:not([hidden])');
+    // Every control has an accessible name.
+    const unnamed = await page.$$eval('input, select, button, textarea', (els) => els
+      .filter((e) => e.type !== 'hidden')
+      .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent.trim())))
+      .map((e) => e.id || e.className || e.outerHTML.slice(0, 60)));
+    assert.deepEqual(unnamed, [], 'controls without a label');
+    // Teaching mode: explanations appear, and the URL keeps it.
+    await tab(page, 'smear');
+    assert.equal(await page.isVisible('.explain >> nth=0'), false);
+    await page.check('#teach');
+    assert.ok(await page.isVisible('#panel-smear .explain >> nth=0'), 'explanations shown');
+    assert.equal(new URL(page.url()).searchParams.get('teach'), '1');
+    await page.screenshot({ path: path.join(out, 'tab-smear-teaching.png'), fullPage: true });
+    // A laptop, and a phone: the page never scrolls sideways.
+    for (const [w, h] of [[1920, 1080], [390, 844]]) {
+      await page.setViewportSize({ width: w, height: h });
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(wide <= w + 1, `at ${w} px the page is ${wide} px wide`);
+      await page.screenshot({ path: path.join(out, `tab-smear-${w}.png`), fullPage: w < 1000 });
+    }
+    console.log(`[${name}] layout: ${slugs.length + 1} tabs at 1280×720, URL ↔ tab, Back/Forward, labels, teaching mode, 1920 and 390 px: ok`);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** The Smear tab by keyboard only: Tab moves through the flow in order with a visible focus,
+ * typing fills the fields, Enter presses the buttons. */
+async function keyboardFlow(page, name, timeout, events, epochs) {
+  await page.goto(`${base}?tab=smear`);
+  await page.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 60_000 });
+  await page.waitForSelector('#panel-smear:not([hidden])');
+  await page.focus('#smear-title');
+  const order = [];
+  const press = async (key) => {
+    await page.keyboard.press(key);
+    const f = await page.evaluate(() => {
+      const e = document.activeElement;
+      return { id: e.id, visible: e.matches(':focus-visible') && getComputedStyle(e).outlineStyle !== 'none' };
+    });
+    order.push(f.id);
+    assert.ok(f.visible, `focus on ${f.id} is visible`);
+    return f.id;
+  };
+  const tabTo = async (id) => {
+    for (let i = 0; i < 40; i++) if ((await press('Tab')) === id) return;
+    throw new Error(`Tab never reached #${id}: ${order.join(' → ')}`);
+  };
+  await tabTo('events');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(String(events));
+  await tabTo('generate');
+  await page.keyboard.press('Enter');
+  await waitIdle(page, timeout);
+  assert.match(await page.textContent('#status'), /generated/);
+  await tabTo('epochs');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(String(epochs));
+  await tabTo('train');
+  await page.keyboard.press('Enter');
+  await waitIdle(page, timeout);
+  await tabTo('sample');
+  await page.keyboard.press('Enter');
+  await waitIdle(page, timeout);
+  const flow = ['events', 'seed', 'generate', 'npy-names', 'drop-nonfinite', 'file', 'epochs', 'batch', 'lr', 'hidden', 'train', 'sample'];
+  const seen = order.filter((id) => flow.includes(id));
+  assert.deepEqual(seen.filter((id, i) => seen.indexOf(id) === i), flow, `tab order: ${order.join(' → ')}`);
+  console.log(`[${name}] keyboard only: ${flow.join(' → ')}; ${await page.textContent('#status')}`);
+}
+
+/** The paper's 4 × 100 network: too large for a link, so Share downloads its file and the
+ * link pins its SHA-256; the recipient loads the file (a different one is refused) and sees
+ * the same numbers and pixels. */
+async function shareFileFlow(browser, page, name, timeout, otherModel) {
+  const { js, pixels } = await trainAndSample(page, '4x100', 6, 2, timeout);
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click('#share')]);
+  await waitIdle(page, timeout);
+  assert.equal(await page.textContent('#error'), '', 'no error sharing a 4 × 100 model');
+  console.log(`[${name}] share 4×100: ${await page.textContent('#status')}`);
+  const modelPath = path.join(out, file.suggestedFilename());
+  fs.copyFileSync(await file.path(), modelPath);
+  assert.match(file.suggestedFilename(), /^model-[0-9a-f]{12}\.fastsim$/);
+  const link = await page.inputValue('#share-link');
+  assert.ok(link.length < 2000, `a short link (${link.length} characters)`);
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  try {
+    const other = await ctx.newPage();
+    const errors = [];
+    other.on('pageerror', (e) => errors.push(String(e)));
+    await other.goto(link.replace(/^https?:\/\/[^/]+\//, base));
+    await other.waitForSelector('#link-model:not([hidden])', { timeout });
+    assert.ok(await other.isVisible('#panel-smear'), 'the link opens on its tab');
+    console.log(`[${name}] opened: ${await other.textContent('#status')}`);
+    await other.setInputFiles('#link-model-file', otherModel);
+    await waitIdle(other, timeout);
+    console.log(`[${name}] wrong file: ${await other.textContent('#error')}`);
+    assert.match(await other.textContent('#error'), /not the [0-9a-f]{12}… of model-[0-9a-f]{12}\.fastsim that the link pins; nothing was loaded/);
+    await other.setInputFiles('#link-model-file', modelPath);
+    await other.waitForFunction(() => /opened the link/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout });
+    console.log(`[${name}] with its file: ${await other.textContent('#status')}`);
+    assert.equal(await other.textContent('#error'), '');
+    assert.deepEqual(await numbers(other, '.js-model'), js, 'the same JS numbers');
+    assert.equal(await canvasDigest(other, 'hist-jet_px'), pixels, 'the same pixels');
+    assert.deepEqual(errors, [], 'no page errors');
+  } finally {
+    await ctx.close();
+  }
+}
+
 async function detectorFlow(page, name, timeout) {
+  await tab(page, 'smear');
   await page.fill('#events', '5000');
+  await tab(page, 'detector');
   const input = page.locator('tr[data-param="/jet/sigma_eta"] .det-input');
   await input.fill('0.1');
   await input.dispatchEvent('change');
@@ -143,6 +354,7 @@ async function detectorFlow(page, name, timeout) {
 
 /** Step 4 after a short training on 3000 events: an ensemble of 2, jointly two features. */
 async function evaluateFlow(page, name, timeout) {
+  await tab(page, 'evaluate');
   await page.selectOption('#eval-feature', 'reco_met');
   await page.selectOption('#eval-joint', 'reco_jet_pt');
   await page.fill('#eval-multiple', '2');
@@ -165,7 +377,7 @@ async function evaluateFlow(page, name, timeout) {
     const ink = await inkedPixels(page, id);
     assert.ok(ink > 3000, `${id} drawn (${ink} inked pixels)`);
   }
-  await page.locator('#evaluate').screenshot({ path: path.join(out, `evaluate-${name}.png`) });
+  await page.locator('#panel-evaluate').screenshot({ path: path.join(out, `evaluate-${name}.png`) });
 }
 
 /** A digest of a canvas's pixels, to compare two pages' drawings exactly. */
@@ -178,21 +390,25 @@ async function canvasDigest(page, id) {
   }, id);
 }
 
+/** On the Smear tab: 3,000 built-in events of `seed`, the network `hidden` trained `epochs`
+ * epochs, samples; the JS numbers and one plot's pixels. */
+async function trainAndSample(page, hidden, seed, epochs, timeout) {
+  await tab(page, 'smear');
+  await page.selectOption('#hidden', hidden);
+  await page.fill('#events', '3000');
+  await page.fill('#seed', String(seed));
+  await page.fill('#epochs', String(epochs));
+  for (const step of ['#generate', '#train', '#sample']) {
+    await page.click(step);
+    await waitIdle(page, timeout);
+  }
+  return { js: await numbers(page, '.js-model'), pixels: await canvasDigest(page, 'hist-jet_px') };
+}
+
 /** Train the small network, Share, open the link in a fresh context: same numbers, same
  * pixels; then a tampered link is refused and the page stays usable. */
 async function shareFlow(browser, page, name, timeout) {
-  await page.selectOption('#hidden', '2x16');
-  await page.fill('#events', '3000');
-  await page.fill('#seed', '5');
-  await page.fill('#epochs', '3');
-  await page.click('#generate');
-  await waitIdle(page, timeout);
-  await page.click('#train');
-  await waitIdle(page, timeout);
-  await page.click('#sample');
-  await waitIdle(page, timeout);
-  const js = await numbers(page, '.js-model');
-  const pixels = await canvasDigest(page, 'hist-jet_px');
+  const { js, pixels } = await trainAndSample(page, '2x16', 5, 3, timeout);
   await page.click('#share');
   await waitIdle(page, timeout);
   assert.equal(await page.textContent('#error'), '', 'no error when sharing');
@@ -205,8 +421,9 @@ async function shareFlow(browser, page, name, timeout) {
     const other = await ctx.newPage();
     const errors = [];
     other.on('pageerror', (e) => errors.push(String(e)));
-    await other.goto(link.replace(/^https?:\/\/[^/]+\//, base).replace(/\?[^#]*/, '') + '');
+    await other.goto(link.replace(/^https?:\/\/[^/]+\//, base));
     await other.waitForFunction(() => /opened the link/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout });
+    assert.ok(await other.isVisible('#panel-smear'), 'the link opens on its tab');
     console.log(`[${name}] opened in a fresh context: ${await other.textContent('#status')}`);
     assert.deepEqual(await numbers(other, '.js-model'), js, 'the same JS numbers');
     assert.equal(await canvasDigest(other, 'hist-jet_px'), pixels, 'the same pixels');
@@ -216,7 +433,7 @@ async function shareFlow(browser, page, name, timeout) {
     const i = link.indexOf('#s1.') + 4 + Math.floor((link.length - link.indexOf('#s1.') - 4) / 2);
     const tampered = link.slice(0, i) + (link[i] === 'A' ? 'B' : 'A') + link.slice(i + 1);
     const bad = await ctx.newPage();
-    await bad.goto(tampered.replace(/^https?:\/\/[^/]+\//, base).replace(/\?[^#]*/, ''));
+    await bad.goto(tampered.replace(/^https?:\/\/[^/]+\//, base));
     await bad.waitForFunction(() => document.querySelector('#error')?.textContent.includes('link'), null, { timeout: 60_000 });
     console.log(`[${name}] tampered link: ${await bad.textContent('#error')}`);
     await waitIdle(bad, timeout);
@@ -229,6 +446,7 @@ async function shareFlow(browser, page, name, timeout) {
 
 /** Load the first pre-trained model of models/: plots appear at once. */
 async function pretrainedFlow(page, name, timeout) {
+  await tab(page, 'models');
   await page.waitForSelector('.load-model', { timeout: 30_000 });
   const t0 = Date.now();
   await page.click('.load-model >> nth=0');
@@ -244,6 +462,7 @@ async function pretrainedFlow(page, name, timeout) {
 /** The Jets section: bad input refused, built-in jets, a short jet-VAE training with its loss
  * components, test jets through it, the JS table, the plots and the event display. */
 async function jetsFlow(page, name, timeout) {
+  await tab(page, 'jets');
   await page.fill('#jets-pileup', '-1');
   await page.click('#jets-generate');
   await page.waitForFunction(() => document.querySelector('#error')?.textContent.includes('pile-up μ = -1 is outside'), null, { timeout: 10_000 });
@@ -280,11 +499,12 @@ async function jetsFlow(page, name, timeout) {
   await page.click('#jets-display');
   await waitIdle(page, timeout);
   assert.match(await page.textContent('#status'), /test jet 3/);
-  await page.locator('#jets').screenshot({ path: path.join(out, `jets-${name}.png`) });
+  await page.locator('#panel-jets').screenshot({ path: path.join(out, `jets-${name}.png`) });
   await page.locator('#jets-event').screenshot({ path: path.join(out, `jets-event-${name}.png`) });
 }
 
 async function unfoldFlow(page, name, timeout) {
+  await tab(page, 'unfold');
   await page.fill('#unfold-events', '0');
   await page.click('#unfold-generate');
   await page.waitForFunction(() => document.querySelector('#error')?.textContent.includes('event count'), null, { timeout: 10_000 });
@@ -327,7 +547,7 @@ async function unfoldFlow(page, name, timeout) {
       const ink = await inkedPixels(page, `unfold-${id}`);
       assert.ok(ink > 2000, `unfold-${id} drawn (${ink} inked pixels)`);
     }
-    await page.locator('#unfold').screenshot({ path: path.join(out, `unfold-${test}-${name}.png`) });
+    await page.locator('#panel-unfold').screenshot({ path: path.join(out, `unfold-${test}-${name}.png`) });
   }
   console.log(`[${name}] Unfold section: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
@@ -341,9 +561,12 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const errors = [];
+  const requests = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('request', (r) => requests.push(r.url()));
   try {
+    if (!webgpu) await layoutFlow(browser, name);
     await page.goto(base);
     await page.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 60_000 });
     const badge = await page.textContent('#backend-badge');
@@ -357,22 +580,25 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
       return;
     }
 
-    // Bad input is refused with a message and loses nothing.
-    await page.fill('#events', '0');
-    await page.click('#generate');
-    await page.waitForFunction(() => document.querySelector('#error')?.textContent.includes('event count'), null, { timeout: 10_000 });
-    console.log(`[${name}] bad input message: ${await page.textContent('#error')}`);
-
-    await page.fill('#events', String(events));
-    await page.fill('#epochs', String(epochs));
-    await page.click('#generate');
-    await waitIdle(page, timeout);
-    const generated = await page.textContent('#status');
-    console.log(`[${name}] ${generated}`);
-    assert.match(generated, /generated/);
-
-    await page.click('#train');
-    await waitIdle(page, timeout);
+    if (webgpu) {
+      await keyboardFlow(page, name, timeout, events, epochs);
+    } else {
+      await tab(page, 'smear');
+      // Bad input is refused with a message and loses nothing.
+      await page.fill('#events', '0');
+      await page.click('#generate');
+      await page.waitForFunction(() => document.querySelector('#error')?.textContent.includes('event count'), null, { timeout: 10_000 });
+      console.log(`[${name}] bad input message: ${await page.textContent('#error')}`);
+      await page.fill('#events', String(events));
+      await page.fill('#epochs', String(epochs));
+      await page.click('#generate');
+      await waitIdle(page, timeout);
+      const generated = await page.textContent('#status');
+      console.log(`[${name}] ${generated}`);
+      assert.match(generated, /generated/);
+      await page.click('#train');
+      await waitIdle(page, timeout);
+    }
     const status = await page.textContent('#status');
     console.log(`[${name}] ${status}`);
     assert.equal(await page.textContent('#error'), '', 'no error after training');
@@ -384,9 +610,10 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
     assert.ok(train.at(-1) < train[0], 'training loss decreased');
     assert.ok(Math.min(...val) < val[0] || val.at(-1) < val[0] || epochs === 1, 'validation loss decreased');
     assert.ok(await inkedPixels(page, 'loss-canvas') > 1000, 'loss curve drawn');
-
-    await page.click('#sample');
-    await waitIdle(page, timeout);
+    if (!webgpu) {
+      await page.click('#sample');
+      await waitIdle(page, timeout);
+    }
     console.log(`[${name}] ${await page.textContent('#status')}`);
     assert.equal(await page.textContent('#error'), '', 'no error after sampling');
     const rows = await page.$$eval('.js-row', (rs) => rs.map((r) => [r.dataset.feature, Number(r.querySelector('.js-model').textContent), Number(r.querySelector('.js-gen').textContent)]));
@@ -413,11 +640,14 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
       assert.ok(await page.isEnabled('#sample'), 'a model is still there to sample with');
 
       await uploadFlow(page, name, timeout);
+      await rootFlow(page, name, timeout, requests);
       await detectorFlow(page, name, timeout);
 
-      // One click runs the whole demo.
+      // One click on the landing runs the whole demo.
+      await tab(page, 'smear');
       await page.fill('#events', '3000');
       await page.fill('#epochs', '2');
+      await tab(page, 'home');
       await page.click('#run-all');
       await waitIdle(page, timeout);
       console.log(`[${name}] run the whole demo: ${await page.textContent('#status')}`);
@@ -426,6 +656,7 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
 
       await evaluateFlow(page, name, timeout);
       await shareFlow(browser, page, name, timeout);
+      await shareFileFlow(browser, page, name, timeout, path.join(out, 'upload-model.fastsim'));
       await pretrainedFlow(page, name, timeout);
       await jetsFlow(page, name, timeout);
       await unfoldFlow(page, name, timeout);

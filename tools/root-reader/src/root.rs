@@ -9,8 +9,8 @@
 //!   NanoAOD-style `T x[n]` arrays): chosen. Its Rust is pure but its decompressors link C
 //!   (lz4-sys, lzma-sys): lz4-sys ships a WebAssembly shim, lzma-sys has none, so it does not
 //!   compile to `wasm32-unknown-unknown` (tried: cc needs clang and libc headers for the
-//!   target). It is therefore native only: the CLI reads ROOT, and `fastsim convert` turns a
-//!   ROOT file into `.npz` for the page.
+//!   target). It is therefore native only: the CLI reads ROOT; the page reads it with JSROOT
+//!   (src/app/root_file.rs), laying branches out with the same `jagged.rs`.
 //! - **root-io 0.3.0** (MPL-2.0): pure-Rust decompressors, but unmaintained since 2021 and it
 //!   pulls reqwest 0.10 with native TLS, tokio 0.2, nom 5 and failure: too heavy and stale.
 //!
@@ -66,15 +66,9 @@ fn read_branch(b: &Branch) -> Result<Option<Values>> {
 /// One line saying what was wrong.
 pub type Result<T> = std::result::Result<T, String>;
 
-/// How branches holding several numbers per event (`vector<float>`, NanoAOD's
-/// `Float_t Jet_pt[nJet]`) become columns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Jagged {
-    /// One row per object; the event's scalar branches repeat on each of its rows.
-    Flatten,
-    /// One row per event, columns `<branch>_0 … <branch>_{N−1}`; events with fewer skipped.
-    First(usize),
-}
+#[path = "../../../src/data/jagged.rs"]
+mod jagged;
+pub use jagged::Jagged;
 
 /// Which tree and branches to read, and how.
 #[derive(Debug, Clone)]
@@ -205,7 +199,9 @@ fn read_inner(
     if scalars.is_empty() && jagged.is_empty() {
         return Err(err(format!("TTree '{tree_name}' has no numeric branches")));
     }
-    build(file, entries, scalars, jagged, opts.jagged, notes)
+    // The jagged policy the page shares (src/data/jagged.rs).
+    let (names, columns) = jagged::lay_out(file, entries, scalars, jagged, opts.jagged, notes)?;
+    Ok(Table { names, columns })
 }
 
 fn list_or_none(v: &[String]) -> String {
@@ -214,72 +210,4 @@ fn list_or_none(v: &[String]) -> String {
     } else {
         v.join(",")
     }
-}
-
-/// Lays branches out as columns, per [`Jagged`].
-fn build(
-    file: &str,
-    entries: usize,
-    scalars: Vec<(String, Vec<f32>)>,
-    jagged: Vec<(String, Vec<Vec<f32>>)>,
-    mode: Jagged,
-    notes: &mut Vec<String>,
-) -> Result<Table> {
-    let mut names: Vec<String> = scalars.iter().map(|(n, _)| n.clone()).collect();
-    let mut columns: Vec<Vec<f32>> = Vec::new();
-    match mode {
-        Jagged::Flatten => {
-            // Rows: (event, object) for every object; counts must agree across jagged branches.
-            let mut rows: Vec<(usize, usize)> = Vec::new();
-            for e in 0..entries {
-                let n = jagged.first().map_or(1, |(_, v)| v[e].len());
-                if let Some((name, _)) = jagged.iter().find(|(_, v)| v[e].len() != n) {
-                    return Err(format!(
-                        "{file}: event {e}: branch '{name}' has a different object count than '{}' ({n}); flatten branches of one collection, or take the first N",
-                        jagged[0].0
-                    ));
-                }
-                rows.extend((0..n).map(|i| (e, i)));
-            }
-            columns.extend(
-                scalars
-                    .iter()
-                    .map(|(_, v)| rows.iter().map(|&(e, _)| v[e]).collect()),
-            );
-            for (name, v) in &jagged {
-                names.push(name.clone());
-                columns.push(rows.iter().map(|&(e, i)| v[e][i]).collect());
-            }
-            if !jagged.is_empty() {
-                notes.push(format!(
-                    "flattened {} events into {} rows, one per object",
-                    entries,
-                    rows.len()
-                ));
-            }
-        }
-        Jagged::First(k) => {
-            let keep: Vec<usize> = (0..entries)
-                .filter(|&e| jagged.iter().all(|(_, v)| v[e].len() >= k))
-                .collect();
-            if keep.len() < entries {
-                notes.push(format!(
-                    "skipped {} of {entries} events with fewer than {k} objects",
-                    entries - keep.len()
-                ));
-            }
-            columns.extend(
-                scalars
-                    .iter()
-                    .map(|(_, v)| keep.iter().map(|&e| v[e]).collect()),
-            );
-            for (name, per_event) in &jagged {
-                names.extend((0..k).map(|i| format!("{name}_{i}")));
-                columns.extend(
-                    (0..k).map(|i| keep.iter().map(|&e| per_event[e][i]).collect::<Vec<f32>>()),
-                );
-            }
-        }
-    }
-    Ok(Table { names, columns })
 }
