@@ -5,7 +5,7 @@
 //!
 //! Module graph (no cycles): `app_view` (root) → sections (`smear_view`, `upload`,
 //! `evaluate_view`, `detector_view`, `share_view`, `jets_view`, `unfold_view`) → `tabs`,
-//! `teach`, `plots`, `state`, `canvas`, `files`, `browser`.
+//! `teach`, `plots`, `state`, `tab`, `canvas`, `files`, `browser`.
 
 mod app_view;
 mod browser;
@@ -19,6 +19,7 @@ mod root_file;
 mod share_view;
 mod smear_view;
 mod state;
+mod tab;
 mod tabs;
 mod teach;
 mod unfold_view;

@@ -4,7 +4,7 @@
 //! thread-local global. Sections get the app state with `expect_context::<AppState>()`.
 
 use super::browser::{now_ms, tab_hidden, yield_now};
-use super::tabs::Tab;
+use super::tab::Tab;
 use crate::backend::BackendKind;
 use crate::plot::Figure;
 use crate::workflow::{run_steps, Stepped};
