@@ -444,6 +444,36 @@ async function shareFlow(browser, page, name, timeout) {
   }
 }
 
+/** A 2 × 32 network: too large for an exact inline link, it travels in float16; the opened
+ * page says so and its numbers agree with the sender's within the stated tolerance. */
+async function shareHalfFlow(browser, page, name, timeout) {
+  const { js } = await trainAndSample(page, '2x32', 7, 2, timeout);
+  await page.click('#share');
+  await waitIdle(page, timeout);
+  assert.equal(await page.textContent('#error'), '', 'no error sharing a 2 × 32 model');
+  const status = await page.textContent('#status');
+  console.log(`[${name}] share 2×32: ${status}`);
+  assert.match(status, /inline in float16/);
+  const link = await page.inputValue('#share-link');
+  assert.ok(link.length < 16200, `inline link of ${link.length} characters`);
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  try {
+    const other = await ctx.newPage();
+    await other.goto(link.replace(/^https?:\/\/[^/]+\//, base));
+    await other.waitForFunction(() => /opened the link/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout });
+    const opened = await other.textContent('#status');
+    console.log(`[${name}] opened: ${opened}`);
+    assert.match(opened, /float16/);
+    const back = await numbers(other, '.js-model');
+    const worst = Math.max(...back.map((v, i) => Math.abs(v - js[i])));
+    console.log(`[${name}] float16 link: largest quantile-JS change ${worst.toExponential(2)} (tolerance 1e-4)`);
+    assert.equal(back.length, js.length);
+    assert.ok(worst < 1e-4, `JS within the stated tolerance: ${worst}`);
+  } finally {
+    await ctx.close();
+  }
+}
+
 /** Load the first pre-trained model of models/: plots appear at once. */
 async function pretrainedFlow(page, name, timeout) {
   await tab(page, 'models');
@@ -573,7 +603,12 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
     const note = await page.getAttribute('#backend-badge', 'title');
     console.log(`[${name}] backend badge: ${badge} (${note})`);
     assert.equal(badge, expectBadge, `badge should say ${expectBadge}: ${note}`);
-    // FLOW=unfold (while developing) runs only that section's flow; the test command runs all.
+    // FLOW=unfold or FLOW=half (while developing) runs only that flow; the test command runs all.
+    if (process.env.FLOW === 'half') {
+      await shareHalfFlow(browser, page, name, timeout);
+      assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
+      return;
+    }
     if (process.env.FLOW === 'unfold') {
       await unfoldFlow(page, name, timeout);
       assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
@@ -657,6 +692,7 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
       await evaluateFlow(page, name, timeout);
       await shareFlow(browser, page, name, timeout);
       await shareFileFlow(browser, page, name, timeout, path.join(out, 'upload-model.fastsim'));
+      await shareHalfFlow(browser, page, name, timeout);
       await pretrainedFlow(page, name, timeout);
       await jetsFlow(page, name, timeout);
       await unfoldFlow(page, name, timeout);
