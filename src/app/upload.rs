@@ -376,7 +376,11 @@ fn RootPicker(root: RootUi) -> impl IntoView {
     let app = expect_context::<AppState>();
     let sm = expect_context::<Smear>();
     let tree = move || root.trees.get().get(root.tree.get()).cloned();
-    let file = move || root.file.with(|f| f.as_ref().map(|(n, _, _)| n.clone()));
+    // The file's store is not reactive; its trees are set after it, once per opened file.
+    let file = move || {
+        root.trees.track();
+        root.file.with(|f| f.as_ref().map(|(n, _, _)| n.clone()))
+    };
     view! {
         <div id="root-pick" hidden=move || root.trees.get().is_empty()>
             <h4>{move || format!("ROOT file {}", file().unwrap_or_default())}</h4>
