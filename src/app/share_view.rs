@@ -54,13 +54,16 @@ async fn share(sm: Smear, link: RwSignal<String>) -> Result<String> {
         model,
         sample_seed: seed,
     };
+    let sha256 = sha256_hex(&bytes);
     let inline = encode(
         &state(ModelRef::Inline {
-            sha256: sha256_hex(&bytes),
+            sha256: sha256.clone(),
         }),
         Some(&bytes),
     )?;
-    let half = to_half(&bytes, "the model").ok().and_then(|h| {
+    // Only tried when the exact inline link is too long and no pinned model fits.
+    let half = || {
+        let h = to_half(&bytes, "the model").ok()?;
         let link = encode(
             &state(ModelRef::Half {
                 sha256: sha256_hex(&h),
@@ -68,7 +71,7 @@ async fn share(sm: Smear, link: RwSignal<String>) -> Result<String> {
             Some(&h),
         );
         link.ok().filter(|l| l.len() <= MAX_INLINE_CHARS)
-    });
+    };
     let (fragment, how) = if inline.len() <= MAX_INLINE_CHARS {
         (inline, "the weights inline".to_string())
     } else if let Some((name, sha256)) = pinned {
@@ -77,7 +80,7 @@ async fn share(sm: Smear, link: RwSignal<String>) -> Result<String> {
             encode(&state(ModelRef::Pinned { name, sha256 }), None)?,
             how,
         )
-    } else if let Some(link) = half {
+    } else if let Some(link) = half() {
         let how = format!(
             "the weights inline in float16 (it reproduces your samples to within {:.0} % of each feature's spread, not bit for bit)",
             100.0 * HALF_EVENT_TOLERANCE
@@ -85,7 +88,6 @@ async fn share(sm: Smear, link: RwSignal<String>) -> Result<String> {
         (link, how)
     } else {
         // Too large for a link: the link pins the file by its hash, and the file goes with it.
-        let sha256 = sha256_hex(&bytes);
         let name = format!("model-{}.fastsim", &sha256[..12]);
         download(&name, &bytes, "application/octet-stream")?;
         let how = format!(
