@@ -149,6 +149,7 @@ async function rootFlow(page, name, timeout, requests) {
   assert.ok(requests.some((u) => /jsroot\/modules\/io\.mjs/.test(u)), 'JSROOT loaded on demand');
   const branches = await page.$$eval('.root-branch', (b) => b.map((e) => [e.dataset.branch, e.checked]));
   assert.deepEqual(branches, [['MET_pt', true], ['run', true], ['nJet', true], ['Jet_pt', true], ['Jet_eta', true]]);
+  assert.equal(await page.textContent('#root-pick h4'), 'ROOT file nano.root');
   // The first jet of each event (the command line's default): event 2 has none and is skipped.
   await page.click('#root-load');
   await waitIdle(page, timeout);
