@@ -7,3 +7,5 @@ export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CARGO_PROFILE_RELEASE_DEBUG=false
 # The ROOT reader (tools/root-reader, its own lockfile) builds into the same target dir.
 export FASTSIM_ROOT_READER="${FASTSIM_ROOT_READER:-$CARGO_TARGET_DIR/release/fastsim-root}"
+# The Python with JAX that `fastsim bench` runs its peer with (scripts/install makes it).
+export FASTSIM_JAX_PYTHON="${FASTSIM_JAX_PYTHON:-$HOME/.cache/fastsim-lab/venv/bin/python}"

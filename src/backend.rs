@@ -28,6 +28,12 @@ pub fn cpu() -> Device {
     Device::flex()
 }
 
+/// True for the pure-Rust CPU device, where the fast path (`model::fast`) runs the networks
+/// it covers.
+pub fn is_cpu(device: &Device) -> bool {
+    *device == Device::flex()
+}
+
 /// Initialises wgpu asynchronously (the only way in a browser); an error when no adapter
 /// exists, so the caller can fall back to the CPU.
 pub async fn wgpu_async() -> Result<Device> {

@@ -38,13 +38,19 @@ impl MlpConfig {
     /// Glorot-uniform weights and zero biases — Keras's defaults, which seed 000's model used —
     /// drawn from our seeded stream, so initial weights are the same on every backend.
     pub fn init(&self, rng: &mut Rng, device: &Device) -> Mlp {
+        self.from_flat(&self.init_flat(rng), device)
+    }
+
+    /// The initial weights of [`MlpConfig::init`] as a flat vector (the fast path starts
+    /// from them).
+    pub fn init_flat(&self, rng: &mut Rng) -> Vec<f32> {
         let mut flat = Vec::with_capacity(self.n_params());
         for (i, o) in self.shapes() {
             let limit = (6.0 / (i + o) as f64).sqrt();
             flat.extend((0..i * o).map(|_| ((2.0 * uniform(rng) - 1.0) * limit) as f32));
             flat.extend(std::iter::repeat_n(0f32, o));
         }
-        self.from_flat(&flat, device)
+        flat
     }
 
     /// Rebuilds the network from `n_params()` values in the order of [`Mlp::to_flat`].
@@ -128,6 +134,20 @@ impl Mlp {
     #[cfg(test)]
     pub(crate) fn first_weight(&self) -> Tensor<2> {
         self.layers[0].weight.val()
+    }
+
+    /// Every parameter's gradient in the layout of [`Mlp::to_flat`] (tests compare the fast
+    /// path's backward pass with autodiff through it).
+    #[cfg(test)]
+    pub(crate) fn grad_flat(&self, grads: &burn::tensor::Gradients) -> Vec<f32> {
+        let read = |t: Tensor<2>| pollster::block_on(super::read_f32(t)).expect("read");
+        let mut out = Vec::new();
+        for l in &self.layers {
+            let b = l.bias.as_ref().expect("layers carry a bias").val();
+            out.extend(read(l.weight.val().grad(grads).expect("weight grad")));
+            out.extend(read(b.grad(grads).expect("bias grad").unsqueeze::<2>()));
+        }
+        out
     }
 
     fn negative_slope(&self) -> f64 {

@@ -3,6 +3,7 @@
 //! the backend), and its trained form (`trained.rs`): the weights with everything needed to
 //! apply them, as a model file stores them. This layer knows nothing of training loops.
 
+pub mod fast;
 mod history;
 mod jet_vae;
 mod mlp;

@@ -246,8 +246,7 @@ pub fn load_smearing(bytes: &[u8], file: &str, device: &Device) -> Result<Traine
             cfg.n_params()
         )));
     }
-    let net = cfg.from_flat(&weights, device);
-    Ok(TrainedSmearing::new(meta, net, device.clone()))
+    Ok(TrainedSmearing::from_flat(meta, weights, device))
 }
 
 /// Serialises a trained jet VAE.

@@ -10,7 +10,7 @@ mod smearing;
 pub use gan::GanJob;
 
 pub use jet_vae::JetVaeJob;
-pub use smearing::{Hidden, SmearingJob, TrainData};
+pub use smearing::{Engine, Hidden, SmearingJob, TrainData};
 
 use crate::error::{Error, Result};
 use crate::model::{read_f32, upload};
@@ -23,6 +23,22 @@ use burn::prelude::*;
 /// mean over the batch's events. Only the total is differentiated. `training` is false on
 /// validation batches (no dropout there).
 type LossFn<M> = Box<dyn Fn(&M, Tensor<2>, Tensor<2>, bool) -> Tensor<1>>;
+
+/// A training step that bypasses autodiff: the fast CPU path of a model (`model::fast`), which
+/// the [`Trainer`] drives instead of Burn when a job sets one. It keeps its own weights and
+/// optimiser state; at each epoch's end the trainer turns its weights into the Burn module for
+/// validation and the checkpoint, so both paths validate and store alike.
+pub trait FastStep<M> {
+    /// One optimiser step on a batch (`rows` rows of standardised inputs and targets) at
+    /// learning rate `lr`; the batch's mean loss.
+    fn step(&mut self, x: &[f32], y: &[f32], rows: usize, lr: f64) -> f64;
+    /// The mean loss of `rows` rows with the current weights, without a step (validation).
+    fn loss(&mut self, x: &[f32], y: &[f32], rows: usize) -> f64;
+    /// The current weights, flat, in the model file's order.
+    fn flat(&self) -> Vec<f32>;
+    /// The Burn module with the weights `flat`.
+    fn module(&self, flat: &[f32], device: &Device) -> M;
+}
 
 /// Standardised rows to learn from: inputs `x` (`k_in` per row) and targets `y` (`k_out` per
 /// row), row-major. The first (1 − val_fraction) of the rows train, the rest validate
@@ -59,6 +75,11 @@ pub struct Trainer<M: Module + Clone> {
     history: Vec<EpochReport>,
     stop: Option<Stop>,
     rng: Rng,
+    /// The fast path, when the job set one: it then trains instead of `model` and `optim`.
+    fast: Option<Box<dyn FastStep<M>>>,
+    fast_loss: f64,
+    /// The best epoch's weights, flat (fast path only).
+    best_flat: Option<Vec<f32>>,
 }
 
 /// Validation rows go through the network in chunks of at most this many rows and values.
@@ -130,7 +151,26 @@ impl<M: Module + Clone> Trainer<M> {
             best: None,
             history: Vec::new(),
             stop: None,
+            fast: None,
+            fast_loss: 0.0,
+            best_flat: None,
         })
+    }
+
+    /// Trains with `fast` instead of Burn's autodiff and optimiser (the model's weights must
+    /// be the ones `fast` starts from).
+    pub fn set_fast(&mut self, fast: Box<dyn FastStep<M>>) {
+        self.fast = Some(fast);
+    }
+
+    /// True when the fast path trains.
+    pub fn is_fast(&self) -> bool {
+        self.fast.is_some()
+    }
+
+    /// The best epoch's weights, flat, when the fast path trained.
+    pub fn best_flat(&self) -> Option<&[f32]> {
+        self.best_flat.as_deref()
     }
 
     /// Learning rate of the current epoch: seed 000's lr / (1 + epoch), or constant.
@@ -196,6 +236,13 @@ impl<M: Module + Clone> Trainer<M> {
                 gather(&self.x, rows, self.k_in),
                 gather(&self.y, rows, self.k_out),
             );
+            if let Some(fast) = self.fast.as_mut() {
+                let n = rows.len();
+                self.fast_loss += fast.step(&xb, &yb, n, lr) * n as f64;
+                self.cursor = end;
+                self.batches += 1;
+                continue;
+            }
             let xb = upload(xb, rows.len(), self.k_in, &self.device);
             let yb = upload(yb, rows.len(), self.k_out, &self.device);
             let parts = (self.loss)(&self.model, xb, yb, true);
@@ -219,27 +266,45 @@ impl<M: Module + Clone> Trainer<M> {
         let mean = |sums: Vec<f64>, n: usize| -> Vec<f64> {
             sums.into_iter().map(|s| s / n as f64).collect()
         };
-        let train = match self.loss_sum.take() {
-            Some(s) => read_f32(s).await?.into_iter().map(f64::from).collect(),
-            None => vec![f64::NAN],
-        };
-        let train = mean(train, self.n_train);
-        let valid = self.model.valid();
-        let mut val_sums: Vec<f64> = Vec::new();
-        for (xv, yv) in self.x_val.iter().zip(&self.y_val) {
-            let rows = xv.dims()[0] as f64;
-            let l = read_f32((self.loss)(&valid, xv.clone(), yv.clone(), false)).await?;
-            val_sums.resize(l.len(), 0.0);
-            for (acc, v) in val_sums.iter_mut().zip(l) {
-                *acc += v as f64 * rows;
+        let (train, valid, flat, val) = if let Some(fast) = self.fast.as_mut() {
+            // The fast path validates on the host rows with its own forward pass.
+            let (xv, yv) = (
+                &self.x[self.n_train * self.k_in..],
+                &self.y[self.n_train * self.k_out..],
+            );
+            let val = vec![fast.loss(xv, yv, self.n_val)];
+            let flat = fast.flat();
+            let valid = fast.module(&flat, &self.infer_device);
+            let train = vec![std::mem::take(&mut self.fast_loss) / self.n_train as f64];
+            (train, valid, Some(flat), val)
+        } else {
+            let train = match self.loss_sum.take() {
+                Some(s) => read_f32(s).await?.into_iter().map(f64::from).collect(),
+                None => vec![f64::NAN],
+            };
+            let valid = self.model.valid();
+            let mut val_sums: Vec<f64> = Vec::new();
+            for (xv, yv) in self.x_val.iter().zip(&self.y_val) {
+                let rows = xv.dims()[0] as f64;
+                let l = read_f32((self.loss)(&valid, xv.clone(), yv.clone(), false)).await?;
+                val_sums.resize(l.len(), 0.0);
+                for (acc, v) in val_sums.iter_mut().zip(l) {
+                    *acc += v as f64 * rows;
+                }
             }
-        }
-        let val = mean(val_sums, self.n_val);
+            (
+                mean(train, self.n_train),
+                valid,
+                None,
+                mean(val_sums, self.n_val),
+            )
+        };
         let (train_loss, val_loss) = (train[0], val.first().copied().unwrap_or(f64::NAN));
         let epoch = self.epoch + 1;
         let finite = train_loss.is_finite() && val_loss.is_finite();
         if finite && self.best.as_ref().is_none_or(|b| val_loss < b.1) {
             self.best = Some((epoch, val_loss, valid));
+            self.best_flat = flat;
         }
         let report = EpochReport {
             epoch,

@@ -1,9 +1,11 @@
 //! Training the smearing network on a table: column choice, standardisation fitted on the
 //! training split, the trainer, and the trained artefact.
 
-use super::{Rows, TrainConfig, Trainer};
+use super::{FastStep, Rows, TrainConfig, Trainer};
+use crate::backend;
 use crate::data::{apply_transforms, Standardizer, Table, Transform};
 use crate::error::{Error, Result};
+use crate::model::fast::FusedSmearing;
 use crate::model::{SmearingConfig, SmearingMeta, SmearingNet, Target, TrainedSmearing};
 use crate::physics::main_columns;
 use crate::random::{rng, stream};
@@ -73,6 +75,36 @@ impl TrainData {
     }
 }
 
+/// Which code trains: the fast path on the CPU device (the default), or Burn's autodiff and
+/// optimiser everywhere (the reference; the bench shows both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    #[default]
+    Auto,
+    Burn,
+}
+
+/// The smearing pair's fast path as the trainer's step.
+struct FastSmearingStep {
+    config: SmearingConfig,
+    net: FusedSmearing,
+}
+
+impl FastStep<SmearingNet> for FastSmearingStep {
+    fn step(&mut self, x: &[f32], y: &[f32], rows: usize, lr: f64) -> f64 {
+        self.net.step(x, y, rows, lr)
+    }
+    fn loss(&mut self, x: &[f32], y: &[f32], rows: usize) -> f64 {
+        self.net.loss(x, y, rows)
+    }
+    fn flat(&self) -> Vec<f32> {
+        self.net.flat()
+    }
+    fn module(&self, flat: &[f32], device: &Device) -> SmearingNet {
+        self.config.from_flat(flat, device)
+    }
+}
+
 /// A smearing-network training run over a table.
 pub struct SmearingJob {
     pub trainer: Trainer<SmearingNet>,
@@ -82,6 +114,17 @@ pub struct SmearingJob {
 impl SmearingJob {
     /// Prepares a run on `device` (a plain device; autodiff is added here).
     pub fn new(table: &Table, cols: &TrainData, cfg: TrainConfig, device: &Device) -> Result<Self> {
+        Self::with_engine(table, cols, cfg, device, Engine::Auto)
+    }
+
+    /// [`SmearingJob::new`] with the training code chosen.
+    pub fn with_engine(
+        table: &Table,
+        cols: &TrainData,
+        cfg: TrainConfig,
+        device: &Device,
+        engine: Engine,
+    ) -> Result<Self> {
         cfg.validate()?;
         if cols.gen_cols.is_empty() || cols.reco_cols.is_empty() {
             return Err(Error::invalid(
@@ -128,10 +171,11 @@ impl SmearingJob {
             .with_hidden_layers(cols.hidden.layers)
             .with_hidden_width(cols.hidden.width);
         let ad = device.clone().autodiff();
-        let model = net_cfg.init(&mut rng(cfg.seed, stream::NET_INIT), &ad);
+        let init = net_cfg.init_flat(&mut rng(cfg.seed, stream::NET_INIT));
+        let model = net_cfg.from_flat(&init, &ad);
         let gamma = net_cfg.gamma;
         let meta = SmearingMeta {
-            config: net_cfg,
+            config: net_cfg.clone(),
             gen_cols: cols.gen_cols.clone(),
             reco_cols: cols.reco_cols.clone(),
             target: cols.target,
@@ -145,7 +189,11 @@ impl SmearingJob {
             origin: None,
             quality: Vec::new(),
         };
-        let trainer = Trainer::new(
+        let fast = (engine == Engine::Auto && backend::is_cpu(device)).then(|| FastSmearingStep {
+            config: net_cfg.clone(),
+            net: FusedSmearing::new(&net_cfg, &init),
+        });
+        let mut trainer = Trainer::new(
             cfg,
             model,
             move |m: &SmearingNet, x, y, _| m.loss(x, y, gamma),
@@ -153,6 +201,9 @@ impl SmearingJob {
             ad,
             device.clone(),
         )?;
+        if let Some(fast) = fast {
+            trainer.set_fast(Box::new(fast));
+        }
         Ok(Self { trainer, meta })
     }
 
@@ -163,10 +214,55 @@ impl SmearingJob {
         let mut meta = self.meta.clone();
         meta.history = history;
         meta.best_epoch = best_epoch;
-        Ok(TrainedSmearing::new(
-            meta,
-            best,
-            self.trainer.infer_device().clone(),
-        ))
+        let device = self.trainer.infer_device().clone();
+        Ok(match self.trainer.best_flat() {
+            Some(flat) => TrainedSmearing::from_flat(meta, flat.to_vec(), &device),
+            None => TrainedSmearing::new(meta, best, device),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recipe::WjetsRecipe;
+    use crate::workflow::{run_to_end, Epochs};
+
+    /// Two epochs on the fast path and on Burn from the same seed end at the same losses within
+    /// float tolerance (each step agrees to rounding; rounding differences grow slowly).
+    #[test]
+    fn fast_path_trains_as_burn_does() {
+        let table = WjetsRecipe::new(3000, 4).build().unwrap();
+        let cols = TrainData {
+            hidden: Hidden {
+                layers: 2,
+                width: 32,
+            },
+            ..TrainData::wjets_main()
+        };
+        let cfg = TrainConfig {
+            epochs: 2,
+            ..TrainConfig::default()
+        };
+        let device = Device::flex();
+        let history = |engine| {
+            let mut job =
+                SmearingJob::with_engine(&table, &cols, cfg.clone(), &device, engine).unwrap();
+            assert_eq!(job.trainer.is_fast(), engine == Engine::Auto);
+            run_to_end(&mut Epochs::new(&mut job.trainer, |_| {}), 8).unwrap();
+            let model = job.finish().unwrap();
+            assert_eq!(model.is_fast(), engine == Engine::Auto);
+            model.meta.history
+        };
+        let (fast, burn) = (history(Engine::Auto), history(Engine::Burn));
+        for (f, b) in fast.iter().zip(&burn) {
+            for (x, y) in [(f.train_loss, b.train_loss), (f.val_loss, b.val_loss)] {
+                assert!(
+                    (x - y).abs() < 1e-3 * y.abs(),
+                    "epoch {}: fast {x} vs burn {y}",
+                    f.epoch
+                );
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@ use fastsim_lab::data::JET_VALUES;
 use fastsim_lab::model::{GanKind, JetScales, JetVaeConfig, JetVaeMeta, TrainedJetVae};
 use fastsim_lab::physics::wz_object_columns;
 use fastsim_lab::recipe::{JetRecipe, WjetsRecipe, WzRecipe};
-use fastsim_lab::train::{GanJob, SmearingJob, TrainConfig, TrainData};
+use fastsim_lab::train::{Engine, GanJob, SmearingJob, TrainConfig, TrainData};
 use fastsim_lab::workflow::{jets, run_to_end, unfold, Epochs, Preset};
 use fastsim_lab::Result;
 use std::time::Instant;
@@ -33,6 +33,9 @@ pub struct BenchArgs {
     /// unfolded for the inference rate).
     #[arg(long, default_value_t = 4096)]
     gan_events: usize,
+    /// Only the smearing network's figures (and its JAX peer).
+    #[arg(long)]
+    smearing_only: bool,
     /// Which backends: cpu, wgpu or all.
     #[arg(long, default_value = "all")]
     backend: String,
@@ -70,47 +73,45 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 continue;
             }
         };
-        // Training: one epoch per run on a fresh job (lr schedule from epoch 0 each time).
-        let mut epoch_s = Vec::new();
-        let mut trained = None;
-        for r in 0..=runs {
-            let cfg = TrainConfig {
-                epochs: 1,
-                seed: 1 + r as u64,
-                ..TrainConfig::default()
+        // The smearing pair: on the CPU both the fast path (the default) and Burn's autodiff
+        // (the reference), then the JAX peer on the same machine in the same run.
+        let engines: &[Engine] = match kind {
+            BackendKind::Cpu => &[Engine::Auto, Engine::Burn],
+            BackendKind::Wgpu => &[Engine::Burn],
+        };
+        let mut fast = None;
+        for &engine in engines {
+            let path = match (kind, engine) {
+                (BackendKind::Cpu, Engine::Auto) => "fast path",
+                _ => "Burn",
             };
-            let mut job = SmearingJob::new(&train_table, &cols, cfg, &device)?;
-            let t = Instant::now();
-            run_to_end(&mut Epochs::new(&mut job.trainer, |_| {}), 8)?;
-            if r > 0 {
-                // The first run warms up (allocations, shader compilation) and is not counted.
-                epoch_s.push(t.elapsed().as_secs_f64());
+            let (epoch_s, rate) =
+                smearing_figures(&train_table, &table, &cols, &device, engine, &args, runs)?;
+            println!(
+                "{}	train epoch ({path}, {} events, batch 128)	{epoch_s:.3}	s/epoch	{runs}",
+                kind.label(),
+                args.train_events,
+            );
+            println!(
+                "{}	sample ({path}, {} events)	{rate:.0}	events/s	{runs}",
+                kind.label(),
+                args.sample_events,
+            );
+            if path == "fast path" {
+                let gflops = smearing_flops(&cols, args.train_events) / epoch_s / 1e9;
+                println!(
+                    "{}	train ({path}) arithmetic rate	{gflops:.1}	GFLOP/s	{runs}",
+                    kind.label()
+                );
+                fast = Some((epoch_s, rate));
             }
-            trained = Some(job.finish()?);
         }
-        let model = trained.expect("at least one run");
-        let input = table.slice_rows(0, args.sample_events);
-        let mut rates = Vec::new();
-        for r in 0..=runs {
-            let t = Instant::now();
-            let out = pollster::block_on(model.sample(&input, r as u64))?;
-            let dt = t.elapsed().as_secs_f64();
-            if r > 0 {
-                rates.push(out.n_rows() as f64 / dt);
-            }
+        if let Some((epoch_s, rate)) = fast {
+            jax_peer(&args, runs, &cols, epoch_s, rate);
         }
-        println!(
-            "{}\ttrain epoch ({} events, batch 128)\t{:.3}\ts/epoch\t{runs}",
-            kind.label(),
-            args.train_events,
-            median(epoch_s)
-        );
-        println!(
-            "{}\tsample ({} events)\t{:.0}\tevents/s\t{runs}",
-            kind.label(),
-            args.sample_events,
-            median(rates)
-        );
+        if args.smearing_only {
+            continue;
+        }
         // The jet VAE: inference time per jet (seed 001, section 6 measured 1000 jets), for
         // the paper's network and the page's small one. The weights are the seeded initial
         // ones: the forward pass costs the same whatever their values.
@@ -188,6 +189,121 @@ pub fn run(args: BenchArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Median seconds per training epoch and events per second sampled, for the smearing pair
+/// trained by `engine` on `device`.
+fn smearing_figures(
+    train_table: &fastsim_lab::data::Table,
+    table: &fastsim_lab::data::Table,
+    cols: &TrainData,
+    device: &burn::prelude::Device,
+    engine: Engine,
+    args: &BenchArgs,
+    runs: usize,
+) -> Result<(f64, f64)> {
+    // Training: one epoch per run on a fresh job (lr schedule from epoch 0 each time).
+    let mut epoch_s = Vec::new();
+    let mut trained = None;
+    for r in 0..=runs {
+        let cfg = TrainConfig {
+            epochs: 1,
+            seed: 1 + r as u64,
+            ..TrainConfig::default()
+        };
+        let mut job = SmearingJob::with_engine(train_table, cols, cfg, device, engine)?;
+        let t = Instant::now();
+        run_to_end(&mut Epochs::new(&mut job.trainer, |_| {}), 8)?;
+        if r > 0 {
+            // The first run warms up (allocations, shader compilation) and is not counted.
+            epoch_s.push(t.elapsed().as_secs_f64());
+        }
+        trained = Some(job.finish()?);
+    }
+    let model = trained.expect("at least one run");
+    let input = table.slice_rows(0, args.sample_events);
+    let mut rates = Vec::new();
+    for r in 0..=runs {
+        let t = Instant::now();
+        let out = pollster::block_on(model.sample(&input, r as u64))?;
+        let dt = t.elapsed().as_secs_f64();
+        if r > 0 {
+            rates.push(out.n_rows() as f64 / dt);
+        }
+    }
+    Ok((median(epoch_s), median(rates)))
+}
+
+/// Floating-point operations of one training epoch of the smearing pair: per training row and
+/// network, 2·W for the forward pass and 4·W for the backward one (W = weights, a multiply and
+/// an add each), the elementwise work left out.
+fn smearing_flops(cols: &TrainData, train_events: usize) -> f64 {
+    let (k_in, k_out) = (cols.gen_cols.len(), cols.reco_cols.len());
+    let h = cols.hidden;
+    let weights = k_in * h.width + (h.layers - 1) * h.width * h.width + h.width * k_out;
+    let n_train = (0.7 * train_events as f64).round();
+    2.0 * 6.0 * weights as f64 * n_train
+}
+
+/// The JAX peer (scripts/jax_peer.py) on the same machine now, beside the fast path's figures,
+/// with the ratios (above 1: the project is faster). Skipped with a reason when JAX is not
+/// installed (`scripts/install` puts it in a virtual environment).
+fn jax_peer(args: &BenchArgs, runs: usize, cols: &TrainData, epoch_s: f64, rate: f64) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/jax_peer.py");
+    let python = std::env::var("FASTSIM_JAX_PYTHON").unwrap_or_else(|_| "python3".into());
+    let h = cols.hidden;
+    let out = std::process::Command::new(&python)
+        .arg(script)
+        .args(["--train-events", &args.train_events.to_string()])
+        .args(["--sample-events", &args.sample_events.to_string()])
+        .args(["--runs", &runs.to_string()])
+        .args(["--features", &cols.gen_cols.len().to_string()])
+        .args(["--hidden", &format!("{}x{}", h.layers, h.width)])
+        .output();
+    let reply = match out {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).to_string(),
+        Ok(o) => {
+            let err = String::from_utf8_lossy(&o.stderr);
+            let last = err.lines().last().unwrap_or("no message");
+            println!("jax	skipped	-	-	0	# {python} {script}: {last}");
+            return;
+        }
+        Err(e) => {
+            println!("jax	skipped	-	-	0	# {python}: {e}");
+            return;
+        }
+    };
+    let v: serde_json::Value = match serde_json::from_str(reply.trim()) {
+        Ok(v) => v,
+        Err(e) => {
+            println!("jax	skipped	-	-	0	# unreadable reply ({e})");
+            return;
+        }
+    };
+    let version = v["jax"].as_str().unwrap_or("?");
+    let (Some(j_epoch), Some(j_rate)) = (
+        v["train_epoch_s"].as_f64(),
+        v["sample_events_per_s"].as_f64(),
+    ) else {
+        println!("jax	skipped	-	-	0	# reply without figures");
+        return;
+    };
+    println!(
+        "JAX {version}	train epoch ({} events, batch 128)	{j_epoch:.3}	s/epoch	{runs}",
+        args.train_events
+    );
+    println!(
+        "JAX {version}	sample ({} events)	{j_rate:.0}	events/s	{runs}",
+        args.sample_events
+    );
+    println!(
+        "ratio	train: JAX s/epoch ÷ fast path s/epoch	{:.2}	×	-",
+        j_epoch / epoch_s
+    );
+    println!(
+        "ratio	sample: fast path events/s ÷ JAX events/s	{:.2}	×	-",
+        rate / j_rate
+    );
 }
 
 /// A model header for benchmarking an untrained network (unit standardisation).

@@ -58,6 +58,14 @@ impl SmearingConfig {
         }
     }
 
+    /// The initial weights of [`SmearingConfig::init`], flat (mean network first).
+    pub fn init_flat(&self, rng: &mut Rng) -> Vec<f32> {
+        let mlp = self.mlp();
+        let mut flat = mlp.init_flat(rng);
+        flat.extend(mlp.init_flat(rng));
+        flat
+    }
+
     /// Parameters of both networks (mean first), as [`SmearingNet::to_flat`] lays them out.
     pub fn n_params(&self) -> usize {
         2 * self.mlp().n_params()

@@ -4,7 +4,7 @@
 use super::{SmearingConfig, SmearingNet};
 use crate::data::{Standardizer, Table, Transform};
 use crate::error::{Error, Result};
-use crate::model::{read_f32, upload};
+use crate::model::{fast, read_f32, upload};
 use crate::model::{EpochReport, TrainConfig};
 use crate::random::{normal, rng, stream, Rng};
 use burn::prelude::*;
@@ -58,11 +58,38 @@ pub struct TrainedSmearing {
     pub meta: SmearingMeta,
     net: SmearingNet,
     device: Device,
+    /// The weights, flat, when the model lives on the CPU device: sampling then takes the
+    /// fast path (`model::fast`).
+    flat: Option<Vec<f32>>,
 }
 
 impl TrainedSmearing {
+    /// A model sampled through Burn on `device`.
     pub fn new(meta: SmearingMeta, net: SmearingNet, device: Device) -> Self {
-        Self { meta, net, device }
+        Self {
+            meta,
+            net,
+            device,
+            flat: None,
+        }
+    }
+
+    /// The model with the weights `flat` (mean network first) on `device`; on the CPU device
+    /// it samples on the fast path.
+    pub fn from_flat(meta: SmearingMeta, flat: Vec<f32>, device: &Device) -> Self {
+        let net = meta.config.from_flat(&flat, device);
+        let flat = crate::backend::is_cpu(device).then_some(flat);
+        Self {
+            meta,
+            net,
+            device: device.clone(),
+            flat,
+        }
+    }
+
+    /// True when sampling takes the fast CPU path.
+    pub fn is_fast(&self) -> bool {
+        self.flat.is_some()
     }
 
     pub fn net(&self) -> &SmearingNet {
@@ -79,6 +106,7 @@ impl TrainedSmearing {
             meta: self.meta.clone(),
             net: self.net.clone().to_device(device),
             device: device.clone(),
+            flat: self.flat.clone().filter(|_| crate::backend::is_cpu(device)),
         }
     }
 
@@ -114,6 +142,7 @@ impl TrainedSmearing {
             gen,
             x,
             noise: rng(seed, stream::SMEAR_NOISE),
+            seed,
             y: Vec::with_capacity(input.n_rows() * m.reco_cols.len()),
             chunk: chunk.max(1),
             rows_done: 0,
@@ -128,6 +157,7 @@ pub struct SmearingSampler<'a> {
     gen: Vec<f32>,
     x: Vec<f32>,
     noise: Rng,
+    seed: u64,
     y: Vec<f32>,
     chunk: usize,
     rows_done: usize,
@@ -145,6 +175,13 @@ impl SmearingSampler<'_> {
             }
             let rows = self.chunk.min(n - self.rows_done);
             let part = &self.x[self.rows_done * k_in..(self.rows_done + rows) * k_in];
+            if let Some(flat) = &self.model.flat {
+                // The fast path draws each block's noise at its place in the same stream.
+                let y = fast::sample_smearing(&m.config, flat, part, self.rows_done, self.seed);
+                self.y.extend(y);
+                self.rows_done += rows;
+                continue;
+            }
             let eps: Vec<f32> = (0..rows * k_out)
                 .map(|_| normal(&mut self.noise) as f32)
                 .collect();

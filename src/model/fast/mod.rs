@@ -1,0 +1,17 @@
+//! The fast CPU path: the dense networks written out on a GEMM crate, with fixed buffers, a
+//! one-pass Adam that reproduces burn-optim's, and blocked multi-threaded sampling. Burn stays
+//! the reference (tests compare both) and the GPU path; training and sampling take this path
+//! on the CPU device for the networks it covers (the smearing pair of seed 000).
+
+mod adam;
+mod gemm;
+mod mlp;
+mod parallel;
+mod smearing;
+
+pub use adam::Adam;
+pub use mlp::{FusedMlp, Workspace};
+pub use smearing::{sample as sample_smearing, FusedSmearing, SAMPLE_BLOCK};
+
+#[cfg(test)]
+mod tests;
