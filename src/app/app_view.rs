@@ -3,6 +3,7 @@
 //! in the URL) and the activity bar.
 //! Sections never import this file, so the page's modules form no cycle.
 
+use super::bench_view::BenchSection;
 use super::detector_view::DetectorSection;
 use super::evaluate_view::EvaluateSection;
 use super::jets_view::JetsSection;
@@ -138,7 +139,7 @@ pub fn App() -> impl IntoView {
             <TabPanel tab=Tab::Showers title="Showers: calorimeter images"><ShowersPlaceholder/></TabPanel>
             <TabPanel tab=Tab::Evaluate title="Evaluate: what is a generated sample worth?"><EvaluateSection/></TabPanel>
             <TabPanel tab=Tab::Detector title="Detector: what if it were different?"><DetectorSection/></TabPanel>
-            <TabPanel tab=Tab::Models title="Models and links"><ModelsSection/></TabPanel>
+            <TabPanel tab=Tab::Models title="Models and links"><ModelsSection/><BenchSection/></TabPanel>
         </main>
         <footer id="activity" aria-label="the running task">
             <progress id="progress" max="1" value=move || app.progress.get() aria-label="progress of the running task"></progress>

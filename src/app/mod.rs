@@ -4,10 +4,11 @@
 //! and dispatch; what is trained, tested and drawn is the library's.
 //!
 //! Module graph (no cycles): `app_view` (root) → sections (`smear_view`, `upload`,
-//! `evaluate_view`, `detector_view`, `share_view`, `jets_view`, `unfold_view`) → `tabs`,
+//! `evaluate_view`, `detector_view`, `share_view`, `bench_view`, `jets_view`, `unfold_view`) → `tabs`,
 //! `teach`, `plots`, `state`, `tab`, `canvas`, `files`, `browser`.
 
 mod app_view;
+mod bench_view;
 mod browser;
 mod canvas;
 mod detector_view;

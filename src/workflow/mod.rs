@@ -3,6 +3,7 @@
 //! stores, closure tests and cuts, ensembles and augmentation, the figures a report draws —
 //! and runs its long parts as [`Stepped`] work. Front ends parse, render and dispatch.
 
+pub mod bench;
 pub mod evaluate;
 pub mod jets;
 pub mod seeds;

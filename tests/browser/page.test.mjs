@@ -7,6 +7,8 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const dist = path.join(root, 'dist');
@@ -583,6 +585,50 @@ async function unfoldFlow(page, name, timeout) {
   console.log(`[${name}] Unfold section: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
+// Long tasks (over 50 ms on the main thread), recorded from the page's start.
+const recordLongTasks = () => {
+  window.__longTasks = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: 'longtask', buffered: true });
+  } catch { /* no long-task timing in this browser */ }
+};
+
+async function longTasksSince(page, t) {
+  const tasks = await page.evaluate((t) => window.__longTasks.filter((x) => x[0] >= t).map((x) => x[1]), t);
+  return `${tasks.length} long tasks over 50 ms (longest ${tasks.length ? Math.max(...tasks).toFixed(0) : 0} ms)`;
+}
+
+// The page's benchmark (Models tab, ?bench=1), and beside it the native command line's
+// figures on one core of this machine (taskset -c 0), with the ratios.
+async function benchFlow(browser, name, timeout) {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${base}?tab=models&bench=1`);
+    await page.waitForSelector('#bench-table[data-done="1"]', { timeout });
+    assert.equal(await page.textContent('#error'), '', 'no error in the benchmark');
+    const rows = await page.$$eval('.bench-row', (rs) => rs.map((r) => ({ backend: r.dataset.backend, events: Number(r.dataset.trainEvents), epoch: Number(r.dataset.epochS), rate: Number(r.dataset.rate) })));
+    assert.ok(rows.length >= 1 && rows.every((r) => r.epoch > 0 && r.rate > 0), 'benchmark figures');
+    const target = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache/fastsim-lab/target');
+    let native = null;
+    try {
+      const text = execFileSync('taskset', ['-c', '0', path.join(target, 'release/fastsim'), 'bench', '--backend', 'cpu', '--runs', '3', '--smearing-only', '--train-events', '20000', '--sample-events', '20000'], { encoding: 'utf8' });
+      const fig = (what) => Number(text.split('\n').find((l) => l.includes(what))?.split('\t')[2]);
+      native = { epoch: fig('train epoch (fast path'), rate: fig('sample (fast path') };
+    } catch (e) {
+      console.log(`[${name}] no native figures to compare with: ${String(e).split('\n')[0]}`);
+    }
+    for (const r of rows) {
+      let line = `[${name}] page benchmark ${r.backend}: ${r.epoch.toFixed(3)} s/epoch (${r.events} events), ${Math.round(r.rate)} events/s sampled`;
+      if (native && r.backend === 'CPU') line += `; native one core: ${native.epoch.toFixed(3)} s/epoch, ${Math.round(native.rate)} events/s; wasm ÷ native: training ${(r.epoch / native.epoch).toFixed(2)}× the time, sampling ${(native.rate / r.rate).toFixed(2)}× slower`;
+      console.log(line);
+    }
+  } finally {
+    await page.close();
+  }
+}
+
 async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
   const t0 = Date.now();
   const browser = await chromium.launch({
@@ -591,6 +637,7 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
     args: [...commonArgs, ...(webgpu ? ['--enable-unsafe-webgpu', '--enable-features=Vulkan'] : ['--disable-gpu'])],
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.addInitScript(recordLongTasks);
   const errors = [];
   const requests = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -598,8 +645,10 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
   page.on('request', (r) => requests.push(r.url()));
   try {
     if (!webgpu) await layoutFlow(browser, name);
+    const tLoad = Date.now();
     await page.goto(base);
     await page.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 60_000 });
+    console.log(`[${name}] time to interactive (loopback, backend ready): ${((Date.now() - tLoad) / 1000).toFixed(2)} s`);
     const badge = await page.textContent('#backend-badge');
     const note = await page.getAttribute('#backend-badge', 'title');
     console.log(`[${name}] backend badge: ${badge} (${note})`);
@@ -608,6 +657,10 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
     if (process.env.FLOW === 'half') {
       await shareHalfFlow(browser, page, name, timeout);
       assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
+      return;
+    }
+    if (process.env.FLOW === 'bench') {
+      await benchFlow(browser, name, timeout);
       return;
     }
     if (process.env.FLOW === 'unfold') {
@@ -632,8 +685,10 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
       const generated = await page.textContent('#status');
       console.log(`[${name}] ${generated}`);
       assert.match(generated, /generated/);
+      const tTrain = await page.evaluate(() => performance.now());
       await page.click('#train');
       await waitIdle(page, timeout);
+      console.log(`[${name}] while training ${events} events for ${epochs} epochs: ${await longTasksSince(page, tTrain)}`);
     }
     const status = await page.textContent('#status');
     console.log(`[${name}] ${status}`);
@@ -698,6 +753,7 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
       await jetsFlow(page, name, timeout);
       await unfoldFlow(page, name, timeout);
     }
+    await benchFlow(browser, name, timeout);
     assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
     console.log(`[${name}] passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } finally {

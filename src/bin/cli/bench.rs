@@ -9,9 +9,9 @@ use fastsim_lab::backend::{self, BackendKind};
 use fastsim_lab::data::JET_VALUES;
 use fastsim_lab::model::{GanKind, JetScales, JetVaeConfig, JetVaeMeta, TrainedJetVae};
 use fastsim_lab::physics::wz_object_columns;
-use fastsim_lab::recipe::{JetRecipe, WjetsRecipe, WzRecipe};
-use fastsim_lab::train::{Engine, GanJob, SmearingJob, TrainConfig, TrainData};
-use fastsim_lab::workflow::{jets, run_to_end, unfold, Epochs, Preset};
+use fastsim_lab::recipe::{JetRecipe, WzRecipe};
+use fastsim_lab::train::{Engine, GanJob, TrainConfig, TrainData};
+use fastsim_lab::workflow::{bench, jets, run_to_end, unfold, Epochs, Preset};
 use fastsim_lab::Result;
 use std::time::Instant;
 
@@ -58,9 +58,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
         _ => vec![BackendKind::Cpu, BackendKind::Wgpu],
     };
     let runs = args.runs.max(1);
-    let table = WjetsRecipe::new(args.train_events.max(args.sample_events), 1).build()?;
-    let train_table = table.slice_rows(0, args.train_events);
-    let cols = TrainData::wjets_main();
+    let data = bench::BenchData::new(args.train_events, args.sample_events)?;
+    let cols = data.cols.clone();
     let jets = JetRecipe::new(args.jets.max(1), 1).build()?;
     let jets_gen = jets.get("gen").unwrap_or_default().to_vec();
     let wz = WzRecipe::new(args.gan_events.max(1000), 1, 0.0).build()?;
@@ -85,8 +84,16 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 (BackendKind::Cpu, Engine::Auto) => "fast path",
                 _ => "Burn",
             };
-            let (epoch_s, rate) =
-                smearing_figures(&train_table, &table, &cols, &device, engine, &args, runs)?;
+            let clock = Instant::now();
+            let speed = pollster::block_on(bench::smearing_speed(
+                &data,
+                &device,
+                engine,
+                runs,
+                || clock.elapsed().as_secs_f64(),
+                async || true,
+            ))?;
+            let (epoch_s, rate) = (speed.epoch_s, speed.events_per_s);
             println!(
                 "{}	train epoch ({path}, {} events, batch 128)	{epoch_s:.3}	s/epoch	{runs}",
                 kind.label(),
@@ -98,7 +105,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 args.sample_events,
             );
             if path == "fast path" {
-                let gflops = smearing_flops(&cols, args.train_events) / epoch_s / 1e9;
+                let gflops = bench::smearing_epoch_flops(&cols, args.train_events) / epoch_s / 1e9;
                 println!(
                     "{}	train ({path}) arithmetic rate	{gflops:.1}	GFLOP/s	{runs}",
                     kind.label()
@@ -189,60 +196,6 @@ pub fn run(args: BenchArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Median seconds per training epoch and events per second sampled, for the smearing pair
-/// trained by `engine` on `device`.
-fn smearing_figures(
-    train_table: &fastsim_lab::data::Table,
-    table: &fastsim_lab::data::Table,
-    cols: &TrainData,
-    device: &burn::prelude::Device,
-    engine: Engine,
-    args: &BenchArgs,
-    runs: usize,
-) -> Result<(f64, f64)> {
-    // Training: one epoch per run on a fresh job (lr schedule from epoch 0 each time).
-    let mut epoch_s = Vec::new();
-    let mut trained = None;
-    for r in 0..=runs {
-        let cfg = TrainConfig {
-            epochs: 1,
-            seed: 1 + r as u64,
-            ..TrainConfig::default()
-        };
-        let mut job = SmearingJob::with_engine(train_table, cols, cfg, device, engine)?;
-        let t = Instant::now();
-        run_to_end(&mut Epochs::new(&mut job.trainer, |_| {}), 8)?;
-        if r > 0 {
-            // The first run warms up (allocations, shader compilation) and is not counted.
-            epoch_s.push(t.elapsed().as_secs_f64());
-        }
-        trained = Some(job.finish()?);
-    }
-    let model = trained.expect("at least one run");
-    let input = table.slice_rows(0, args.sample_events);
-    let mut rates = Vec::new();
-    for r in 0..=runs {
-        let t = Instant::now();
-        let out = pollster::block_on(model.sample(&input, r as u64))?;
-        let dt = t.elapsed().as_secs_f64();
-        if r > 0 {
-            rates.push(out.n_rows() as f64 / dt);
-        }
-    }
-    Ok((median(epoch_s), median(rates)))
-}
-
-/// Floating-point operations of one training epoch of the smearing pair: per training row and
-/// network, 2·W for the forward pass and 4·W for the backward one (W = weights, a multiply and
-/// an add each), the elementwise work left out.
-fn smearing_flops(cols: &TrainData, train_events: usize) -> f64 {
-    let (k_in, k_out) = (cols.gen_cols.len(), cols.reco_cols.len());
-    let h = cols.hidden;
-    let weights = k_in * h.width + (h.layers - 1) * h.width * h.width + h.width * k_out;
-    let n_train = (0.7 * train_events as f64).round();
-    2.0 * 6.0 * weights as f64 * n_train
 }
 
 /// The JAX peer (scripts/jax_peer.py) on the same machine now, beside the fast path's figures,
