@@ -90,9 +90,9 @@ pub fn BenchSection() -> impl IntoView {
     view! {
         <section id="bench">
             <h3>"Speed of this browser"</h3>
-            <p>"Trains the smearing network of seed 000 (2 × 4 × 100) for one epoch (batch 128, 70 % of the events training, the rest validated) and samples 20,000 events, on the CPU and, if the page runs on WebGPU, on the GPU. The same measurement as the command line's `fastsim bench`, whose figures on this machine the test prints beside these."</p>
+            <p>"Trains the smearing network of seed 000 (2 × 4 × 100) for one epoch (batch 128, 70 % of the events training, the rest validated) and samples 20,000 events, on the CPU and, if the page runs on WebGPU, on the GPU. The same measurement as the command line's "<code>"fastsim bench"</code>", whose figures on this machine the test prints beside these."</p>
             <button id="run-bench" disabled=move || !idle() on:click=move |_| app.run("benchmark", move || measure(app, rows))>"Measure speed"</button>
-            <table id="bench-table" hidden=move || rows.get().is_empty() data-done=move || (!rows.get().is_empty() && app.busy.get().is_none()).then_some("1")>
+            <table id="bench-table" class="numbers" hidden=move || rows.get().is_empty() data-done=move || (!rows.get().is_empty() && app.busy.get().is_none()).then_some("1")>
                 <tr><th>"backend"</th><th>"training events"</th><th>"s / epoch"</th><th>"events / s sampled"</th></tr>
                 {move || rows.get().into_iter().map(|m| view! {
                     <tr class="bench-row" data-backend=m.backend data-epoch-s=m.speed.epoch_s.to_string() data-rate=m.speed.events_per_s.to_string() data-train-events=m.train_events.to_string()>
