@@ -37,7 +37,8 @@ pub struct SmearingSpeed {
     pub events_per_s: f64,
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// The median of the runs' figures (NaN for none): what every benchmark figure reports.
+pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }

@@ -41,11 +41,6 @@ pub struct BenchArgs {
     backend: String,
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 pub fn run(args: BenchArgs) -> Result<()> {
     if cfg!(debug_assertions) {
         eprintln!(
@@ -140,7 +135,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 "{}	jet VAE inference ({preset}, {} jets)	{:.4}	ms/jet	{runs}",
                 kind.label(),
                 args.jets,
-                median(per_jet)
+                bench::median(per_jet)
             );
         }
         // The FCGAN (seed 002): one training epoch (D and G steps, batches of 512) and the
@@ -185,13 +180,13 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 "{}	FCGAN train epoch ({preset}, {} events, batch 512)	{:.3}	s/epoch	{runs}",
                 kind.label(),
                 wz.n_rows() * 4 / 5,
-                median(epoch_s)
+                bench::median(epoch_s)
             );
             println!(
                 "{}	FCGAN unfold ({preset}, {} events)	{:.0}	events/s	{runs}",
                 kind.label(),
                 wz.n_rows(),
-                median(rates)
+                bench::median(rates)
             );
         }
     }
