@@ -34,30 +34,49 @@ pub fn is_cpu(device: &Device) -> bool {
     *device == Device::flex()
 }
 
+/// True when this build carries the wgpu backend (the `webgpu` feature).
+pub const HAS_WGPU: bool = cfg!(feature = "webgpu");
+
+/// Why a build without the `webgpu` feature has no wgpu device.
+#[cfg(not(feature = "webgpu"))]
+fn no_wgpu() -> Error {
+    Error::Backend(
+        "this build has no wgpu backend (built without the `webgpu` feature; the page's WebGPU version is gpu.html)"
+            .into(),
+    )
+}
+
 /// Initialises wgpu asynchronously (the only way in a browser); an error when no adapter
 /// exists, so the caller can fall back to the CPU.
 pub async fn wgpu_async() -> Result<Device> {
-    Device::wgpu_options()
+    #[cfg(feature = "webgpu")]
+    return Device::wgpu_options()
         .init_async()
         .await
-        .map_err(|e| Error::Backend(format!("no WebGPU/wgpu adapter: {e}")))
+        .map_err(|e| Error::Backend(format!("no WebGPU/wgpu adapter: {e}")));
+    #[cfg(not(feature = "webgpu"))]
+    Err(no_wgpu())
 }
 
 /// A device of the asked kind, natively. wgpu is initialised at most once per process.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn device(kind: BackendKind) -> Result<Device> {
-    use std::sync::OnceLock;
-    static WGPU: OnceLock<std::result::Result<Device, String>> = OnceLock::new();
     match kind {
         BackendKind::Cpu => Ok(cpu()),
-        BackendKind::Wgpu => WGPU
-            .get_or_init(|| {
+        #[cfg(not(feature = "webgpu"))]
+        BackendKind::Wgpu => Err(no_wgpu()),
+        #[cfg(feature = "webgpu")]
+        BackendKind::Wgpu => {
+            use std::sync::OnceLock;
+            static WGPU: OnceLock<std::result::Result<Device, String>> = OnceLock::new();
+            WGPU.get_or_init(|| {
                 // A panic inside an adapter probe must not take the process down.
                 std::panic::catch_unwind(|| Device::wgpu_options().init())
                     .map_err(|_| "the wgpu runtime panicked while starting".to_string())
                     .and_then(|r| r.map_err(|e| e.to_string()))
             })
             .clone()
-            .map_err(|e| Error::Backend(format!("no wgpu adapter: {e}"))),
+            .map_err(|e| Error::Backend(format!("no wgpu adapter: {e}")))
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! Sections never import this file, so the page's modules form no cycle.
 
 use super::bench_view::BenchSection;
+use super::browser::{has_webgpu, open_sibling};
 use super::detector_view::DetectorSection;
 use super::evaluate_view::EvaluateSection;
 use super::jets_view::JetsSection;
@@ -24,11 +25,18 @@ use crate::workflow::smearing;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// Finds the backend: WebGPU when the browser has an adapter (unless the link says
-/// `?backend=cpu`), else the CPU; then opens the link in the address bar, if any.
+/// Finds the backend: on the WebGPU page (gpu.html), WebGPU when the browser has an adapter
+/// (unless the link says `?backend=cpu`), else the CPU; the first-load page has the CPU only.
+/// Then opens the link in the address bar, if any.
 async fn init_backend(app: AppState, sm: Smear) {
     let force_cpu = query_param("backend").is_some_and(|b| b == "cpu");
-    let (kind, device, note) = if force_cpu {
+    let (kind, device, note) = if !backend::HAS_WGPU {
+        (
+            BackendKind::Cpu,
+            backend::cpu(),
+            "CPU: this page leaves WebGPU out to load fast; \"Use WebGPU\" opens the page that has it".to_string(),
+        )
+    } else if force_cpu {
         (
             BackendKind::Cpu,
             backend::cpu(),
@@ -104,6 +112,32 @@ fn ShowersPlaceholder() -> impl IntoView {
     }
 }
 
+/// The other page: the first load (CPU only, small) offers the WebGPU page where the browser
+/// has WebGPU; the WebGPU page offers the CPU one. Each opens in a new tab, so nothing here is
+/// lost; the query and fragment (tab, teaching mode, a shared link) go along.
+#[component]
+fn BackendSwitch() -> impl IntoView {
+    let (page, label, title) = if backend::HAS_WGPU {
+        (
+            "./",
+            "CPU page",
+            "the page without WebGPU: a third of the download",
+        )
+    } else {
+        (
+            "gpu.html",
+            "Use WebGPU",
+            "opens the page with the WebGPU backend (about 5 MB more to load) in a new tab",
+        )
+    };
+    (backend::HAS_WGPU || has_webgpu()).then(|| {
+        view! {
+            <button id="switch-backend" class="secondary small" title=title
+                on:click=move |_| open_sibling(page)>{label}</button>
+        }
+    })
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let app = AppState::new();
@@ -129,6 +163,7 @@ pub fn App() -> impl IntoView {
             <label class="teach-toggle"><input id="teach" type="checkbox" prop:checked=move || app.teach.get()
                 on:change=move |ev| { let on = event_target_checked(&ev); app.teach.set(on); set_teach_in_url(on); }/>" Teaching mode"</label>
             <span id="backend-badge" class="badge" title=move || app.backend_note.get()>{badge}</span>
+            <BackendSwitch/>
         </header>
         <TabBar/>
         <main id="main">

@@ -1,16 +1,62 @@
 //! Small bridges to the browser: yielding to the event loop, the clock.
 
-use wasm_bindgen::JsCast;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
 
-/// Lets the browser paint and handle input: resolves on the next macrotask (setTimeout 0).
+/// Lets the browser paint and handle input, then resumes as soon as it may: through
+/// `scheduler.yield()` where the browser has it (Chromium), else a `MessageChannel` message.
+/// `setTimeout(0)` is the last resort: browsers clamp it to 4 ms once nested, a tenth of each
+/// slice of work (`state::SLICE_MS`).
 pub async fn yield_now() {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+    let promise = scheduler_yield()
+        .or_else(message_tick)
+        .unwrap_or_else(timeout_tick);
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// `globalThis.name`, when it is an object.
+fn global(name: &str) -> Option<JsValue> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+        .ok()
+        .filter(|v| v.is_object() || v.is_function())
+}
+
+/// `target.name` as a function.
+fn method(target: &JsValue, name: &str) -> Option<Function> {
+    Reflect::get(target, &JsValue::from_str(name))
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+fn scheduler_yield() -> Option<Promise> {
+    let scheduler = global("scheduler")?;
+    method(&scheduler, "yield")?
+        .call0(&scheduler)
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+fn message_tick() -> Option<Promise> {
+    let ctor: Function = global("MessageChannel")?.dyn_into().ok()?;
+    let channel = Reflect::construct(&ctor, &js_sys::Array::new()).ok()?;
+    let port1 = Reflect::get(&channel, &JsValue::from_str("port1")).ok()?;
+    let port2 = Reflect::get(&channel, &JsValue::from_str("port2")).ok()?;
+    let post = method(&port2, "postMessage")?;
+    Some(Promise::new(&mut |resolve, _reject| {
+        let _ = Reflect::set(&port1, &JsValue::from_str("onmessage"), &resolve);
+        let _ = post.call1(&port2, &JsValue::UNDEFINED);
+    }))
+}
+
+fn timeout_tick() -> Promise {
+    Promise::new(&mut |resolve, _reject| {
         if let Some(w) = web_sys::window() {
-            let f: &js_sys::Function = resolve.unchecked_ref();
+            let f: &Function = resolve.unchecked_ref();
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f, 0);
         }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    })
 }
 
 /// Milliseconds since the page loaded.
@@ -25,4 +71,24 @@ pub fn tab_hidden() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
         .is_some_and(|d| d.hidden())
+}
+
+/// Whether the browser offers WebGPU (`navigator.gpu`): an adapter may still be missing.
+pub fn has_webgpu() -> bool {
+    web_sys::window()
+        .is_some_and(|w| Reflect::has(&w.navigator(), &JsValue::from_str("gpu")).unwrap_or(false))
+}
+
+/// Opens `page` (a file beside this one) in a new tab, with this page's query and fragment:
+/// the open tab, teaching mode and a shared link's state go with it.
+pub fn open_sibling(page: &str) {
+    if let Some(w) = web_sys::window() {
+        let loc = w.location();
+        let url = format!(
+            "{page}{}{}",
+            loc.search().unwrap_or_default(),
+            loc.hash().unwrap_or_default()
+        );
+        let _ = w.open_with_url_and_target(&url, "_blank");
+    }
 }

@@ -13,8 +13,10 @@ use burn::prelude::Device;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// Each step of long work runs this long (ms) before yielding to the browser.
-pub const SLICE_MS: f64 = 40.0;
+/// Each step of long work runs this long (ms) before yielding to the browser: a browser counts
+/// a task over 50 ms as long (input waits behind it), and a slice ends after its last step and
+/// the redraw it triggers.
+pub const SLICE_MS: f64 = 25.0;
 
 /// Heavy state a section owns: kept in the reactive owner's arena, borrowed briefly (never
 /// across an await).

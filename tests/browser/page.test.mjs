@@ -28,6 +28,8 @@ const server = http.createServer((req, res) => {
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${server.address().port}/`;
+// The page a run works on: index.html (the first load, CPU only) or gpu.html (with WebGPU).
+let home = base;
 
 const commonArgs = [
   '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -253,7 +255,7 @@ async function layoutFlow(browser, name) {
 /** The Smear tab by keyboard only: Tab moves through the flow in order with a visible focus,
  * typing fills the fields, Enter presses the buttons. */
 async function keyboardFlow(page, name, timeout, events, epochs) {
-  await page.goto(`${base}?tab=smear`);
+  await page.goto(`${home}?tab=smear`);
   await page.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 60_000 });
   await page.waitForSelector('#panel-smear:not([hidden])');
   await page.focus('#smear-title');
@@ -605,7 +607,7 @@ async function longTasksSince(page, t) {
 async function benchFlow(browser, name, timeout) {
   const page = await browser.newPage();
   try {
-    await page.goto(`${base}?tab=models&bench=1`);
+    await page.goto(`${home}?tab=models&bench=1`);
     await page.waitForSelector('#bench-table[data-done="1"]', { timeout });
     assert.equal(await page.textContent('#error'), '', 'no error in the benchmark');
     const rows = await page.$$eval('.bench-row', (rs) => rs.map((r) => ({ backend: r.dataset.backend, events: Number(r.dataset.trainEvents), epoch: Number(r.dataset.epochS), rate: Number(r.dataset.rate) })));
@@ -629,8 +631,27 @@ async function benchFlow(browser, name, timeout) {
   }
 }
 
-async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
+/** The first load has the CPU only; where the browser has WebGPU it offers the WebGPU page,
+ * which opens in a new tab on the same tab of the lab. */
+async function switchFlow(page, name) {
+  await page.goto(`${base}?tab=smear`);
+  await page.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 60_000 });
+  assert.equal(await page.textContent('#backend-badge'), 'CPU', 'the first load runs on the CPU');
+  assert.equal(await page.textContent('#switch-backend'), 'Use WebGPU');
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#switch-backend')]);
+  await popup.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 120_000 });
+  const url = new URL(popup.url());
+  assert.equal(url.pathname, '/gpu.html');
+  assert.equal(url.searchParams.get('tab'), 'smear', 'the WebGPU page opens on the same tab');
+  assert.equal(await popup.textContent('#backend-badge'), 'WebGPU');
+  assert.ok(await popup.isVisible('#panel-smear'), 'on the Smear tab');
+  console.log(`[${name}] first load (CPU) → "Use WebGPU" → ${url.pathname}${url.search}: badge WebGPU`);
+  await popup.close();
+}
+
+async function run({ name, webgpu, page: file, events, epochs, expectBadge, timeout }) {
   const t0 = Date.now();
+  home = base + file;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -645,10 +666,11 @@ async function run({ name, webgpu, events, epochs, expectBadge, timeout }) {
   page.on('request', (r) => requests.push(r.url()));
   try {
     if (!webgpu) await layoutFlow(browser, name);
+    if (webgpu) await switchFlow(page, name);
     const tLoad = Date.now();
-    await page.goto(base);
+    await page.goto(home);
     await page.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 60_000 });
-    console.log(`[${name}] time to interactive (loopback, backend ready): ${((Date.now() - tLoad) / 1000).toFixed(2)} s`);
+    console.log(`[${name}] time to interactive of ${file || 'index.html'} (loopback, backend ready): ${((Date.now() - tLoad) / 1000).toFixed(2)} s`);
     const badge = await page.textContent('#backend-badge');
     const note = await page.getAttribute('#backend-badge', 'title');
     console.log(`[${name}] backend badge: ${badge} (${note})`);
@@ -766,8 +788,8 @@ try {
   // Software WebGPU is slow (shader compilation, ~1.5 s a step): keep that run tiny.
   // ONLY=webgpu or ONLY=cpu runs one of the two (while developing); the test command runs both.
   const only = process.env.ONLY;
-  if (!only || only === 'webgpu') await run({ name: 'webgpu', webgpu: true, events: 1000, epochs: 2, expectBadge: 'WebGPU', timeout: 400_000 });
-  if (!only || only === 'cpu') await run({ name: 'cpu', webgpu: false, events: 20000, epochs: 5, expectBadge: 'CPU', timeout: 300_000 });
+  if (!only || only === 'webgpu') await run({ name: 'webgpu', webgpu: true, page: 'gpu.html', events: 1000, epochs: 2, expectBadge: 'WebGPU', timeout: 400_000 });
+  if (!only || only === 'cpu') await run({ name: 'cpu', webgpu: false, page: '', events: 20000, epochs: 5, expectBadge: 'CPU', timeout: 300_000 });
 } finally {
   server.close();
 }

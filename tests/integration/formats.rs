@@ -14,9 +14,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fastsim-formats-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    crate::tmp("formats", name)
 }
 
 fn read(name: &str, opts: &ReadOptions) -> fastsim_lab::Result<Table> {

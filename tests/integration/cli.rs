@@ -11,9 +11,7 @@ fn fastsim(args: &[&str]) -> Output {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fastsim-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    crate::tmp("cli", name)
 }
 
 fn text(b: &[u8]) -> String {
