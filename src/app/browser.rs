@@ -3,14 +3,13 @@
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Lets the browser paint and handle input, then resumes as soon as it may: through
-/// `scheduler.yield()` where the browser has it (Chromium), else a `MessageChannel` message.
-/// `setTimeout(0)` is the last resort: browsers clamp it to 4 ms once nested, a tenth of each
-/// slice of work (`state::SLICE_MS`).
+/// Lets the browser paint and handle input, then resumes as soon as it may: through a
+/// `MessageChannel` message. `setTimeout(0)` is the fallback: browsers clamp it to 4 ms once
+/// nested, a tenth of each slice of work (`state::SLICE_MS`). Not `scheduler.yield()`: its
+/// continuations outrank rendering in Chromium, so a training run froze the page's paint (and
+/// the browser test's clicks, which wait for a frame).
 pub async fn yield_now() {
-    let promise = scheduler_yield()
-        .or_else(message_tick)
-        .unwrap_or_else(timeout_tick);
+    let promise = message_tick().unwrap_or_else(timeout_tick);
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
@@ -24,15 +23,6 @@ fn global(name: &str) -> Option<JsValue> {
 /// `target.name` as a function.
 fn method(target: &JsValue, name: &str) -> Option<Function> {
     Reflect::get(target, &JsValue::from_str(name))
-        .ok()?
-        .dyn_into()
-        .ok()
-}
-
-fn scheduler_yield() -> Option<Promise> {
-    let scheduler = global("scheduler")?;
-    method(&scheduler, "yield")?
-        .call0(&scheduler)
         .ok()?
         .dyn_into()
         .ok()
