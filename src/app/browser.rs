@@ -5,7 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 /// Lets the browser paint and handle input, then resumes as soon as it may: through a
 /// `MessageChannel` message. `setTimeout(0)` is the fallback: browsers clamp it to 4 ms once
-/// nested, a tenth of each slice of work (`state::SLICE_MS`). Not `scheduler.yield()`: its
+/// nested, a sixth of each slice of work (`state::SLICE_MS`). Not `scheduler.yield()`: its
 /// continuations outrank rendering in Chromium, so a training run froze the page's paint (and
 /// the browser test's clicks, which wait for a frame).
 pub async fn yield_now() {
