@@ -192,6 +192,11 @@ async function rootFlow(page, name, timeout, requests) {
   }
 }
 
+/** Waits until the page's backend has started (its badge no longer says "starting…"). */
+async function backendReady(page, timeout = 60_000) {
+  await page.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout });
+}
+
 /** Every tab at 1280 × 720 (a projector) with a screenshot; the URL names the open tab,
  * Back and Forward move between tabs, and a link opens on its tab; a 390 px phone scrolls
  * only down; every control has a name; teaching mode shows its explanations. */
@@ -200,7 +205,7 @@ async function layoutFlow(browser, name) {
   try {
     const page = await ctx.newPage();
     await page.goto(base);
-    await page.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 60_000 });
+    await backendReady(page);
     assert.ok(await page.isVisible('#run-all'), 'the landing offers the demo');
     await page.screenshot({ path: path.join(out, 'tab-home.png') });
     await page.screenshot({ path: path.join(out, 'landing.png') });
@@ -256,7 +261,7 @@ async function layoutFlow(browser, name) {
  * typing fills the fields, Enter presses the buttons. */
 async function keyboardFlow(page, name, timeout, events, epochs) {
   await page.goto(`${home}?tab=smear`);
-  await page.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 60_000 });
+  await backendReady(page);
   await page.waitForSelector('#panel-smear:not([hidden])');
   await page.focus('#smear-title');
   const order = [];
@@ -635,11 +640,11 @@ async function benchFlow(browser, name, timeout) {
  * which opens in a new tab on the same tab of the lab. */
 async function switchFlow(page, name) {
   await page.goto(`${base}?tab=smear`);
-  await page.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 60_000 });
+  await backendReady(page);
   assert.equal(await page.textContent('#backend-badge'), 'CPU', 'the first load runs on the CPU');
   assert.equal(await page.textContent('#switch-backend'), 'Use WebGPU');
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#switch-backend')]);
-  await popup.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 120_000 });
+  await backendReady(popup, 120_000);
   const url = new URL(popup.url());
   assert.equal(url.pathname, '/gpu.html');
   assert.equal(url.searchParams.get('tab'), 'smear', 'the WebGPU page opens on the same tab');
@@ -669,7 +674,7 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
     if (webgpu) await switchFlow(page, name);
     const tLoad = Date.now();
     await page.goto(home);
-    await page.waitForFunction(() => !/starting/.test(document.querySelector('#backend-badge')?.textContent ?? 'starting'), null, { timeout: 60_000 });
+    await backendReady(page);
     console.log(`[${name}] time to interactive of ${file || 'index.html'} (loopback, backend ready): ${((Date.now() - tLoad) / 1000).toFixed(2)} s`);
     const badge = await page.textContent('#backend-badge');
     const note = await page.getAttribute('#backend-badge', 'title');

@@ -14,6 +14,14 @@ fn tmp(name: &str) -> PathBuf {
     crate::tmp("cli", name)
 }
 
+/// The message of a run that failed: exit status 1 and a one-line message.
+fn one_line_error(o: &Output) -> String {
+    assert_eq!(o.status.code(), Some(1));
+    let e = text(&o.stderr);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    e
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -129,9 +137,7 @@ fn errors_are_one_line_and_name_the_place() {
         "--out",
         tmp("x").to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(1));
-    let e = text(&o.stderr);
-    assert_eq!(e.lines().count(), 1, "{e}");
+    let e = one_line_error(&o);
     assert!(
         e.contains("bad.csv: row 2, column 'reco_a': 'oops' is not a number"),
         "{e}"
@@ -544,9 +550,7 @@ fn a_csv_with_text_columns_trains_on_its_numeric_ones() {
         "--out",
         tmp("never.fastsim").to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(1));
-    let e = text(&o.stderr);
-    assert_eq!(e.lines().count(), 1, "{e}");
+    let e = one_line_error(&o);
     assert!(
         e.contains("analysis.csv: row 1, column 'file': 'nano_tt_v12.root' is not a number"),
         "{e}"
