@@ -7,6 +7,7 @@ use super::browser::{now_ms, yield_now};
 use super::canvas::draw_on;
 use super::files::file_bytes;
 use super::plots::{show_figure, PlotLinks, BINS};
+use super::pretrained::{entry_bytes, Pretrained};
 use super::state::{parse, AppState, Store};
 use super::teach::Explain;
 use crate::data::JetArrays;
@@ -14,6 +15,7 @@ use crate::metrics::JS_FEATURES;
 use crate::model::{EpochReport, TrainedJetVae, LOSS_PARTS};
 use crate::plot::{axis_label, draw_loss};
 use crate::recipe::JetRecipe;
+use crate::store::{load_jet_vae, ManifestEntry, ModelKind};
 use crate::train::JetVaeJob;
 use crate::workflow::jets::{self as workflow, event_display, Comparison, N_QUANT};
 use crate::workflow::{Epochs, Preset};
@@ -50,6 +52,9 @@ enum JetsOrigin {
 struct JetsData {
     jets: Option<(JetArrays, JetsOrigin)>,
     model: Option<TrainedJetVae>,
+    /// A pre-trained model's test jets (independent of its training jets), which its samples
+    /// use instead of the section's.
+    model_test: Option<JetRecipe>,
     test: Option<JetArrays>,
 }
 
@@ -152,6 +157,7 @@ pub fn JetsSection() -> impl IntoView {
             <label title="the paper: 10⁻⁴ for 300 epochs; 10⁻³ learns in a few">"learning rate " <input id="jets-lr" type="text" size="6" bind:value=j.lr/></label>
             <button id="jets-train" disabled=move || !idle() || !j.have_jets.get() on:click=move |_| ui.run("training the jet VAE", move || train_jets(ui, j))>"Train"</button>
             </div>
+            <Pretrained kinds=&[ModelKind::JetVae] id="jets-pretrained" on_load=move |entries| ui.run("loading a jet VAE", move || load_pretrained(ui, j, entries))/>
             <div class="result-pair" hidden=move || j.history.get().is_empty()>
             <canvas id="jets-loss" width="720" height="320" role="img" aria-label="the VAE's loss per epoch; the numbers are in the table beside it"></canvas>
             <div class="scroll tall">
@@ -294,7 +300,10 @@ async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
     let stop = job.trainer.stop_reason().map(|s| s.to_string());
     let model = job.finish()?;
     let best = model.meta.best_epoch;
-    j.data.with(|d| d.model = Some(model));
+    j.data.with(|d| {
+        d.model = Some(model);
+        d.model_test = None;
+    });
     j.have_model.set(true);
     Ok(match stop {
         Some(why) => format!("jet VAE: {why} (epoch {best})"),
@@ -316,12 +325,15 @@ async fn sample_jets(ui: AppState, j: JetsUi) -> Result<String> {
         Generate(JetRecipe),
     }
     let (test, model) = j.data.with(|d| -> Result<_> {
-        let (jets, origin) = d.jets()?;
         let model = d
             .model
             .as_ref()
             .map(|m| m.to_device(m.device()))
             .ok_or_else(|| Error::invalid("model", "train the jet VAE first"))?;
+        if let Some(r) = &d.model_test {
+            return Ok((TestJets::Generate(r.clone()), model));
+        }
+        let (jets, origin) = d.jets()?;
         let test = match origin {
             JetsOrigin::File(_) => TestJets::HeldOut(workflow::held_out_part(jets)?),
             JetsOrigin::Recipe(r) => TestJets::Generate(workflow::test_recipe(r, jets.len())),
@@ -363,6 +375,34 @@ async fn sample_jets(ui: AppState, j: JetsUi) -> Result<String> {
     Ok(format!(
         "{n} test jets through the VAE ({ms_per_jet:.2} ms per jet here); {} of the model's and {} of the detector's pass pT > 200 GeV, |η| < 2.5",
         cmp.models[0].1.accepted, cmp.reco.accepted
+    ))
+}
+
+/// Loads a pre-trained jet VAE (its file's SHA-256 checked) with its loss history, and
+/// samples its test jets at once.
+async fn load_pretrained(ui: AppState, j: JetsUi, entries: Vec<ManifestEntry>) -> Result<String> {
+    let entry = entries
+        .first()
+        .ok_or_else(|| Error::invalid("model", "choose a pre-trained model"))?;
+    let recipe = entry.jet_recipe()?;
+    let bytes = entry_bytes(entry).await?;
+    let model = load_jet_vae(&bytes, &entry.file, &ui.device()?)?;
+    let test = workflow::pretrained_test(recipe);
+    j.history.set(model.meta.history.clone());
+    let history = j.history.get_untracked();
+    j.data.with(|d| {
+        d.model = Some(model);
+        d.model_test = Some(test);
+    });
+    j.have_model.set(true);
+    yield_now().await;
+    draw_on("jets-loss", |root| {
+        draw_loss(root, &history, crate::plot::JET_VAE_LOSS)
+    })?;
+    let sampled = sample_jets(ui, j).await?;
+    Ok(format!(
+        "loaded the pre-trained jet VAE '{}' (SHA-256 checked); {sampled}",
+        entry.name
     ))
 }
 

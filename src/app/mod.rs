@@ -4,7 +4,7 @@
 //! and dispatch; what is trained, tested and drawn is the library's.
 //!
 //! Module graph (no cycles): `app_view` (root) → sections (`smear_view`, `upload`,
-//! `evaluate_view`, `detector_view`, `share_view`, `bench_view`, `jets_view`, `unfold_view`) → `tabs`,
+//! `evaluate_view`, `detector_view`, `share_view`, `bench_view`, `jets_view`, `unfold_view`) → `pretrained` → `tabs`,
 //! `teach`, `plots`, `state`, `tab`, `canvas`, `files`, `browser`.
 
 mod app_view;
@@ -16,6 +16,7 @@ mod evaluate_view;
 mod files;
 mod jets_view;
 mod plots;
+mod pretrained;
 mod root_file;
 mod share_view;
 mod smear_view;

@@ -4,7 +4,8 @@
 //! seed and so redraws the same plots and numbers. A link that cannot be read is refused with
 //! its reason, and the page stays as it was.
 
-use super::files::{download, fetch_bytes, file_bytes};
+use super::files::{download, file_bytes};
+use super::pretrained::{entry_bytes, manifest};
 use super::smear_view::{data_origin, generate, sample, Smear};
 use super::state::AppState;
 use crate::model::TrainedSmearing;
@@ -14,7 +15,7 @@ use crate::share::{
     decode, encode, ModelRef, ShareState, HALF_EVENT_TOLERANCE, HALF_JS_TOLERANCE, MAX_INLINE_CHARS,
 };
 use crate::store::{
-    from_half, load_smearing, save_smearing, sha256_hex, to_half, Manifest, ManifestEntry,
+    from_half, load_smearing, save_smearing, sha256_hex, to_half, ManifestEntry, ModelKind,
 };
 use crate::{Error, Result};
 use leptos::prelude::*;
@@ -259,18 +260,11 @@ async fn apply(
     ))
 }
 
-/// The manifest of the served `models/`.
-async fn manifest() -> Result<Manifest> {
-    let bytes = fetch_bytes("models/manifest.json").await?;
-    Manifest::from_json(&String::from_utf8_lossy(&bytes), "models/manifest.json")
-}
-
 /// A pre-trained model's manifest entry and file, its hash checked.
 async fn pretrained_bytes(name: &str) -> Result<(ManifestEntry, Vec<u8>)> {
     let m = manifest().await?;
     let entry = m.find(name)?.clone();
-    let bytes = fetch_bytes(&format!("models/{}", entry.file)).await?;
-    Manifest::verify(&entry, &bytes)?;
+    let bytes = entry_bytes(&entry).await?;
     Ok((entry, bytes))
 }
 
@@ -279,11 +273,12 @@ async fn pretrained_bytes(name: &str) -> Result<(ManifestEntry, Vec<u8>)> {
 async fn load_pretrained(app: AppState, sm: Smear, name: String) -> Result<String> {
     let device = app.device()?;
     let (entry, bytes) = pretrained_bytes(&name).await?;
+    let recipe = entry.wjets_recipe()?;
     let model = load_smearing(&bytes, &entry.file, &device)?;
-    let events = entry.recipe.events.min(SHOW_EVENTS);
+    let events = recipe.events.min(SHOW_EVENTS);
     sm.events.set(events.to_string());
-    sm.seed.set(entry.recipe.seed.to_string());
-    sm.data.with(|d| d.detector = entry.recipe.detector.clone());
+    sm.seed.set(recipe.seed.to_string());
+    sm.data.with(|d| d.detector = recipe.detector.clone());
     app.status.set(generate(app, sm).await?);
     sm.install(app, model, Some((entry.name.clone(), entry.sha256.clone())));
     sample(app, sm).await?;
@@ -317,17 +312,23 @@ pub fn ModelsSection() -> impl IntoView {
     view! {
         <section id="pretrained">
             <h3>"Pre-trained models"</h3>
-            <p>"Smearing networks trained on the command line (the exact command is in models/manifest.json). Loading one generates 20,000 events of its recipe and samples them at once: a result in seconds, for a class with no time to train."</p>
+            <p>"Models trained on the command line (the exact commands are in models/manifest.json; scripts/retrain-models repeats them bit for bit). Loading a smearing network generates 20,000 events of its recipe and samples them at once: a result in seconds, for a class with no time to train. The jet VAEs and the unfolding GANs load in their own tabs, with a button beside Train."</p>
             <p id="models-note">{move || note.get()}</p>
             <ul id="models-list">
                 {move || entries.get().into_iter().map(|e| {
                     let name = e.name.clone();
                     let js = e.quantile_js.iter().map(|(c, j)| format!("{} {j:.1e}", c.trim_start_matches("reco_"))).collect::<Vec<_>>().join(", ");
+                    let load = match e.kind {
+                        ModelKind::Smearing => view! { <button class="load-model" disabled=move || !idle() on:click=move |_| { let n = name.clone(); app.run("loading a model", move || load_pretrained(app, sm, n)); }>{format!("Load {}", e.name)}</button> }.into_any(),
+                        ModelKind::JetVae => view! { <b>{format!("{} (Jets tab)", e.name)}</b> }.into_any(),
+                        ModelKind::NaiveGan | ModelKind::Fcgan => view! { <b>{format!("{} (Unfold tab)", e.name)}</b> }.into_any(),
+                    };
                     view! {
                         <li class="model-entry" data-name=e.name.clone()>
-                            <button class="load-model" disabled=move || !idle() on:click=move |_| { let n = name.clone(); app.run("loading a model", move || load_pretrained(app, sm, n)); }>{format!("Load {}", e.name)}</button>
+                            {load}
                             " " {e.description.clone()}
                             <br/><small>{format!("quantile-JS (16 quantiles): {js}")}</small>
+                            <br/><small hidden=e.paper.is_empty()>{format!("the paper: {}", e.paper)}</small>
                         </li>
                     }
                 }).collect_view()}

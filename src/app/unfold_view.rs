@@ -7,6 +7,7 @@
 use super::canvas::draw_on;
 use super::files::{download, file_bytes};
 use super::plots::{show_figure, PlotLinks, BINS};
+use super::pretrained::{entry_bytes, Pretrained};
 use super::state::{parse, AppState, Store};
 use super::teach::Explain;
 use crate::data::derive_wz_masses;
@@ -16,6 +17,7 @@ use crate::model::{GanEpoch, GanKind, MmdKernel, TrainedUnfold};
 use crate::physics::wz_object_columns;
 use crate::plot::{axis_label, draw_gan_loss};
 use crate::recipe::WzRecipe;
+use crate::store::{load_unfold, ManifestEntry, ModelKind};
 use crate::train::GanJob;
 use crate::workflow::unfold::{self as workflow, closure, ClosureTest};
 use crate::workflow::{Epochs, Preset};
@@ -56,6 +58,9 @@ fn button(c: ClosureTest) -> (String, String) {
 struct UnfoldData {
     wz: Option<(Table, WzOrigin)>,
     models: Vec<TrainedUnfold>,
+    /// The training recipe of the loaded pre-trained models, whose independent test events
+    /// their closure tests use instead of the section's.
+    model_test: Option<WzRecipe>,
     test: Option<Table>,
     wprime_test: Option<Table>,
 }
@@ -170,7 +175,8 @@ pub fn UnfoldSection() -> impl IntoView {
             <label title="batches of 512 (table 1); the paper does not state its rate">"learning rate " <input id="unfold-lr" type="text" size="6" bind:value=u.lr/></label>
             <button id="unfold-train" disabled=move || !idle() || !u.have_data.get() on:click=move |_| ui.run("training the GAN", move || train(ui, u))>"Train"</button>
             </div>
-            <p class="note">"Train both the naive GAN and the FCGAN to see them side by side, as the paper does. The defaults (20,000 events, 30 epochs, the small network) take a few minutes on a CPU and already unfold the jet momenta; the narrow W peak in m_jj needs far longer training (the paper: 1200 epochs of 500 batches): on the command line, 60 epochs on 48,000 events bring its JS from 0.23 (detector level) to 0.12 (the paper's FCGAN), 0.07 (FCGAN with detector features) and 0.03 (naive GAN, which however sculpts under cuts)."</p>
+            <Pretrained kinds=&[ModelKind::NaiveGan, ModelKind::Fcgan] id="unfold-pretrained" on_load=move |entries| ui.run("loading GANs", move || load_pretrained(ui, u, entries))/>
+            <p class="note">"Train both the naive GAN and the FCGAN to see them side by side, as the paper does, or load the pre-trained pair (trained longer on the command line). The defaults (20,000 events, 30 epochs, the small network) take a few minutes on a CPU and already unfold the jet momenta; the narrow W peak in m_jj needs far longer training (the paper: 1200 epochs of 500 batches): on the command line, 60 epochs on 48,000 events bring its JS from 0.23 (detector level) to 0.12 (the paper's FCGAN), 0.07 (FCGAN with detector features) and 0.03 (naive GAN, which however sculpts under cuts)."</p>
             <div class="result-pair" hidden=move || u.history.get().is_empty()>
             <figure><canvas id="unfold-loss" width="720" height="420" role="img" aria-label="the GAN's losses per epoch; the numbers are in the table beside it"></canvas></figure>
             <div class="scroll tall">
@@ -336,6 +342,12 @@ async fn train(ui: AppState, u: UnfoldUi) -> Result<String> {
     let model = job.finish()?;
     let best = model.meta.best_epoch;
     u.data.with(|d| {
+        // Pre-trained models are tested on their own test events: they go when one is trained.
+        if d.model_test.take().is_some() {
+            d.models.clear();
+            d.test = None;
+            d.wprime_test = None;
+        }
         d.models.retain(|m| m.meta.config.kind != kind);
         d.models.push(model);
         d.models
@@ -365,6 +377,9 @@ async fn test_events(ui: AppState, u: UnfoldUi, c: ClosureTest) -> Result<Table>
         let cached = if wprime { &d.wprime_test } else { &d.test };
         if let Some(t) = cached {
             return Ok(Test::Ready(t.clone()));
+        }
+        if let Some(r) = &d.model_test {
+            return Ok(Test::Generate(c.test_recipe(r.events, r.seed)));
         }
         let (table, origin) = d.wz()?;
         match origin {
@@ -439,6 +454,49 @@ async fn closure_test(ui: AppState, u: UnfoldUi, c: ClosureTest) -> Result<Strin
         unfolded
             .iter()
             .map(|(l, _)| l.as_str())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    ))
+}
+
+/// Loads pre-trained GANs (each file's SHA-256 checked) in place of the section's, with the
+/// last one's loss history, and runs the closure test without cuts on their test events.
+async fn load_pretrained(ui: AppState, u: UnfoldUi, entries: Vec<ManifestEntry>) -> Result<String> {
+    let device = ui.device()?;
+    let mut models = Vec::new();
+    let mut recipe = None;
+    for e in &entries {
+        let r = e.wz_recipe()?;
+        if recipe.get_or_insert_with(|| r.clone()) != r {
+            return Err(Error::invalid(
+                "model",
+                format!("'{}' trained on other events than the others", e.name),
+            ));
+        }
+        models.push(load_unfold(&entry_bytes(e).await?, &e.file, &device)?);
+    }
+    let recipe = recipe.ok_or_else(|| Error::invalid("model", "choose a pre-trained model"))?;
+    models.sort_by_key(|m| m.meta.config.kind == GanKind::Fcgan);
+    let history = models
+        .last()
+        .map(|m| m.meta.history.clone())
+        .unwrap_or_default();
+    u.data.with(|d| {
+        d.models = models;
+        d.model_test = Some(recipe);
+        d.test = None;
+        d.wprime_test = None;
+    });
+    u.history.set(history.clone());
+    u.have_model.set(true);
+    super::browser::yield_now().await;
+    draw_on("unfold-loss", |root| draw_gan_loss(root, &history))?;
+    let done = closure_test(ui, u, ClosureTest::Cut(Cut::None)).await?;
+    Ok(format!(
+        "loaded {} (SHA-256 checked); {done}",
+        entries
+            .iter()
+            .map(|e| format!("'{}'", e.name))
             .collect::<Vec<_>>()
             .join(" and ")
     ))

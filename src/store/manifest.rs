@@ -1,11 +1,37 @@
-//! `models/manifest.json`: the pre-trained models, each with its file, SHA-256, the recipe of
-//! its training events, the exact command that trained it and its quality figures. The page
-//! lists it; the command line's `--model` takes an entry's name; `scripts/retrain-models`
+//! `models/manifest.json`: the pre-trained models, each with its kind, file, SHA-256, the
+//! recipe of its training events, the exact commands that made its data and trained it, and
+//! its quality figures beside what its paper reports. The page lists it and each tab loads
+//! its kind; the command line's `--model` takes an entry's name; `scripts/retrain-models`
 //! re-runs the commands and checks the hashes.
 
 use crate::error::{Error, Result};
-use crate::recipe::WjetsRecipe;
+use crate::recipe::{JetRecipe, WjetsRecipe, WzRecipe};
 use serde::{Deserialize, Serialize};
+
+/// The method a pre-trained model belongs to (the tab that loads it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelKind {
+    /// Seed 000's smearing network (the Smear tab, and the Models list).
+    #[default]
+    Smearing,
+    /// Seed 001's jet VAE (the Jets tab).
+    JetVae,
+    /// Seed 002's naive GAN (the Unfold tab).
+    NaiveGan,
+    /// Seed 002's fully conditional GAN (the Unfold tab).
+    Fcgan,
+}
+
+/// The built-in events a pre-trained model trained on: `{"process": "wjets", …}`,
+/// `{"jets": N, "seed": S}` or `{"events": N, "seed": S}` (WZ).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TrainingEvents {
+    Wjets(WjetsRecipe),
+    Jets(JetRecipe),
+    Wz(WzRecipe),
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ManifestEntry {
@@ -14,12 +40,67 @@ pub struct ManifestEntry {
     pub file: String,
     pub sha256: String,
     pub description: String,
+    #[serde(default)]
+    pub kind: ModelKind,
     /// The training events.
-    pub recipe: WjetsRecipe,
-    /// The command that made the file (run from the repository root).
+    pub recipe: TrainingEvents,
+    /// Commands that write the data files `command` and `evaluate` read (run in a scratch
+    /// folder, before them), when the model trains on a file rather than `--generate`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<String>,
+    /// The command that made the file (run from the repository root, or in the scratch folder
+    /// of `data`).
     pub command: String,
-    /// Quantile-JS (16 quantiles) per reco column on independent test events.
+    /// Commands that measure `quantile_js` (`{model}`: the file, `{figures}`: where the last
+    /// one writes them); empty for a smearing model, whose file records them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evaluate: Vec<String>,
+    /// Quantile-JS (16 quantiles) per reco column on independent test events; for a jet VAE
+    /// per jet feature, for a GAN per closure test and observable.
     pub quantile_js: Vec<(String, f64)>,
+    /// What the model's paper reports for the same figures, to be shown beside them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub paper: String,
+}
+
+impl ManifestEntry {
+    /// The W+jet recipe of a smearing model, or an error naming the entry's kind.
+    pub fn wjets_recipe(&self) -> Result<&WjetsRecipe> {
+        match &self.recipe {
+            TrainingEvents::Wjets(r) => Ok(r),
+            _ => Err(self.not_a("W+jet smearing model")),
+        }
+    }
+
+    /// The jet recipe of a jet VAE.
+    pub fn jet_recipe(&self) -> Result<&JetRecipe> {
+        match &self.recipe {
+            TrainingEvents::Jets(r) => Ok(r),
+            _ => Err(self.not_a("jet VAE")),
+        }
+    }
+
+    /// The WZ recipe of an unfolding GAN.
+    pub fn wz_recipe(&self) -> Result<&WzRecipe> {
+        match &self.recipe {
+            TrainingEvents::Wz(r) => Ok(r),
+            _ => Err(self.not_a("unfolding GAN")),
+        }
+    }
+
+    fn not_a(&self, what: &str) -> Error {
+        Error::invalid(
+            "model",
+            format!("the pre-trained model '{}' is not a {what}", self.name),
+        )
+    }
+}
+
+/// One option of a tab's pre-trained choice: one entry, or several loaded together.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    pub label: String,
+    pub entries: Vec<ManifestEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -28,6 +109,33 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// The options of a tab of `kinds`: with two kinds, first the first entry of each together
+    /// (the naive GAN beside the FCGAN, as the paper compares them), then every entry alone.
+    pub fn choices(&self, kinds: &[ModelKind]) -> Vec<Choice> {
+        let mut out = Vec::new();
+        let firsts: Vec<ManifestEntry> = kinds
+            .iter()
+            .filter_map(|k| self.of_kind(*k).next().cloned())
+            .collect();
+        if kinds.len() > 1 && firsts.len() == kinds.len() {
+            out.push(Choice {
+                label: firsts
+                    .iter()
+                    .map(|e| e.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                entries: firsts,
+            });
+        }
+        for e in self.models.iter().filter(|e| kinds.contains(&e.kind)) {
+            out.push(Choice {
+                label: e.name.clone(),
+                entries: vec![e.clone()],
+            });
+        }
+        out
+    }
+
     /// Parses a manifest; `source` names it in messages.
     pub fn from_json(text: &str, source: &str) -> Result<Self> {
         let m: Manifest = serde_json::from_str(text).map_err(|e| Error::Format {
@@ -49,6 +157,11 @@ impl Manifest {
             }
         }
         Ok(m)
+    }
+
+    /// The entries of one kind.
+    pub fn of_kind(&self, kind: ModelKind) -> impl Iterator<Item = &ManifestEntry> {
+        self.models.iter().filter(move |e| e.kind == kind)
     }
 
     /// The entry called `name`, or a message listing the names there are.
@@ -108,5 +221,62 @@ mod tests {
             .contains("was changed"));
         assert!(Manifest::from_json(&entry("../etc/passwd", &good), "m.json").is_err());
         assert!(Manifest::from_json(&entry("a.fastsim", "xyz"), "m.json").is_err());
+    }
+
+    /// Each kind's recipe parses into its own variant, and a wrong one is named.
+    #[test]
+    fn recipes_of_each_method_parse_by_their_fields() {
+        let entry = |kind: &str, recipe: &str| {
+            format!(
+                r#"{{"models":[{{"name":"m","file":"m.fastsim","sha256":"{}","description":"","kind":"{kind}","recipe":{recipe},"command":"","quantile_js":[]}}]}}"#,
+                "0".repeat(64)
+            )
+        };
+        let parse = |kind, recipe| {
+            Manifest::from_json(&entry(kind, recipe), "m.json")
+                .unwrap()
+                .models
+                .remove(0)
+        };
+        let w = parse("smearing", r#"{"process":"wjets","events":10,"seed":1}"#);
+        assert_eq!(w.wjets_recipe().unwrap().events, 10);
+        let j = parse("jet-vae", r#"{"jets":30,"seed":2}"#);
+        assert_eq!(
+            (j.kind, j.jet_recipe().unwrap().jets),
+            (ModelKind::JetVae, 30)
+        );
+        let z = parse("fcgan", r#"{"events":40,"seed":3}"#);
+        assert_eq!(z.wz_recipe().unwrap().seed, 3);
+        assert!(z
+            .jet_recipe()
+            .unwrap_err()
+            .to_string()
+            .contains("'m' is not a jet VAE"));
+        assert!(Manifest::from_json(&entry("gan", r#"{"events":1,"seed":1}"#), "m.json").is_err());
+    }
+
+    #[test]
+    fn two_kinds_offer_their_pair_first_then_each_entry() {
+        let entry = |name: &str, kind: &str| {
+            format!(
+                r#"{{"name":"{name}","file":"{name}.fastsim","sha256":"{}","description":"","kind":"{kind}","recipe":{{"events":10,"seed":1}},"command":"","quantile_js":[]}}"#,
+                "0".repeat(64)
+            )
+        };
+        let m = Manifest::from_json(
+            &format!(
+                r#"{{"models":[{},{},{}]}}"#,
+                entry("n", "naive-gan"),
+                entry("f", "fcgan"),
+                entry("f2", "fcgan")
+            ),
+            "m",
+        )
+        .unwrap();
+        let c = m.choices(&[ModelKind::NaiveGan, ModelKind::Fcgan]);
+        let labels: Vec<&str> = c.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["n + f", "n", "f", "f2"]);
+        assert_eq!(c[0].entries.len(), 2);
+        assert!(m.choices(&[ModelKind::JetVae]).is_empty());
     }
 }

@@ -63,6 +63,19 @@ pub fn test_recipe(recipe: &JetRecipe, n_train: usize) -> JetRecipe {
     r
 }
 
+/// Test jets the page draws for a pre-trained jet VAE: the first of the independent test jets
+/// its manifest figures were measured on (the recipe's [`test_recipe`], up to 20,000), few
+/// enough to generate in seconds in the browser.
+pub const PRETRAINED_TEST_JETS: usize = 4_000;
+
+/// The page's test jets for a pre-trained model trained on `recipe`'s jets: the seed of
+/// [`test_recipe`], [`PRETRAINED_TEST_JETS`] of them.
+pub fn pretrained_test(recipe: &JetRecipe) -> JetRecipe {
+    let mut r = test_recipe(recipe, recipe.jets);
+    r.jets = r.jets.min(PRETRAINED_TEST_JETS);
+    r
+}
+
 /// Quantiles of the jet JS table (seed 003's quantile-JS on seed 001's observables).
 pub const N_QUANT: usize = 16;
 

@@ -2,7 +2,7 @@
 //! model, print the quantile-JS of pT(j1, j2, l-), m_jj, m_ll, m_WZ against parton truth per
 //! cut, and draw the paper's figures. The test itself is the library's workflow.
 
-use super::common::{write_figure, BackendArg, ImageFormat, InputArgs};
+use super::common::{write_figure, write_figures, BackendArg, ImageFormat, InputArgs};
 use clap::Args;
 use fastsim_lab::backend;
 use fastsim_lab::data::Table;
@@ -41,6 +41,13 @@ pub struct ClosureArgs {
     /// Plots go to <plot-dir>/<cut>/; nothing is drawn without it.
     #[arg(long)]
     plot_dir: Option<PathBuf>,
+    /// Also write the JS values as JSON `[label, value]` pairs ("cut I: m_jj", with the
+    /// model's label after it when there are several), as `models/manifest.json` records them.
+    #[arg(long)]
+    figures: Option<PathBuf>,
+    /// Put this before each label of --figures (e.g. "W′" for the W′ test events).
+    #[arg(long, default_value = "")]
+    figures_prefix: String,
 }
 
 /// The closure test: unfold the test events once per model, then per cut print the
@@ -73,6 +80,12 @@ pub fn run(a: ClosureArgs) -> Result<()> {
     }
     let labels: Vec<&str> = unfolded.iter().map(|(l, _)| l.as_str()).collect();
     let tables: Vec<&Table> = unfolded.iter().map(|(_, t)| t).collect();
+    let mut figures = Vec::new();
+    let prefix = if a.figures_prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{}, ", a.figures_prefix)
+    };
     for cut in cuts {
         let result = match closure(&test, &tables, ClosureTest::Cut(cut)) {
             Ok(r) => r,
@@ -89,6 +102,17 @@ pub fn run(a: ClosureArgs) -> Result<()> {
             CLOSURE_QUANTILES
         );
         print_table(&result.js, &labels);
+        for r in &result.js {
+            for (v, l) in r.unfolded.iter().zip(&labels) {
+                let who = if labels.len() > 1 {
+                    format!(" ({l})")
+                } else {
+                    String::new()
+                };
+                let what = format!("{prefix}{}: {}{who}", short(cut), r.observable);
+                figures.push((what, *v));
+            }
+        }
         if let Some(dir) = &a.plot_dir {
             let dir = dir.join(cut.name());
             let pairs: Vec<(&str, &Table)> =
@@ -99,7 +123,18 @@ pub fn run(a: ClosureArgs) -> Result<()> {
             eprintln!("wrote the plots of {} to {}", cut.describe(), dir.display());
         }
     }
+    if let Some(path) = &a.figures {
+        write_figures(path, &figures)?;
+    }
     Ok(())
+}
+
+/// A cut's name in a figure's label: "no cut", "cut I", …
+fn short(cut: Cut) -> String {
+    match cut {
+        Cut::None => "no cut".into(),
+        c => format!("cut {}", c.name()),
+    }
 }
 
 fn print_table(rows: &[ClosureRow], labels: &[&str]) {

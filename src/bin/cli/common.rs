@@ -152,6 +152,21 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Writes figures as the JSON list of `[label, value]` pairs that `models/manifest.json`
+/// records (`scripts/retrain-models --write` reads it back).
+/// A value that is not a number (a JS where no event passed) is refused: JSON has no NaN.
+pub fn write_figures(path: &Path, figures: &[(String, f64)]) -> Result<()> {
+    if let Some((label, v)) = figures.iter().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::invalid(
+            "figures",
+            format!("'{label}' is {v}: nothing to record (did any event pass?)"),
+        ));
+    }
+    let json = serde_json::to_string_pretty(figures)
+        .map_err(|e| Error::invalid("figures", e.to_string()))?;
+    write(path, json.as_bytes())
+}
+
 /// A file's name without its folders, for the origin a model file records.
 pub fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(

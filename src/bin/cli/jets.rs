@@ -2,7 +2,7 @@
 //! Flow1–4) of model jets against the detector's, distributions with ratio panels, and an
 //! event display; and reading jet files for the other subcommands.
 
-use super::common::{read, write_figure, ImageFormat};
+use super::common::{read, write_figure, write_figures, ImageFormat};
 use clap::Args;
 use fastsim_lab::data::JetArrays;
 use fastsim_lab::metrics::{Acceptance, JS_FEATURES};
@@ -45,6 +45,10 @@ pub struct ReportArgs {
     /// Where the plots go (none without it).
     #[arg(long)]
     plot_dir: Option<PathBuf>,
+    /// Also write the first --test file's JS per feature, and the gen jets' ("no
+    /// simulation"), as JSON `[label, value]` pairs, as `models/manifest.json` records them.
+    #[arg(long)]
+    figures: Option<PathBuf>,
 }
 
 pub fn run(args: ReportArgs) -> Result<()> {
@@ -87,7 +91,27 @@ pub fn run(args: ReportArgs) -> Result<()> {
         args.n_quant, acc.jet_pt_min, acc.jet_eta_max
     );
     println!("sample\taccepted\t{}", JS_FEATURES.join("\t"));
-    for (label, accepted, js) in cmp.js(args.n_quant)? {
+    let table = cmp.js(args.n_quant)?;
+    if let Some(path) = &args.figures {
+        // Rows: gen ("no simulation") first, then each --test file.
+        let mut figures = Vec::new();
+        if let Some((_, _, model)) = table.get(1) {
+            figures.extend(
+                JS_FEATURES
+                    .iter()
+                    .zip(model)
+                    .map(|(f, v)| (f.to_string(), *v)),
+            );
+        }
+        figures.extend(
+            JS_FEATURES
+                .iter()
+                .zip(&table[0].2)
+                .map(|(f, v)| (format!("{f} (gen: no simulation)"), *v)),
+        );
+        write_figures(path, &figures)?;
+    }
+    for (label, accepted, js) in table {
         println!(
             "{label}\t{accepted}\t{}",
             js.iter()
