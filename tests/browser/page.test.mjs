@@ -499,6 +499,47 @@ async function pretrainedFlow(page, name, timeout) {
   await page.locator('#pretrained').screenshot({ path: path.join(out, `pretrained-${name}.png`) });
 }
 
+/** The Jets and Unfold tabs' pre-trained models, one click each: the first choice (the small
+ * masked jet VAE; the naive GAN + FCGAN pair) loads, tests on its own test events and draws. */
+async function pretrainedTabsFlow(page, name, timeout) {
+  await tab(page, 'jets');
+  await page.waitForFunction(() => document.querySelectorAll('#jets-pretrained option').length > 0, null, { timeout: 30_000 });
+  let t0 = Date.now();
+  await page.click('#jets-pretrained .load-pretrained');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] Jets pre-trained (${((Date.now() - t0) / 1000).toFixed(1)} s): ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#error'), '', 'no error loading the pre-trained jet VAE');
+  const jets = await page.$$eval('.jets-js-row', (rs) => rs.map((r) => [r.dataset.feature, Number(r.querySelector('.js-model').textContent), Number(r.querySelector('.js-gen').textContent)]));
+  for (const r of jets) console.log(`    ${r[0].padEnd(6)} pre-trained VAE ${r[1].toFixed(5)}  gen ${r[2].toFixed(5)}`);
+  assert.equal(jets.length, 8);
+  assert.ok(jets.every((r) => r[1] >= 0 && r[1] <= Math.LN2), 'pre-trained jet JS in [0, ln 2]');
+  assert.ok(await inkedPixels(page, 'jets-loss') > 1000, 'the pre-trained VAE\'s loss history drawn');
+  assert.ok(await inkedPixels(page, 'jets-pt') > 2000, 'jet pT drawn');
+  await page.click('#jets-pretrained + details summary');
+  await page.locator('#panel-jets').screenshot({ path: path.join(out, `jets-pretrained-${name}.png`) });
+
+  await tab(page, 'unfold');
+  await page.waitForFunction(() => document.querySelectorAll('#unfold-pretrained option').length > 0, null, { timeout: 30_000 });
+  t0 = Date.now();
+  await page.click('#unfold-pretrained .load-pretrained');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] Unfold pre-trained (${((Date.now() - t0) / 1000).toFixed(1)} s): ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#error'), '', 'no error loading the pre-trained GANs');
+  for (const test of ['none', 'i', 'wprime']) {
+    if (test !== 'none') {
+      await page.click(`#closure-${test}`);
+      await waitIdle(page, timeout);
+      assert.equal(await page.textContent('#error'), '', `no error in closure test ${test}`);
+    }
+    console.log(`[${name}] pre-trained, ${await page.textContent('#unfold-title')}`);
+    const rows = await page.$$eval('.unfold-js-row', (rs) => rs.map((r) => [r.dataset.observable, Number(r.querySelector('.js-detector').textContent), ...[...r.querySelectorAll('.js-unfolded')].map((c) => Number(c.textContent))]));
+    for (const r of rows) console.log(`    ${r[0].padEnd(6)} detector ${r[1].toFixed(5)}  naive ${r[2].toFixed(5)}  FCGAN ${r[3].toFixed(5)}`);
+    assert.ok(rows.length === 6 && rows.every((r) => r.length === 4), 'both pre-trained GANs in the closure table');
+  }
+  assert.ok(await inkedPixels(page, 'unfold-dist_mjj') > 2000, 'm_jj drawn');
+  await page.locator('#panel-unfold').screenshot({ path: path.join(out, `unfold-pretrained-${name}.png`) });
+}
+
 /** The Jets section: bad input refused, built-in jets, a short jet-VAE training with its loss
  * components, test jets through it, the JS table, the plots and the event display. */
 async function jetsFlow(page, name, timeout) {
@@ -508,18 +549,18 @@ async function jetsFlow(page, name, timeout) {
   await page.waitForFunction(() => document.querySelector('#error')?.textContent.includes('pile-up μ = -1 is outside'), null, { timeout: 10_000 });
   console.log(`[${name}] jets bad input: ${await page.textContent('#error')}`);
   await page.fill('#jets-pileup', '50');
-  // The section's defaults: 8,000 jets, the small masked network, 24 epochs at lr 10⁻³.
+  // The section's defaults: 4,000 jets, the small masked network, 8 epochs at lr 10⁻³.
   const t0 = Date.now();
   await page.click('#jets-generate');
   await waitIdle(page, timeout);
   console.log(`[${name}] ${await page.textContent('#jets-summary')}`);
   await page.click('#jets-train');
   await waitIdle(page, timeout);
-  console.log(`[${name}] ${await page.textContent('#status')}`);
+  console.log(`[${name}] ${await page.textContent('#status')} (default run: ${((Date.now() - t0) / 1000).toFixed(1)} s from Generate)`);
   assert.equal(await page.textContent('#error'), '', 'no error after training the jet VAE');
   const val = await numbers(page, '.jets-val');
   console.log(`[${name}] jet VAE validation loss by epoch: ${val.join(' ')}`);
-  assert.equal(val.length, 24);
+  assert.equal(val.length, 8);
   assert.ok(Math.min(...val) < val[0], 'jet VAE validation loss decreased');
   assert.ok(val.every(Number.isFinite), 'finite jet VAE losses');
   assert.ok(await inkedPixels(page, 'jets-loss') > 1000, 'jet loss curve drawn');
@@ -554,23 +595,23 @@ async function unfoldFlow(page, name, timeout) {
   await page.click('#unfold-generate');
   await waitIdle(page, timeout);
   console.log(`[${name}] ${await page.textContent('#unfold-summary')}`);
-  // The naive GAN (8 epochs), then the FCGAN with the section's defaults (20 epochs).
+  // The section's defaults (10,000 events, 8 epochs): the naive GAN, then the FCGAN.
+  let t1 = Date.now();
   await page.selectOption('#unfold-kind', 'naive');
-  await page.fill('#unfold-epochs', '8');
   await page.click('#unfold-train');
   await waitIdle(page, timeout);
-  console.log(`[${name}] ${await page.textContent('#status')}`);
+  console.log(`[${name}] ${await page.textContent('#status')} (default run: ${((Date.now() - t0) / 1000).toFixed(1)} s from Generate)`);
   assert.equal(await page.textContent('#error'), '', 'no error after training the naive GAN');
+  t1 = Date.now();
   await page.selectOption('#unfold-kind', 'fcgan');
-  await page.fill('#unfold-epochs', '20');
   await page.click('#unfold-train');
   await waitIdle(page, timeout);
-  console.log(`[${name}] ${await page.textContent('#status')}`);
+  console.log(`[${name}] ${await page.textContent('#status')} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
   assert.equal(await page.textContent('#error'), '', 'no error after training the FCGAN');
   const g = await numbers(page, '.unfold-g');
   const v = await numbers(page, '.unfold-val');
   console.log(`[${name}] FCGAN validation JS(m_jj) by epoch: ${v.join(' ')}`);
-  assert.equal(g.length, 20);
+  assert.equal(g.length, 8);
   assert.ok(g.every(Number.isFinite) && v.every(Number.isFinite), 'finite GAN losses');
   assert.ok(Math.min(...v) < v[0], 'validation JS of m_jj improved');
   assert.ok(await inkedPixels(page, 'unfold-loss') > 1000, 'GAN losses drawn');
@@ -680,7 +721,7 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
     const note = await page.getAttribute('#backend-badge', 'title');
     console.log(`[${name}] backend badge: ${badge} (${note})`);
     assert.equal(badge, expectBadge, `badge should say ${expectBadge}: ${note}`);
-    // FLOW=unfold or FLOW=half (while developing) runs only that flow; the test command runs all.
+    // FLOW=unfold, pretrained or half (while developing) runs only that flow; the test command runs all.
     if (process.env.FLOW === 'half') {
       await shareHalfFlow(browser, page, name, timeout);
       assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
@@ -688,6 +729,11 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
     }
     if (process.env.FLOW === 'bench') {
       await benchFlow(browser, name, timeout);
+      return;
+    }
+    if (process.env.FLOW === 'pretrained') {
+      await pretrainedTabsFlow(page, name, timeout);
+      assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
       return;
     }
     if (process.env.FLOW === 'unfold') {
@@ -777,6 +823,7 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
       await shareFileFlow(browser, page, name, timeout, path.join(out, 'upload-model.fastsim'));
       await shareHalfFlow(browser, page, name, timeout);
       await pretrainedFlow(page, name, timeout);
+      await pretrainedTabsFlow(page, name, timeout);
       await jetsFlow(page, name, timeout);
       await unfoldFlow(page, name, timeout);
     }
