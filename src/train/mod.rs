@@ -78,9 +78,17 @@ pub struct Trainer<M: Module + Clone> {
     /// The fast path, when the job set one: it then trains instead of `model` and `optim`.
     fast: Option<Box<dyn FastStep<M>>>,
     fast_loss: f64,
+    /// Validation rows done this epoch and their summed loss (fast path: validation runs in
+    /// steps of [`FAST_VAL_BATCHES`] batches, so the page yields between them).
+    val_cursor: usize,
+    val_loss_sum: f64,
     /// The best epoch's weights, flat (fast path only).
     best_flat: Option<Vec<f32>>,
 }
+
+/// Fast path: one validation step is this many training batches' rows (a step of a few
+/// milliseconds in the page: the whole validation at once was a 90 ms long task).
+const FAST_VAL_BATCHES: usize = 4;
 
 /// Validation rows go through the network in chunks of at most this many rows and values.
 const VAL_CHUNK: usize = 8192;
@@ -153,6 +161,8 @@ impl<M: Module + Clone> Trainer<M> {
             stop: None,
             fast: None,
             fast_loss: 0.0,
+            val_cursor: 0,
+            val_loss_sum: 0.0,
             best_flat: None,
         })
     }
@@ -220,7 +230,9 @@ impl<M: Module + Clone> Trainer<M> {
 
     /// Runs up to `max_batches` optimiser steps of the current epoch; `true` when the epoch's
     /// batches are all done (then call [`Trainer::end_epoch`]). Work is only queued on the
-    /// device here: nothing is read back, so the GPU is never stalled per step.
+    /// device here: nothing is read back, so the GPU is never stalled per step. On the fast
+    /// path, the steps after the last batch validate, [`FAST_VAL_BATCHES`] batches of rows
+    /// each.
     pub fn train_batches(&mut self, max_batches: usize) -> bool {
         if self.cursor == 0 && self.batches == 0 {
             self.shuffle();
@@ -228,6 +240,21 @@ impl<M: Module + Clone> Trainer<M> {
         let lr = self.lr();
         for _ in 0..max_batches {
             if self.cursor >= self.n_train {
+                if let Some(fast) = self.fast.as_mut() {
+                    if self.val_cursor >= self.n_val {
+                        break;
+                    }
+                    let (from, k_in, k_out) = (self.val_cursor, self.k_in, self.k_out);
+                    let to = (from + FAST_VAL_BATCHES * self.cfg.batch_size).min(self.n_val);
+                    let (x0, y0) = (self.n_train + from, self.n_train + to);
+                    let (xv, yv) = (
+                        &self.x[x0 * k_in..y0 * k_in],
+                        &self.y[x0 * k_out..y0 * k_out],
+                    );
+                    self.val_loss_sum += fast.loss(xv, yv, to - from) * (to - from) as f64;
+                    self.val_cursor = to;
+                    continue;
+                }
                 break;
             }
             let end = (self.cursor + self.cfg.batch_size).min(self.n_train);
@@ -257,7 +284,7 @@ impl<M: Module + Clone> Trainer<M> {
             self.cursor = end;
             self.batches += 1;
         }
-        self.cursor >= self.n_train
+        self.cursor >= self.n_train && (self.fast.is_none() || self.val_cursor >= self.n_val)
     }
 
     /// Finishes the epoch: reads the mean training loss, computes the validation loss with
@@ -267,12 +294,10 @@ impl<M: Module + Clone> Trainer<M> {
             sums.into_iter().map(|s| s / n as f64).collect()
         };
         let (train, valid, flat, val) = if let Some(fast) = self.fast.as_mut() {
-            // The fast path validates on the host rows with its own forward pass.
-            let (xv, yv) = (
-                &self.x[self.n_train * self.k_in..],
-                &self.y[self.n_train * self.k_out..],
-            );
-            let val = vec![fast.loss(xv, yv, self.n_val)];
+            // The fast path validated on the host rows, in steps (train_batches).
+            debug_assert_eq!(self.val_cursor, self.n_val);
+            let val = vec![std::mem::take(&mut self.val_loss_sum) / self.n_val as f64];
+            self.val_cursor = 0;
             let flat = fast.flat();
             let valid = fast.module(&flat, &self.infer_device);
             let train = vec![std::mem::take(&mut self.fast_loss) / self.n_train as f64];
