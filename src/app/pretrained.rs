@@ -4,6 +4,7 @@
 
 use super::files::fetch_bytes;
 use super::state::AppState;
+use crate::plot::axis_label;
 use crate::store::{Choice, Manifest, ManifestEntry, ModelKind};
 use crate::Result;
 use leptos::prelude::*;
@@ -56,11 +57,26 @@ pub fn Pretrained(
                 <p><b>{e.name.clone()}</b>": " {e.description.clone()}</p>
                 <p hidden=e.paper.is_empty()><i>"The paper: "</i>{e.paper.clone()}</p>
                 <p><code>{e.command.clone()}</code></p>
-                <div class="scroll"><table class="numbers">
-                    <tr><th>"figure"</th><th>"quantile-JS"</th></tr>
-                    {e.quantile_js.iter().map(|(l, v)| view! { <tr><td>{l.clone()}</td><td>{format!("{v:.2e}")}</td></tr> }).collect_view()}
-                </table></div>
+                {figure_table(&e)}
             }).collect_view())}
         </details>
+    }
+}
+
+/// An entry's quantile-JS figures: a row per observable, a column per test.
+fn figure_table(e: &ManifestEntry) -> impl IntoView {
+    let t = e.figure_table();
+    // A jet VAE's rows are jet features ("pt"), labelled as the Jets tab labels them.
+    let label = |name: &str| match e.kind {
+        ModelKind::JetVae => axis_label(&format!("jet_{name}")),
+        _ => axis_label(name),
+    };
+    view! {
+        <div class="scroll"><table class="numbers pretrained-js">
+            <tr><th>"quantile-JS"</th>{t.columns.iter().map(|c| view! { <th>{c.clone()}</th> }).collect_view()}</tr>
+            {t.rows.into_iter().map(|(name, cells)| view! {
+                <tr><td>{label(&name)}</td>{cells.into_iter().map(|v| view! { <td>{v.map(|v| format!("{v:.2e}")).unwrap_or_default()}</td> }).collect_view()}</tr>
+            }).collect_view()}
+        </table></div>
     }
 }

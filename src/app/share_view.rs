@@ -327,7 +327,7 @@ pub fn ModelsSection() -> impl IntoView {
                         <li class="model-entry" data-name=e.name.clone()>
                             {load}
                             " " {e.description.clone()}
-                            <br/><small>{format!("quantile-JS (16 quantiles): {js}")}</small>
+                            <br/><small hidden=e.kind != ModelKind::Smearing>{format!("quantile-JS (16 quantiles): {js}")}</small>
                             <br/><small hidden=e.paper.is_empty()>{format!("the paper: {}", e.paper)}</small>
                         </li>
                     }

@@ -88,12 +88,50 @@ impl ManifestEntry {
         }
     }
 
+    /// The figures as a table: a column per test (the label's part before ": ", e.g. "cut I"),
+    /// a row per observable (the part after it), in the order they first appear.
+    pub fn figure_table(&self) -> FigureTable {
+        let mut t = FigureTable::default();
+        for (label, v) in &self.quantile_js {
+            let (col, row) = label.split_once(": ").unwrap_or(("", label));
+            let c = position_or_push(&mut t.columns, col);
+            let r = match t.rows.iter().position(|(n, _)| n == row) {
+                Some(r) => r,
+                None => {
+                    t.rows.push((row.to_string(), Vec::new()));
+                    t.rows.len() - 1
+                }
+            };
+            let cells = &mut t.rows[r].1;
+            cells.resize(t.columns.len().max(cells.len()), None);
+            cells[c] = Some(*v);
+        }
+        for (_, cells) in &mut t.rows {
+            cells.resize(t.columns.len(), None);
+        }
+        t
+    }
+
     fn not_a(&self, what: &str) -> Error {
         Error::invalid(
             "model",
             format!("the pre-trained model '{}' is not a {what}", self.name),
         )
     }
+}
+
+/// A manifest entry's figures, pivoted: column names and (row name, a cell per column).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FigureTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<(String, Vec<Option<f64>>)>,
+}
+
+fn position_or_push(v: &mut Vec<String>, s: &str) -> usize {
+    v.iter().position(|x| x == s).unwrap_or_else(|| {
+        v.push(s.to_string());
+        v.len() - 1
+    })
 }
 
 /// One option of a tab's pre-trained choice: one entry, or several loaded together.
@@ -278,5 +316,23 @@ mod tests {
         assert_eq!(labels, ["n + f", "n", "f", "f2"]);
         assert_eq!(c[0].entries.len(), 2);
         assert!(m.choices(&[ModelKind::JetVae]).is_empty());
+    }
+
+    #[test]
+    fn figures_pivot_into_tests_by_observables() {
+        let text = format!(
+            r#"{{"models":[{{"name":"m","file":"m.fastsim","sha256":"{}","description":"","recipe":{{"events":1,"seed":1}},"command":"","quantile_js":[["no cut: mjj",0.1],["no cut: mll",0.2],["cut I: mjj",0.3],["W′, no cut: mll",0.4],["plain",0.5]]}}]}}"#,
+            "0".repeat(64)
+        );
+        let t = Manifest::from_json(&text, "m").unwrap().models[0].figure_table();
+        assert_eq!(t.columns, ["no cut", "cut I", "W′, no cut", ""]);
+        assert_eq!(
+            t.rows,
+            [
+                ("mjj".to_string(), vec![Some(0.1), Some(0.3), None, None]),
+                ("mll".to_string(), vec![Some(0.2), None, Some(0.4), None]),
+                ("plain".to_string(), vec![None, None, None, Some(0.5)]),
+            ]
+        );
     }
 }

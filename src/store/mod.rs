@@ -6,7 +6,7 @@ mod model_file;
 #[cfg(not(target_arch = "wasm32"))]
 mod resolve;
 
-pub use manifest::{Choice, Manifest, ManifestEntry, ModelKind, TrainingEvents};
+pub use manifest::{Choice, FigureTable, Manifest, ManifestEntry, ModelKind, TrainingEvents};
 #[cfg(not(target_arch = "wasm32"))]
 pub use resolve::{models_dir, resolve_model};
 

@@ -45,8 +45,9 @@ pub struct ReportArgs {
     /// Where the plots go (none without it).
     #[arg(long)]
     plot_dir: Option<PathBuf>,
-    /// Also write the first --test file's JS per feature, and the gen jets' ("no
-    /// simulation"), as JSON `[label, value]` pairs, as `models/manifest.json` records them.
+    /// Also write the first --test file's JS per feature ("model: pt"), and the gen jets'
+    /// ("gen (no simulation): pt"), as JSON `[label, value]` pairs, as `models/manifest.json`
+    /// records them.
     #[arg(long)]
     figures: Option<PathBuf>,
 }
@@ -93,21 +94,20 @@ pub fn run(args: ReportArgs) -> Result<()> {
     println!("sample\taccepted\t{}", JS_FEATURES.join("\t"));
     let table = cmp.js(args.n_quant)?;
     if let Some(path) = &args.figures {
-        // Rows: gen ("no simulation") first, then each --test file.
         let mut figures = Vec::new();
         if let Some((_, _, model)) = table.get(1) {
             figures.extend(
                 JS_FEATURES
                     .iter()
                     .zip(model)
-                    .map(|(f, v)| (f.to_string(), *v)),
+                    .map(|(f, v)| (format!("model: {f}"), *v)),
             );
         }
         figures.extend(
             JS_FEATURES
                 .iter()
                 .zip(&table[0].2)
-                .map(|(f, v)| (format!("{f} (gen: no simulation)"), *v)),
+                .map(|(f, v)| (format!("gen (no simulation): {f}"), *v)),
         );
         write_figures(path, &figures)?;
     }
