@@ -208,7 +208,7 @@ pub fn UnfoldSection() -> impl IntoView {
                     }
                 }).collect_view()}
             </p>
-            <p id="unfold-title" class="result">{move || u.title.get()}</p>
+            <p id="closure-title" class="result">{move || u.title.get()}</p>
             <table id="unfold-js" class="numbers" hidden=move || u.js.get().is_empty()>
                 <tr><th>"quantile-JS vs parton truth"</th><th>"detector level"</th>
                     {move || u.labels.get().into_iter().map(|l| view! { <th>{l}</th> }).collect_view()}</tr>

@@ -531,7 +531,7 @@ async function pretrainedTabsFlow(page, name, timeout) {
       await waitIdle(page, timeout);
       assert.equal(await page.textContent('#error'), '', `no error in closure test ${test}`);
     }
-    console.log(`[${name}] pre-trained, ${await page.textContent('#unfold-title')}`);
+    console.log(`[${name}] pre-trained, ${await page.textContent('#closure-title')}`);
     const rows = await page.$$eval('.unfold-js-row', (rs) => rs.map((r) => [r.dataset.observable, Number(r.querySelector('.js-detector').textContent), ...[...r.querySelectorAll('.js-unfolded')].map((c) => Number(c.textContent))]));
     for (const r of rows) console.log(`    ${r[0].padEnd(6)} detector ${r[1].toFixed(5)}  naive ${r[2].toFixed(5)}  FCGAN ${r[3].toFixed(5)}`);
     assert.ok(rows.length === 6 && rows.every((r) => r.length === 4), 'both pre-trained GANs in the closure table');
@@ -619,7 +619,7 @@ async function unfoldFlow(page, name, timeout) {
     await page.click(`#closure-${test}`);
     await waitIdle(page, timeout);
     assert.equal(await page.textContent('#error'), '', `no error in closure test ${test}`);
-    console.log(`[${name}] ${await page.textContent('#unfold-title')}`);
+    console.log(`[${name}] ${await page.textContent('#closure-title')}`);
     const rows = await page.$$eval('.unfold-js-row', (rs) => rs.map((r) => [r.dataset.observable, Number(r.querySelector('.js-detector').textContent), ...[...r.querySelectorAll('.js-unfolded')].map((c) => Number(c.textContent))]));
     for (const r of rows) console.log(`    ${r[0].padEnd(6)} detector ${r[1].toFixed(5)}  naive ${r[2].toFixed(5)}  FCGAN ${r[3].toFixed(5)}`);
     assert.equal(rows.length, 6);
