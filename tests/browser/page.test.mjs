@@ -237,6 +237,9 @@ async function layoutFlow(browser, name) {
       .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent.trim())))
       .map((e) => e.id || e.className || e.outerHTML.slice(0, 60)));
     assert.deepEqual(unnamed, [], 'controls without a label');
+    // Every id names one element (a panel heading and a result shared one).
+    const dups = await page.$$eval('[id]', (els) => els.map((e) => e.id).filter((id, i, ids) => ids.indexOf(id) !== i));
+    assert.deepEqual(dups, [], 'ids used twice');
     // Teaching mode: explanations appear, and the URL keeps it.
     await tab(page, 'smear');
     assert.equal(await page.isVisible('.explain >> nth=0'), false);
