@@ -129,7 +129,12 @@ impl AppState {
         self.progress.set(0.0);
         spawn_local(async move {
             match task().await {
-                Ok(msg) => self.status.set(msg),
+                // Each job says where it ran (the WebGPU page may also run on the CPU).
+                Ok(msg) => self.status.set(match self.backend.get_untracked() {
+                    Some(BackendKind::Cpu) => format!("{msg} · ran on the CPU"),
+                    Some(BackendKind::Wgpu) => format!("{msg} · ran on WebGPU"),
+                    None => msg,
+                }),
                 Err(Error::Cancelled) => self.status.set(format!("{name}: cancelled")),
                 Err(e) => self.error.set(Some(e.to_string())),
             }
