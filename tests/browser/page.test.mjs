@@ -552,7 +552,7 @@ async function jetsFlow(page, name, timeout) {
   await page.waitForFunction(() => document.querySelector('#error')?.textContent.includes('pile-up μ = -1 is outside'), null, { timeout: 10_000 });
   console.log(`[${name}] jets bad input: ${await page.textContent('#error')}`);
   await page.fill('#jets-pileup', '50');
-  // The section's defaults: 4,000 jets, the small masked network, 8 epochs at lr 10⁻³.
+  // The section's defaults: 8,000 jets, the small masked network, 24 epochs at lr 10⁻³.
   const t0 = Date.now();
   await page.click('#jets-generate');
   await waitIdle(page, timeout);
@@ -563,7 +563,7 @@ async function jetsFlow(page, name, timeout) {
   assert.equal(await page.textContent('#error'), '', 'no error after training the jet VAE');
   const val = await numbers(page, '.jets-val');
   console.log(`[${name}] jet VAE validation loss by epoch: ${val.join(' ')}`);
-  assert.equal(val.length, 8);
+  assert.equal(val.length, 24);
   assert.ok(Math.min(...val) < val[0], 'jet VAE validation loss decreased');
   assert.ok(val.every(Number.isFinite), 'finite jet VAE losses');
   assert.ok(await inkedPixels(page, 'jets-loss') > 1000, 'jet loss curve drawn');
@@ -598,15 +598,17 @@ async function unfoldFlow(page, name, timeout) {
   await page.click('#unfold-generate');
   await waitIdle(page, timeout);
   console.log(`[${name}] ${await page.textContent('#unfold-summary')}`);
-  // The section's defaults (10,000 events, 8 epochs): the naive GAN, then the FCGAN.
+  // The naive GAN (8 epochs), then the FCGAN (20 epochs; the section's default is 30).
   let t1 = Date.now();
   await page.selectOption('#unfold-kind', 'naive');
+  await page.fill('#unfold-epochs', '8');
   await page.click('#unfold-train');
   await waitIdle(page, timeout);
-  console.log(`[${name}] ${await page.textContent('#status')} (default run: ${((Date.now() - t0) / 1000).toFixed(1)} s from Generate)`);
+  console.log(`[${name}] ${await page.textContent('#status')} (${((Date.now() - t0) / 1000).toFixed(1)} s from Generate)`);
   assert.equal(await page.textContent('#error'), '', 'no error after training the naive GAN');
   t1 = Date.now();
   await page.selectOption('#unfold-kind', 'fcgan');
+  await page.fill('#unfold-epochs', '20');
   await page.click('#unfold-train');
   await waitIdle(page, timeout);
   console.log(`[${name}] ${await page.textContent('#status')} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
@@ -614,7 +616,7 @@ async function unfoldFlow(page, name, timeout) {
   const g = await numbers(page, '.unfold-g');
   const v = await numbers(page, '.unfold-val');
   console.log(`[${name}] FCGAN validation JS(m_jj) by epoch: ${v.join(' ')}`);
-  assert.equal(g.length, 8);
+  assert.equal(g.length, 20);
   assert.ok(g.every(Number.isFinite) && v.every(Number.isFinite), 'finite GAN losses');
   assert.ok(Math.min(...v) < v[0], 'validation JS of m_jj improved');
   assert.ok(await inkedPixels(page, 'unfold-loss') > 1000, 'GAN losses drawn');
