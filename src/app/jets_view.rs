@@ -290,9 +290,7 @@ async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
     let mut work = Epochs::new(&mut job.trainer, |report| {
         j.history.update(|h| h.push(report.clone()));
         let history = j.history.get_untracked();
-        if let Err(e) = draw_on("jets-loss", |root| {
-            draw_loss(root, &history, crate::plot::JET_VAE_LOSS)
-        }) {
+        if let Err(e) = draw_history(&history) {
             ui.fail(e);
         }
     });
@@ -396,14 +394,19 @@ async fn load_pretrained(ui: AppState, j: JetsUi, entries: Vec<ManifestEntry>) -
     });
     j.have_model.set(true);
     yield_now().await;
-    draw_on("jets-loss", |root| {
-        draw_loss(root, &history, crate::plot::JET_VAE_LOSS)
-    })?;
+    draw_history(&history)?;
     let sampled = sample_jets(ui, j).await?;
     Ok(format!(
         "loaded the pre-trained jet VAE '{}' (SHA-256 checked); {sampled}",
         entry.name
     ))
+}
+
+/// The VAE's loss per epoch, on the section's loss canvas.
+fn draw_history(history: &[EpochReport]) -> crate::plot::PlotResult {
+    draw_on("jets-loss", |root| {
+        draw_loss(root, history, crate::plot::JET_VAE_LOSS)
+    })
 }
 
 /// The event display of test jet `display`.

@@ -239,15 +239,35 @@ impl Manifest {
 mod tests {
     use super::*;
 
+    /// One entry's JSON: `kind` left out when `None` (the default, smearing).
+    fn entry(
+        name: &str,
+        file: &str,
+        sha: &str,
+        kind: Option<&str>,
+        recipe: &str,
+        js: &str,
+    ) -> String {
+        let kind = kind
+            .map(|k| format!(r#""kind":"{k}","#))
+            .unwrap_or_default();
+        format!(
+            r#"{{"name":"{name}","file":"{file}","sha256":"{sha}","description":"",{kind}"recipe":{recipe},"command":"","quantile_js":{js}}}"#
+        )
+    }
+
+    /// A manifest of `entries`.
+    fn manifest(entries: &[String]) -> String {
+        format!(r#"{{"models":[{}]}}"#, entries.join(","))
+    }
+
+    const WJETS: &str = r#"{"process":"wjets","events":10,"seed":1}"#;
+
     #[test]
     fn refuses_paths_and_bad_hashes_and_names_alternatives() {
-        let entry = |file: &str, sha: &str| {
-            format!(
-                r#"{{"models":[{{"name":"a","file":"{file}","sha256":"{sha}","description":"","recipe":{{"process":"wjets","events":10,"seed":1}},"command":"","quantile_js":[]}}]}}"#
-            )
-        };
+        let one = |file: &str, sha: &str| manifest(&[entry("a", file, sha, None, WJETS, "[]")]);
         let good = "0".repeat(64);
-        let m = Manifest::from_json(&entry("a.fastsim", &good), "m.json").unwrap();
+        let m = Manifest::from_json(&one("a.fastsim", &good), "m.json").unwrap();
         assert!(m
             .find("b")
             .unwrap_err()
@@ -257,26 +277,30 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("was changed"));
-        assert!(Manifest::from_json(&entry("../etc/passwd", &good), "m.json").is_err());
-        assert!(Manifest::from_json(&entry("a.fastsim", "xyz"), "m.json").is_err());
+        assert!(Manifest::from_json(&one("../etc/passwd", &good), "m.json").is_err());
+        assert!(Manifest::from_json(&one("a.fastsim", "xyz"), "m.json").is_err());
     }
 
     /// Each kind's recipe parses into its own variant, and a wrong one is named.
     #[test]
     fn recipes_of_each_method_parse_by_their_fields() {
-        let entry = |kind: &str, recipe: &str| {
-            format!(
-                r#"{{"models":[{{"name":"m","file":"m.fastsim","sha256":"{}","description":"","kind":"{kind}","recipe":{recipe},"command":"","quantile_js":[]}}]}}"#,
-                "0".repeat(64)
-            )
+        let one = |kind: &str, recipe: &str| {
+            manifest(&[entry(
+                "m",
+                "m.fastsim",
+                &"0".repeat(64),
+                Some(kind),
+                recipe,
+                "[]",
+            )])
         };
         let parse = |kind, recipe| {
-            Manifest::from_json(&entry(kind, recipe), "m.json")
+            Manifest::from_json(&one(kind, recipe), "m.json")
                 .unwrap()
                 .models
                 .remove(0)
         };
-        let w = parse("smearing", r#"{"process":"wjets","events":10,"seed":1}"#);
+        let w = parse("smearing", WJETS);
         assert_eq!(w.wjets_recipe().unwrap().events, 10);
         let j = parse("jet-vae", r#"{"jets":30,"seed":2}"#);
         assert_eq!(
@@ -290,27 +314,24 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("'m' is not a jet VAE"));
-        assert!(Manifest::from_json(&entry("gan", r#"{"events":1,"seed":1}"#), "m.json").is_err());
+        assert!(Manifest::from_json(&one("gan", r#"{"events":1,"seed":1}"#), "m.json").is_err());
     }
 
     #[test]
     fn two_kinds_offer_their_pair_first_then_each_entry() {
-        let entry = |name: &str, kind: &str| {
-            format!(
-                r#"{{"name":"{name}","file":"{name}.fastsim","sha256":"{}","description":"","kind":"{kind}","recipe":{{"events":10,"seed":1}},"command":"","quantile_js":[]}}"#,
-                "0".repeat(64)
+        let gan = |name: &str, kind: &str| {
+            let file = format!("{name}.fastsim");
+            entry(
+                name,
+                &file,
+                &"0".repeat(64),
+                Some(kind),
+                r#"{"events":10,"seed":1}"#,
+                "[]",
             )
         };
-        let m = Manifest::from_json(
-            &format!(
-                r#"{{"models":[{},{},{}]}}"#,
-                entry("n", "naive-gan"),
-                entry("f", "fcgan"),
-                entry("f2", "fcgan")
-            ),
-            "m",
-        )
-        .unwrap();
+        let text = manifest(&[gan("n", "naive-gan"), gan("f", "fcgan"), gan("f2", "fcgan")]);
+        let m = Manifest::from_json(&text, "m").unwrap();
         let c = m.choices(&[ModelKind::NaiveGan, ModelKind::Fcgan]);
         let labels: Vec<&str> = c.iter().map(|c| c.label.as_str()).collect();
         assert_eq!(labels, ["n + f", "n", "f", "f2"]);
@@ -320,10 +341,9 @@ mod tests {
 
     #[test]
     fn figures_pivot_into_tests_by_observables() {
-        let text = format!(
-            r#"{{"models":[{{"name":"m","file":"m.fastsim","sha256":"{}","description":"","recipe":{{"events":1,"seed":1}},"command":"","quantile_js":[["no cut: mjj",0.1],["no cut: mll",0.2],["cut I: mjj",0.3],["W′, no cut: mll",0.4],["plain",0.5]]}}]}}"#,
-            "0".repeat(64)
-        );
+        let js = r#"[["no cut: mjj",0.1],["no cut: mll",0.2],["cut I: mjj",0.3],["W′, no cut: mll",0.4],["plain",0.5]]"#;
+        let recipe = r#"{"events":1,"seed":1}"#;
+        let text = manifest(&[entry("m", "m.fastsim", &"0".repeat(64), None, recipe, js)]);
         let t = Manifest::from_json(&text, "m").unwrap().models[0].figure_table();
         assert_eq!(t.columns, ["no cut", "cut I", "W′, no cut", ""]);
         assert_eq!(
