@@ -2,12 +2,16 @@
 //! and one generator step on eq. (4)/(11) + λ_G·MMD, each with its own Adam. GAN losses say
 //! little about quality, so the kept checkpoint is the epoch with the lowest validation
 //! quantile-JS of the unfolded m_jj against the parton-level truth; training stops cleanly
-//! when a loss becomes NaN. Split into steps like [`super::Trainer`] for the page.
+//! when a loss becomes NaN. Split into steps like [`super::Trainer`] for the page. On the CPU
+//! device the steps take the fast path (`model::fast::FusedGan`); Burn's autodiff trains
+//! elsewhere and is the reference.
 
-use super::{gather, Stop, TrainConfig};
+use super::{gather, Engine, Stop, TrainConfig};
+use crate::backend;
 use crate::data::Table;
 use crate::error::{Error, Result};
 use crate::metrics::quantile_js;
+use crate::model::fast::{mjj_with_grad, FusedGan, GanRows, Workspace};
 use crate::model::{
     check_object_columns, condition_rows, generate, mjj_gev, read_f32, to_cartesian, upload,
     EventScales, GanBatch, GanConfig, GanEpoch, Mlp, TrainedUnfold, UnfoldMeta, COOLING_FRACTION,
@@ -41,6 +45,10 @@ pub struct GanJob {
     batches: usize,
     epoch: usize,
     sums: Option<Tensor<1>>,
+    /// The fast path, when it trains (then `generator` and `discriminator` keep their
+    /// initial weights, and the loss sums add up here).
+    fast: Option<FusedGan>,
+    fast_sums: [f64; 6],
     cooling: f64,
     best: Option<(usize, f64, Mlp)>,
     history: Vec<GanEpoch>,
@@ -71,6 +79,19 @@ impl GanJob {
         net: GanConfig,
         cfg: TrainConfig,
         device: &Device,
+    ) -> Result<Self> {
+        Self::with_engine(table, gen_cols, reco_cols, net, cfg, device, Engine::Auto)
+    }
+
+    /// [`GanJob::new`] with the training code chosen.
+    pub fn with_engine(
+        table: &Table,
+        gen_cols: &[String],
+        reco_cols: &[String],
+        net: GanConfig,
+        cfg: TrainConfig,
+        device: &Device,
+        engine: Engine,
     ) -> Result<Self> {
         cfg.validate()?;
         net.validate()?;
@@ -114,7 +135,14 @@ impl GanJob {
             .collect();
         let ad = device.clone().autodiff();
         let mut init_rng = rng(cfg.seed, stream::GAN_INIT);
-        let gan = net.init(&mut init_rng, &ad);
+        // The weights of `GanConfig::init`, drawn in its order: the generator's, then the
+        // discriminator's.
+        let g_init = net.generator_config().init_flat(&mut init_rng);
+        let d_init = net.discriminator_config().init_flat(&mut init_rng);
+        let generator = net.generator_config().from_flat(&g_init, &ad);
+        let discriminator = net.discriminator_config().from_flat(&d_init, &ad);
+        let fast = (engine == Engine::Auto && backend::is_cpu(device))
+            .then(|| FusedGan::new(&net, &gen_scales, g_init, d_init));
         let meta = UnfoldMeta {
             config: net.clone(),
             gen_cols: gen_cols.to_vec(),
@@ -139,6 +167,8 @@ impl GanJob {
             batches: 0,
             epoch: 0,
             sums: None,
+            fast,
+            fast_sums: [0.0; 6],
             // The cooling kernel starts wide: the parton-level m_jj spread is ~ 2 GeV,
             // an untrained generator's ~ 100 GeV.
             cooling: 50.0,
@@ -149,8 +179,8 @@ impl GanJob {
             noise_rng: rng(cfg.seed, stream::GAN_NOISE),
             opt_g: AdamConfig::new().with_beta_1(0.5).init(),
             opt_d: AdamConfig::new().with_beta_1(0.5).init(),
-            generator: gan.generator,
-            discriminator: gan.discriminator,
+            generator,
+            discriminator,
             infer_device: device.clone(),
             device: ad,
             net,
@@ -174,6 +204,11 @@ impl GanJob {
 
     pub fn history(&self) -> &[GanEpoch] {
         &self.history
+    }
+
+    /// True when the steps take the fast CPU path.
+    pub fn is_fast(&self) -> bool {
+        self.fast.is_some()
     }
 
     pub fn stop_reason(&self) -> Option<&Stop> {
@@ -224,6 +259,28 @@ impl GanJob {
             let rows = self.perm[self.cursor..end].to_vec();
             let n = rows.len();
             let noise = self.noise(n);
+            if let Some(fast) = self.fast.as_mut() {
+                let (cond, real, aux) = (
+                    gather(&self.cond, &rows, kc),
+                    gather(&self.real, &rows, k),
+                    gather(&self.aux, &rows, 3),
+                );
+                let b = GanRows {
+                    cond: &cond,
+                    real: &real,
+                    noise: &noise,
+                    aux: &aux,
+                    rows: n,
+                };
+                let parts = fast.step(&b, lr, self.cooling);
+                self.fast_sums
+                    .iter_mut()
+                    .zip(parts)
+                    .for_each(|(s, p)| *s += p);
+                self.cursor = end;
+                self.batches += 1;
+                continue;
+            }
             let b = GanBatch {
                 cond: upload(gather(&self.cond, &rows, kc), n, kc, &self.device),
                 real: upload(gather(&self.real, &rows, k), n, k, &self.device),
@@ -279,11 +336,18 @@ impl GanJob {
         let n = self.val_truth_mjj.len();
         let mut noise_rng = rng(self.cfg.seed, stream::GAN_VAL_NOISE);
         let mut out = Vec::with_capacity(n);
+        let (mut ws, mut input) = (Workspace::default(), Vec::new());
         for chunk in self.val_cond.chunks(8192 * k) {
             let rows = chunk.len() / k;
             let noise: Vec<f32> = (0..rows * self.net.noise)
                 .map(|_| normal(&mut noise_rng) as f32)
                 .collect();
+            if let Some(fast) = &self.fast {
+                let y = fast.generator_forward(chunk, &noise, rows, &mut ws, &mut input);
+                let (m, _) = mjj_with_grad(&y, self.net.d_event(), &self.meta.gen_scales);
+                out.extend(m);
+                continue;
+            }
             let y = generate(
                 generator,
                 self.net.kind,
@@ -298,12 +362,19 @@ impl GanJob {
     /// Ends the epoch: mean losses, the validation criterion, the checkpoint, the cooling
     /// width for the next epoch, and a clean stop on NaN.
     pub async fn end_epoch(&mut self) -> Result<GanEpoch> {
-        let sums = match self.sums.take() {
-            Some(s) => read_f32(s).await?,
-            None => vec![f32::NAN; 6],
+        let sums = match (self.sums.take(), &self.fast) {
+            (_, Some(_)) => std::mem::take(&mut self.fast_sums).to_vec(),
+            (Some(s), None) => read_f32(s).await?.into_iter().map(f64::from).collect(),
+            (None, None) => vec![f64::NAN; 6],
         };
-        let mean = |i: usize| sums[i] as f64 / self.batches.max(1) as f64;
-        let generator = self.generator.valid();
+        let mean = |i: usize| sums[i] / self.batches.max(1) as f64;
+        let generator = match &self.fast {
+            Some(fast) => self
+                .net
+                .generator_config()
+                .from_flat(fast.generator_flat(), &self.infer_device),
+            None => self.generator.valid(),
+        };
         let mjj = self.validation_mjj(&generator).await?;
         let finite_mjj = mjj.iter().all(|v| v.is_finite());
         let js = if finite_mjj {
@@ -386,5 +457,68 @@ impl super::Training for GanJob {
     }
     fn cancel(&mut self) {
         GanJob::cancel(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{GanKind, MmdKernel};
+    use crate::physics::wz_object_columns;
+    use crate::recipe::WzRecipe;
+    use crate::workflow::{run_to_end, Epochs};
+
+    /// Two epochs on the fast path and on Burn from the same seed end at the same losses and
+    /// validation JS within float tolerance, for both GANs.
+    #[test]
+    fn fast_path_trains_as_burn_does() {
+        let table = WzRecipe::new(3000, 4, 0.0).build().unwrap();
+        let (gen, reco) = (wz_object_columns("gen"), wz_object_columns("reco"));
+        let cfg = TrainConfig {
+            epochs: 2,
+            batch_size: 256,
+            lr: 1e-3,
+            ..crate::workflow::unfold::PAPER
+        };
+        let device = Device::flex();
+        for (kind, kernel) in [
+            (GanKind::Naive, MmdKernel::Multiple),
+            (GanKind::Fcgan, MmdKernel::Conditional),
+        ] {
+            let mut net = GanConfig::small(kind, 4);
+            (net.layers, net.units, net.kernel) = (2, 32, kernel);
+            net.detector_features = kind == GanKind::Fcgan;
+            let history = |engine| {
+                let mut job = GanJob::with_engine(
+                    &table,
+                    &gen,
+                    &reco,
+                    net.clone(),
+                    cfg.clone(),
+                    &device,
+                    engine,
+                )
+                .unwrap();
+                assert_eq!(job.is_fast(), engine == Engine::Auto);
+                run_to_end(&mut Epochs::new(&mut job, |_| {}), 4).unwrap();
+                job.finish().unwrap().meta.history
+            };
+            let (fast, burn) = (history(Engine::Auto), history(Engine::Burn));
+            assert_eq!(fast.len(), 2);
+            for (f, b) in fast.iter().zip(&burn) {
+                for (what, x, y) in [
+                    ("L_D", f.d_loss, b.d_loss),
+                    ("L_G", f.g_loss, b.g_loss),
+                    ("MMD", f.mmd, b.mmd),
+                    ("val JS", f.val_js_mjj, b.val_js_mjj),
+                ] {
+                    assert!(
+                        (x - y).abs() < 1e-3 * y.abs().max(1e-2),
+                        "{kind:?} epoch {} {what}: fast {x} vs burn {y}",
+                        f.epoch
+                    );
+                }
+            }
+        }
     }
 }

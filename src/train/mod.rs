@@ -10,7 +10,7 @@ mod smearing;
 pub use gan::GanJob;
 
 pub use jet_vae::JetVaeJob;
-pub use smearing::{Engine, Hidden, SmearingJob, TrainData};
+pub use smearing::{Hidden, SmearingJob, TrainData};
 
 use crate::error::{Error, Result};
 use crate::model::{read_f32, upload};
@@ -18,6 +18,15 @@ pub use crate::model::{EpochReport, Stop, TrainConfig};
 use crate::random::{rng, stream, uniform, Rng};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
+
+/// Which code trains: the fast path (`model::fast`) on the CPU device (the default), or
+/// Burn's autodiff and optimiser everywhere (the reference; the bench shows both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    #[default]
+    Auto,
+    Burn,
+}
 
 /// A loss: (model, inputs, targets, training?) → [total] or [total, component …], each the
 /// mean over the batch's events. Only the total is differentiated. `training` is false on

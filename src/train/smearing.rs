@@ -1,7 +1,7 @@
 //! Training the smearing network on a table: column choice, standardisation fitted on the
 //! training split, the trainer, and the trained artefact.
 
-use super::{FastStep, Rows, TrainConfig, Trainer};
+use super::{Engine, FastStep, Rows, TrainConfig, Trainer};
 use crate::backend;
 use crate::data::{apply_transforms, Standardizer, Table, Transform};
 use crate::error::{Error, Result};
@@ -73,15 +73,6 @@ impl TrainData {
             hidden: Hidden::PAPER,
         }
     }
-}
-
-/// Which code trains: the fast path on the CPU device (the default), or Burn's autodiff and
-/// optimiser everywhere (the reference; the bench shows both).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Engine {
-    #[default]
-    Auto,
-    Burn,
 }
 
 /// The smearing pair's fast path as the trainer's step.

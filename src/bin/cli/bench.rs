@@ -151,21 +151,36 @@ pub fn run(args: BenchArgs) -> Result<()> {
             );
             let preset = preset.name();
             let (gen, reco) = (wz_object_columns("gen"), wz_object_columns("reco"));
-            let mut epoch_s = Vec::new();
             let mut trained = None;
-            for r in 0..=runs {
-                let cfg = TrainConfig {
-                    epochs: 1,
-                    seed: 1 + r as u64,
-                    ..unfold::PAPER
+            // On the CPU the fast path (the default) and Burn's autodiff, as for the smearing pair.
+            for &engine in engines {
+                let path = match (kind, engine) {
+                    (BackendKind::Cpu, Engine::Auto) => "fast path, ",
+                    (BackendKind::Cpu, Engine::Burn) => "Burn, ",
+                    _ => "",
                 };
-                let mut job = GanJob::new(&wz, &gen, &reco, net.clone(), cfg, &device)?;
-                let t = Instant::now();
-                run_to_end(&mut Epochs::new(&mut job, |_| {}), 8)?;
-                if r > 0 {
-                    epoch_s.push(t.elapsed().as_secs_f64());
+                let mut epoch_s = Vec::new();
+                for r in 0..=runs {
+                    let cfg = TrainConfig {
+                        epochs: 1,
+                        seed: 1 + r as u64,
+                        ..unfold::PAPER
+                    };
+                    let mut job =
+                        GanJob::with_engine(&wz, &gen, &reco, net.clone(), cfg, &device, engine)?;
+                    let t = Instant::now();
+                    run_to_end(&mut Epochs::new(&mut job, |_| {}), 8)?;
+                    if r > 0 {
+                        epoch_s.push(t.elapsed().as_secs_f64());
+                    }
+                    trained = Some(job.finish()?);
                 }
-                trained = Some(job.finish()?);
+                println!(
+                    "{}	FCGAN train epoch ({path}{preset}, {} events, batch 512)	{:.3}	s/epoch	{runs}",
+                    kind.label(),
+                    wz.n_rows() * 4 / 5,
+                    bench::median(epoch_s)
+                );
             }
             let model = trained.expect("at least one run");
             let mut rates = Vec::new();
@@ -176,12 +191,6 @@ pub fn run(args: BenchArgs) -> Result<()> {
                     rates.push(out.n_rows() as f64 / t.elapsed().as_secs_f64());
                 }
             }
-            println!(
-                "{}	FCGAN train epoch ({preset}, {} events, batch 512)	{:.3}	s/epoch	{runs}",
-                kind.label(),
-                wz.n_rows() * 4 / 5,
-                bench::median(epoch_s)
-            );
             println!(
                 "{}	FCGAN unfold ({preset}, {} events)	{:.0}	events/s	{runs}",
                 kind.label(),

@@ -27,6 +27,12 @@ impl Adam {
         }
     }
 
+    /// With β₁ = `beta_1` (the GANs of seed 002 train at 0.5).
+    pub fn with_beta_1(mut self, beta_1: f32) -> Self {
+        self.beta_1 = beta_1;
+        self
+    }
+
     /// One step on `params` with gradients `grads` at learning rate `lr`.
     pub fn step(&mut self, params: &mut [f32], grads: &[f32], lr: f64) {
         assert_eq!(params.len(), self.m.len(), "Adam: parameter count");

@@ -26,6 +26,10 @@ pub struct Workspace {
     out: Vec<f32>,
     grad: Vec<f32>,
     spare: Vec<f32>,
+    /// The input-gradient chain of [`FusedMlp::input_grad`]: e_l = ∂φ/∂z_l per layer, and
+    /// ∇ₓφ last.
+    chain: Vec<Vec<f32>>,
+    input_grad: Vec<f32>,
 }
 
 impl FusedMlp {
@@ -112,25 +116,120 @@ impl FusedMlp {
     /// ∂W = aᵀ·δ, ∂b = Σ_rows δ, δ ← (δ·Wᵀ) ⊙ σ′, with σ′ = 1 where the activation is
     /// positive and the slope elsewhere.
     pub fn backward(&self, p: &[f32], ws: &mut Workspace, grads: &mut [f32]) {
+        self.backprop(p, ws, Some(grads), false);
+    }
+
+    /// dL/d(input) (rows × d_in) from dL/d(output) placed by [`FusedMlp::out_and_grad`],
+    /// without the weights' gradients: a generator's loss through a discriminator.
+    pub fn backward_to_input<'w>(&self, p: &[f32], ws: &'w mut Workspace) -> &'w [f32] {
+        self.backprop(p, ws, None, true);
+        &ws.grad[..ws.rows * self.shapes[0].0]
+    }
+
+    fn backprop(&self, p: &[f32], ws: &mut Workspace, mut grads: Option<&mut [f32]>, input: bool) {
         let rows = ws.rows;
         for l in (0..self.shapes.len()).rev() {
             let (i, o) = self.shapes[l];
             let at = self.offsets[l];
             let delta = &ws.grad[..rows * o];
             let a = &ws.acts[l];
-            let (gw, gb) = grads[at..at + i * o + o].split_at_mut(i * o);
-            matmul(gw, a, delta, (i, rows, o), true, false, false);
-            gb.fill(0.0);
-            for row in delta.chunks_exact(o) {
-                gb.iter_mut().zip(row).for_each(|(g, d)| *g += d);
+            if let Some(grads) = grads.as_deref_mut() {
+                let (gw, gb) = grads[at..at + i * o + o].split_at_mut(i * o);
+                matmul(gw, a, delta, (i, rows, o), true, false, false);
+                gb.fill(0.0);
+                for row in delta.chunks_exact(o) {
+                    gb.iter_mut().zip(row).for_each(|(g, d)| *g += d);
+                }
             }
-            if l > 0 {
+            if l > 0 || input {
                 let (w, _) = self.weight(p, l);
                 let prev = &mut ws.spare[..rows * i];
                 matmul(prev, delta, w, (rows, o, i), false, true, false);
+                if l > 0 {
+                    let s = self.slope;
+                    prev.iter_mut()
+                        .zip(a.iter())
+                        .for_each(|(g, a)| *g *= if *a <= 0.0 { s } else { 1.0 });
+                }
+                std::mem::swap(&mut ws.grad, &mut ws.spare);
+            }
+        }
+    }
+
+    /// ∇ₓφ (rows × d_in) of a one-output network after [`FusedMlp::forward`], keeping the
+    /// chain e_l = ∂φ/∂z_l for [`FusedMlp::input_grad_backward`]: e_last = 1, and
+    /// h_l = e_l·W_lᵀ, e_(l−1) = h_l ⊙ σ′(z_(l−1)), ∇ₓφ = h_0 — the chain rule of
+    /// [`crate::model::Mlp::forward_with_input_grad`], which the regulariser of seed 002,
+    /// eq. (3), squares.
+    pub fn input_grad<'w>(&self, p: &[f32], ws: &'w mut Workspace) -> &'w [f32] {
+        assert_eq!(
+            self.d_out(),
+            1,
+            "an input gradient needs a one-output network"
+        );
+        let rows = ws.rows;
+        let n_layers = self.shapes.len();
+        ws.chain.resize_with(n_layers, Vec::new);
+        ws.chain[n_layers - 1].clear();
+        ws.chain[n_layers - 1].resize(rows, 1.0);
+        for l in (0..n_layers).rev() {
+            let (i, o) = self.shapes[l];
+            let (w, _) = self.weight(p, l);
+            let (below, here) = ws.chain.split_at_mut(l);
+            let h = if l > 0 {
+                &mut below[l - 1]
+            } else {
+                &mut ws.input_grad
+            };
+            h.resize(rows * i, 0.0);
+            matmul(h, &here[0], w, (rows, o, i), false, true, false);
+            if l > 0 {
                 let s = self.slope;
-                prev.iter_mut()
-                    .zip(a.iter())
+                h.iter_mut()
+                    .zip(&ws.acts[l])
+                    .for_each(|(g, a)| *g *= if *a <= 0.0 { s } else { 1.0 });
+            }
+        }
+        &ws.input_grad[..rows * self.shapes[0].0]
+    }
+
+    /// Adds to `grads` the weights' gradient of a loss on ∇ₓφ, given ḡ = dL/d(∇ₓφ)
+    /// (rows × d_in), after [`FusedMlp::input_grad`]. The chain is linear in each weight
+    /// (σ′ is piecewise constant), so in reverse: ∂W_l += h̄_lᵀ·e_l, ē_l = h̄_l·W_l,
+    /// h̄_(l+1) = ē_l ⊙ σ′(z_l), from h̄_0 = ḡ. Biases get nothing.
+    pub fn input_grad_backward(
+        &self,
+        p: &[f32],
+        ws: &mut Workspace,
+        gbar: &[f32],
+        grads: &mut [f32],
+    ) {
+        let rows = ws.rows;
+        let n_layers = self.shapes.len();
+        let widest = self.shapes.iter().map(|s| s.0.max(s.1)).max().unwrap_or(0);
+        ws.spare.resize(rows * widest, 0.0);
+        ws.grad.resize(rows * widest, 0.0);
+        ws.grad[..gbar.len()].copy_from_slice(gbar);
+        for l in 0..n_layers {
+            let (i, o) = self.shapes[l];
+            let at = self.offsets[l];
+            let hbar = &ws.grad[..rows * i];
+            matmul(
+                &mut grads[at..at + i * o],
+                hbar,
+                &ws.chain[l],
+                (i, rows, o),
+                true,
+                false,
+                true,
+            );
+            if l + 1 < n_layers {
+                let (w, _) = self.weight(p, l);
+                let ebar = &mut ws.spare[..rows * o];
+                matmul(ebar, hbar, w, (rows, i, o), false, false, false);
+                let s = self.slope;
+                ebar.iter_mut()
+                    .zip(&ws.acts[l + 1])
                     .for_each(|(g, a)| *g *= if *a <= 0.0 { s } else { 1.0 });
                 std::mem::swap(&mut ws.grad, &mut ws.spare);
             }

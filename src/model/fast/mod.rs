@@ -4,14 +4,18 @@
 //! on the CPU device for the networks it covers (the smearing pair of seed 000).
 
 mod adam;
+mod gan;
 mod gemm;
 mod mlp;
 mod parallel;
 mod smearing;
 
 pub use adam::Adam;
+pub use gan::{mjj_with_grad, mmd_with_grad, FusedGan, GanRows};
 pub use mlp::{FusedMlp, Workspace};
 pub use smearing::{sample as sample_smearing, FusedSmearing, SAMPLE_BLOCK};
 
+#[cfg(test)]
+mod gan_tests;
 #[cfg(test)]
 mod tests;
