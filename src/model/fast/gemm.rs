@@ -3,6 +3,9 @@
 
 /// C (m × n) ← A·B, or C += A·B with `accumulate`. A is m × k, stored k × m when `ta`
 /// (so Aᵀ is read without copying); B is k × n, stored n × k when `tb`. All row-major.
+/// Large products are cut into two halves of C's rows, computed at once where the machine
+/// has two threads: always the same halves (and never within a piece of parallel work), so
+/// the bytes do not depend on the core count.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul(
     c: &mut [f32],
@@ -27,33 +30,81 @@ pub fn matmul(
         return;
     }
     // Strides (column, row) of each operand in elements.
-    let (a_cs, a_rs) = if ta { (m as isize, 1) } else { (1, k as isize) };
-    let (b_cs, b_rs) = if tb { (k as isize, 1) } else { (1, n as isize) };
-    // SAFETY: the asserts above keep every index the strides reach inside the slices: row i
-    // < m, column j < n of C at i·n + j; A(i, p) at i·k + p or p·m + i; B(p, j) at p·n + j
-    // or j·k + p, with p < k. `c` does not alias `a` or `b` (it is borrowed mutably).
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            c.as_mut_ptr(),
-            1,
-            n as isize,
-            accumulate,
-            a.as_ptr(),
-            a_cs,
-            a_rs,
-            b.as_ptr(),
-            b_cs,
-            b_rs,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
+    let a_strides = if ta { (m, 1) } else { (1, k) };
+    let b_strides = if tb { (k, 1) } else { (1, n) };
+    let op = |c, a, rows| Operands {
+        c,
+        a,
+        b,
+        shape: (rows, k, n),
+        a_strides,
+        b_strides,
+        accumulate,
+    };
+    if m >= 64 && m * n * k >= SPLIT_PRODUCT && !super::parallel::inside() {
+        let h = m / 2;
+        let (top, bottom) = c[..m * n].split_at_mut(h * n);
+        // Row h of A: at h·k, or at h when stored transposed (strides unchanged).
+        let a_bottom = if ta { &a[h..] } else { &a[h * k..] };
+        let (upper, lower) = (op(top, a, h), op(bottom, a_bottom, m - h));
+        super::parallel::join(|| upper.run(), || lower.run());
+    } else {
+        op(c, a, m).run();
+    }
+}
+
+/// m·n·k above which a product is cut in two (about 2 ms of one core's work).
+const SPLIT_PRODUCT: usize = 1 << 23;
+
+/// One call of the `gemm` crate on slices, with the strides of [`matmul`].
+#[derive(Debug)]
+struct Operands<'a> {
+    c: &'a mut [f32],
+    a: &'a [f32],
+    b: &'a [f32],
+    shape: (usize, usize, usize),
+    a_strides: (usize, usize),
+    b_strides: (usize, usize),
+    accumulate: bool,
+}
+
+impl Operands<'_> {
+    fn run(self) {
+        let (m, k, n) = self.shape;
+        let reach =
+            |(cs, rs): (usize, usize), rows: usize, cols: usize| (rows - 1) * rs + (cols - 1) * cs;
+        assert!(
+            self.c.len() >= m * n
+                && self.a.len() > reach(self.a_strides, m, k)
+                && self.b.len() > reach(self.b_strides, k, n),
+            "matmul operands"
         );
+        // SAFETY: the assert above keeps every index the strides reach inside the slices: C(i, j)
+        // at i·n + j, A(i, p) at i·rs + p·cs, B(p, j) likewise, with i < m, p < k, j < n. `c`
+        // does not alias `a` or `b` (it is borrowed mutably).
+        unsafe {
+            gemm::gemm(
+                m,
+                n,
+                k,
+                self.c.as_mut_ptr(),
+                1,
+                n as isize,
+                self.accumulate,
+                self.a.as_ptr(),
+                self.a_strides.0 as isize,
+                self.a_strides.1 as isize,
+                self.b.as_ptr(),
+                self.b_strides.0 as isize,
+                self.b_strides.1 as isize,
+                1.0,
+                1.0,
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            );
+        }
     }
 }
 
@@ -100,6 +151,27 @@ mod tests {
             matmul(&mut c, aa, bb, (m, k, n), ta, tb, true);
             for (x, y) in c.iter().zip(&want) {
                 assert!((x - 2.0 * y).abs() < 1e-5);
+            }
+        }
+    }
+
+    /// A product large enough to be cut in two halves of rows equals the definition, with
+    /// every transpose.
+    #[test]
+    fn large_products_cut_in_two_match_the_definition() {
+        let (m, k, n) = (257, 130, 260);
+        assert!(m * k * n >= SPLIT_PRODUCT);
+        let a: Vec<f32> = (0..m * k).map(|i| (i as f32 * 0.37).sin()).collect();
+        let b: Vec<f32> = (0..k * n).map(|i| (i as f32 * 0.73).cos()).collect();
+        let want = naive(&a, &b, m, k, n);
+        let (at, bt) = (transpose(&a, m, k), transpose(&b, k, n));
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let mut c = vec![0.0; m * n];
+            let aa = if ta { &at } else { &a };
+            let bb = if tb { &bt } else { &b };
+            matmul(&mut c, aa, bb, (m, k, n), ta, tb, false);
+            for (x, y) in c.iter().zip(&want) {
+                assert!((x - y).abs() < 1e-3, "ta {ta} tb {tb}: {x} vs {y}");
             }
         }
     }

@@ -1,5 +1,26 @@
 //! Two pieces of work at once where threads exist (natively), one after the other in the
 //! page's wasm, which has none. Results do not depend on which: each piece is independent.
+//! Work inside a piece is not split again (see [`inside`]), however many threads there are.
+
+use std::cell::Cell;
+
+thread_local! {
+    static INSIDE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// True while running a piece of [`join`] or [`for_each`]: a product there is not cut in two
+/// again (nested threads would outnumber the cores). The same on one thread as on many, so the
+/// bytes do not depend on the core count.
+pub fn inside() -> bool {
+    INSIDE.with(Cell::get)
+}
+
+fn piece<R>(f: impl FnOnce() -> R) -> R {
+    let before = INSIDE.with(|c| c.replace(true));
+    let r = f();
+    INSIDE.with(|c| c.set(before));
+    r
+}
 
 /// Runs `a` and `b`, on two threads when the machine has more than one core.
 pub fn join<A: FnOnce() -> RA + Send, B: FnOnce() -> RB + Send, RA: Send, RB: Send>(
@@ -9,12 +30,12 @@ pub fn join<A: FnOnce() -> RA + Send, B: FnOnce() -> RB + Send, RA: Send, RB: Se
     #[cfg(not(target_arch = "wasm32"))]
     if threads() > 1 {
         return std::thread::scope(|s| {
-            let hb = s.spawn(b);
-            let ra = a();
+            let hb = s.spawn(|| piece(b));
+            let ra = piece(a);
             (ra, hb.join().expect("a worker thread panicked"))
         });
     }
-    (a(), b())
+    (piece(a), piece(b))
 }
 
 /// Worker threads to split work over: the machine's cores natively (or `FASTSIM_THREADS`, which
@@ -46,10 +67,12 @@ pub fn for_each<T: Send, S>(
     let t = threads().min(items.len()).max(1);
     let per = items.len().div_ceil(t).max(1);
     let run = |c: usize, run: &mut [T]| {
-        let mut state = init();
-        for (j, item) in run.iter_mut().enumerate() {
-            f(&mut state, c * per + j, item);
-        }
+        piece(|| {
+            let mut state = init();
+            for (j, item) in run.iter_mut().enumerate() {
+                f(&mut state, c * per + j, item);
+            }
+        })
     };
     #[cfg(not(target_arch = "wasm32"))]
     if t > 1 {
