@@ -333,7 +333,7 @@ async fn train(ui: AppState, u: UnfoldUi) -> Result<String> {
     let mut work = Epochs::new(&mut job, |report| {
         u.history.update(|h| h.push(report.clone()));
         let history = u.history.get_untracked();
-        if let Err(e) = draw_on("unfold-loss", |root| draw_gan_loss(root, &history)) {
+        if let Err(e) = draw_history(&history) {
             ui.fail(e);
         }
     });
@@ -490,7 +490,7 @@ async fn load_pretrained(ui: AppState, u: UnfoldUi, entries: Vec<ManifestEntry>)
     u.history.set(history.clone());
     u.have_model.set(true);
     super::browser::yield_now().await;
-    draw_on("unfold-loss", |root| draw_gan_loss(root, &history))?;
+    draw_history(&history)?;
     let done = closure_test(ui, u, ClosureTest::Cut(Cut::None)).await?;
     Ok(format!(
         "loaded {} (SHA-256 checked); {done}",
@@ -519,4 +519,9 @@ async fn unfold_own(u: UnfoldUi, file: web_sys::File) -> Result<String> {
         unfolded.n_rows(),
         model.meta.config.kind.label()
     ))
+}
+
+/// The GANs' losses and validation JS per epoch, on the section's loss canvas.
+fn draw_history(history: &[GanEpoch]) -> crate::plot::PlotResult {
+    draw_on("unfold-loss", |root| draw_gan_loss(root, history))
 }
