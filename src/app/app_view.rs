@@ -4,7 +4,7 @@
 //! Sections never import this file, so the page's modules form no cycle.
 
 use super::bench_view::BenchSection;
-use super::browser::{has_webgpu, open_sibling};
+use super::browser::{gpu_adapter, has_webgpu, open_sibling};
 use super::detector_view::DetectorSection;
 use super::evaluate_view::EvaluateSection;
 use super::jets_view::JetsSection;
@@ -27,7 +27,8 @@ use leptos::task::spawn_local;
 
 /// Finds the backend: on the WebGPU page (gpu.html), WebGPU when the browser has an adapter
 /// (unless the link says `?backend=cpu`), else the CPU; the first-load page has the CPU only.
-/// Then opens the link in the address bar, if any.
+/// With WebGPU each job still runs where it is faster (`backend::choose`) unless the link says
+/// `?backend=webgpu`. Then opens the link in the address bar, if any.
 async fn init_backend(app: AppState, sm: Smear) {
     let force_cpu = query_param("backend").is_some_and(|b| b == "cpu");
     let (kind, device, note) = if !backend::HAS_WGPU {
@@ -44,7 +45,27 @@ async fn init_backend(app: AppState, sm: Smear) {
         )
     } else {
         match backend::wgpu_async().await {
-            Ok(d) => (BackendKind::Wgpu, d, "WebGPU adapter found".to_string()),
+            Ok(d) => {
+                // Unknown adapter details count as hardware: WebGPU for what pays there.
+                let adapter = gpu_adapter()
+                    .await
+                    .unwrap_or_else(|| backend::GpuAdapter::new("", "", "", false));
+                let forced = query_param("backend")
+                    .is_some_and(|b| b == "webgpu")
+                    .then_some(BackendKind::Wgpu);
+                let note = format!(
+                    "WebGPU adapter found ({}{}); {}",
+                    adapter.description,
+                    if adapter.software { ", software" } else { "" },
+                    if forced.is_some() {
+                        "every job runs on it (?backend=webgpu)"
+                    } else {
+                        "each job runs where it is faster and says where"
+                    }
+                );
+                app.set_adapter(adapter, forced);
+                (BackendKind::Wgpu, d, note)
+            }
             Err(e) => (
                 BackendKind::Cpu,
                 backend::cpu(),

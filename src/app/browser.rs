@@ -63,6 +63,36 @@ pub fn tab_hidden() -> bool {
         .is_some_and(|d| d.hidden())
 }
 
+/// The WebGPU adapter's vendor, architecture, description and fallback flag (the browser's
+/// `GPUAdapterInfo`), which decide per job where the page computes; `None` without an adapter.
+pub async fn gpu_adapter() -> Option<crate::backend::GpuAdapter> {
+    let navigator = web_sys::window()?.navigator();
+    let gpu = Reflect::get(&navigator, &JsValue::from_str("gpu"))
+        .ok()
+        .filter(|g| !g.is_undefined())?;
+    let request: Function = Reflect::get(&gpu, &JsValue::from_str("requestAdapter"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let promise: Promise = request.call0(&gpu).ok()?.dyn_into().ok()?;
+    let adapter = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    if adapter.is_null() || adapter.is_undefined() {
+        return None;
+    }
+    let get = |o: &JsValue, key: &str| Reflect::get(o, &JsValue::from_str(key)).ok();
+    let text = |o: &JsValue, key: &str| get(o, key).and_then(|v| v.as_string()).unwrap_or_default();
+    let flag = |o: &JsValue, key: &str| get(o, key).and_then(|v| v.as_bool()).unwrap_or(false);
+    let info = get(&adapter, "info")
+        .filter(|i| i.is_object())
+        .unwrap_or(JsValue::NULL);
+    Some(crate::backend::GpuAdapter::new(
+        &text(&info, "vendor"),
+        &text(&info, "architecture"),
+        &text(&info, "description"),
+        flag(&info, "isFallbackAdapter") || flag(&adapter, "isFallbackAdapter"),
+    ))
+}
+
 /// Whether the browser offers WebGPU (`navigator.gpu`): an adapter may still be missing.
 pub fn has_webgpu() -> bool {
     web_sys::window()

@@ -12,6 +12,7 @@ use super::plots::{show_figure, PlotLinks, BINS};
 use super::smear_view::{stream_events, Smear};
 use super::state::{parse, AppState};
 use super::teach::Explain;
+use crate::backend::Job;
 use crate::data::derive_wjet_aux;
 use crate::data::Table;
 use crate::metrics::{Study, StudyOptions};
@@ -146,7 +147,7 @@ async fn evaluate(app: AppState, sm: Smear, ev: EvalUi) -> Result<String> {
         .ok_or_else(|| Error::invalid("data", "generate events first"))?;
     // The truth and gen samples come from the detector and seed of the training events.
     let (seed, detector) = (recipe.seed, recipe.detector);
-    let device = app.device()?;
+    let device = app.device_for(Job::FastPath)?;
     let truth_text = ev.truth_events.get_untracked();
     let joint = ev.joint.get_untracked();
     let plan = Plan::new(

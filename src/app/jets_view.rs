@@ -10,6 +10,7 @@ use super::plots::{show_figure, PlotLinks, BINS};
 use super::pretrained::{entry_bytes, Pretrained};
 use super::state::{parse, AppState, Store};
 use super::teach::Explain;
+use crate::backend::Job;
 use crate::data::JetArrays;
 use crate::metrics::JS_FEATURES;
 use crate::model::{EpochReport, TrainedJetVae, LOSS_PARTS};
@@ -263,7 +264,7 @@ async fn upload_jets(j: JetsUi, file: web_sys::File) -> Result<String> {
 }
 
 async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
-    let device = ui.device()?;
+    let device = ui.device_for(Job::Burn)?;
     let preset = Preset::parse(&j.preset.get_untracked())?;
     let masked = j.masked.get_untracked();
     let cfg = workflow::PAPER.overridden(
@@ -338,6 +339,7 @@ async fn sample_jets(ui: AppState, j: JetsUi) -> Result<String> {
         };
         Ok((test, model))
     })?;
+    ui.ran_on_device(model.device());
     let mut test = match test {
         TestJets::HeldOut(jets) => jets,
         TestJets::Generate(recipe) => stream_jets(ui, &recipe, 0.0, 0.3).await?,
@@ -384,7 +386,7 @@ async fn load_pretrained(ui: AppState, j: JetsUi, entries: Vec<ManifestEntry>) -
         .ok_or_else(|| Error::invalid("model", "choose a pre-trained model"))?;
     let recipe = entry.jet_recipe()?;
     let bytes = entry_bytes(entry).await?;
-    let model = load_jet_vae(&bytes, &entry.file, &ui.device()?)?;
+    let model = load_jet_vae(&bytes, &entry.file, &ui.device_for(Job::Burn)?)?;
     let test = workflow::pretrained_test(recipe);
     j.history.set(model.meta.history.clone());
     let history = j.history.get_untracked();

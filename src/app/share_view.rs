@@ -8,6 +8,7 @@ use super::files::{download, file_bytes};
 use super::pretrained::{entry_bytes, manifest};
 use super::smear_view::{data_origin, generate, sample, Smear};
 use super::state::AppState;
+use crate::backend::Job;
 use crate::model::TrainedSmearing;
 use crate::numfmt::thousands;
 use crate::recipe::DataOrigin;
@@ -128,7 +129,7 @@ pub fn open_link_on_start(app: AppState, sm: Smear) {
 /// a file sent beside it waits for that file ([`load_link_model`]).
 async fn restore(app: AppState, sm: Smear, fragment: String) -> Result<String> {
     let (state, inline) = decode(&fragment)?;
-    let device = app.device()?;
+    let device = app.device_for(Job::FastPath)?;
     // The model first: a link whose model cannot be had changes nothing on the page.
     let (model, pinned, note) = match &state.model {
         ModelRef::None => (None, None, ""),
@@ -199,7 +200,7 @@ pub async fn load_link_model(app: AppState, sm: Smear, file: web_sys::File) -> R
             ),
         ));
     }
-    let model = load_smearing(&bytes, &got_name, &app.device()?)?;
+    let model = load_smearing(&bytes, &got_name, &app.device_for(Job::FastPath)?)?;
     sm.pending_link.set(None);
     apply(app, sm, &state, Some(model), None)
         .await
@@ -271,7 +272,7 @@ async fn pretrained_bytes(name: &str) -> Result<(ManifestEntry, Vec<u8>)> {
 /// Loads a pre-trained model, generates events from its recipe (at most [`SHOW_EVENTS`]),
 /// samples and plots at once.
 async fn load_pretrained(app: AppState, sm: Smear, name: String) -> Result<String> {
-    let device = app.device()?;
+    let device = app.device_for(Job::FastPath)?;
     let (entry, bytes) = pretrained_bytes(&name).await?;
     let recipe = entry.wjets_recipe()?;
     let model = load_smearing(&bytes, &entry.file, &device)?;

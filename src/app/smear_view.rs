@@ -9,6 +9,7 @@ use super::files::{canvas_png, download, download_url};
 use super::plots::{hist, show_figure, PlotLinks};
 use super::state::{parse, AppState, Store};
 use super::teach::Explain;
+use crate::backend::Job;
 use crate::data::derive_wjet_aux;
 use crate::data::{write_bytes, Table};
 use crate::detector::WjetsDetector;
@@ -209,7 +210,7 @@ async fn train(app: AppState, sm: Smear) -> Result<String> {
     );
     let hidden = Hidden::parse(&sm.hidden.get_untracked())?;
     let mapping = sm.mapping.get_untracked();
-    let device = app.device()?;
+    let device = app.device_for(Job::FastPath)?;
     // The job copies the rows it trains on, so the events are only borrowed here.
     let (mut job, origin, n) = sm.data.with(|d| -> Result<_> {
         let source = d.source()?;
@@ -270,6 +271,7 @@ pub async fn sample(app: AppState, sm: Smear) -> Result<String> {
         .data
         .with(|d| d.model.take())
         .ok_or_else(|| Error::invalid("model", "train a model first"))?;
+    app.ran_on_device(model.device());
     let result = match model.sampler(&test, seed, 2048) {
         Ok(mut sampler) => app
             .steps(&mut sampler, 1, 0.3, 0.9)

@@ -5,7 +5,7 @@
 
 use super::browser::{now_ms, tab_hidden, yield_now};
 use super::tab::Tab;
-use crate::backend::BackendKind;
+use crate::backend::{self, BackendKind, GpuAdapter, Job};
 use crate::plot::Figure;
 use crate::workflow::{run_steps, Stepped};
 use crate::{Error, Result};
@@ -67,6 +67,11 @@ pub struct AppState {
     /// Teaching mode: explanations beside each control and plot.
     pub teach: RwSignal<bool>,
     device: Store<Option<Device>>,
+    /// The WebGPU adapter of gpu.html, and the backend a link forces for every job.
+    adapter: Store<Option<GpuAdapter>>,
+    forced: Store<Option<BackendKind>>,
+    /// Where the running (or last) job computes, and why there, for its status line.
+    ran_on: Store<Option<(BackendKind, String)>>,
     pub plots: Store<Vec<PlotSpec>>,
 }
 
@@ -84,6 +89,9 @@ impl AppState {
             job_tab: RwSignal::new(Tab::Home),
             teach: RwSignal::new(false),
             device: Store::new(None),
+            adapter: Store::new(None),
+            forced: Store::new(None),
+            ran_on: Store::new(None),
             plots: Store::new(Vec::new()),
         }
     }
@@ -99,11 +107,47 @@ impl AppState {
         self.backend.set(Some(kind));
     }
 
-    /// The device the page computes on.
+    /// On gpu.html with WebGPU: the adapter (per-job choices depend on it) and the backend a
+    /// link forces (`?backend=webgpu`), if any.
+    pub fn set_adapter(self, adapter: GpuAdapter, forced: Option<BackendKind>) {
+        self.adapter.with(|a| *a = Some(adapter));
+        self.forced.with(|f| *f = forced);
+    }
+
+    /// The page's device: WebGPU on gpu.html when there is an adapter, else the CPU. The
+    /// benchmark measures on it; jobs ask [`AppState::device_for`].
     pub fn device(self) -> Result<Device> {
         self.device
             .with(|d| d.clone())
             .ok_or_else(|| Error::Backend("the backend is still starting".into()))
+    }
+
+    /// Records that the job computes on `device` (a model's, chosen when it was trained or
+    /// loaded) for its status line.
+    pub fn ran_on_device(self, device: &Device) {
+        let kind = if backend::is_cpu(device) {
+            BackendKind::Cpu
+        } else {
+            BackendKind::Wgpu
+        };
+        self.ran_on.with(|r| *r = Some((kind, String::new())));
+    }
+
+    /// The device for a job (`backend::choose`): on gpu.html the CPU where it is faster. The
+    /// job's status line says where it ran and why.
+    pub fn device_for(self, job: Job) -> Result<Device> {
+        let page = self.device()?;
+        let adapter = self.adapter.with(|a| a.clone());
+        let forced = self.forced.with(|f| *f);
+        let (kind, why) = match self.backend.get_untracked() {
+            Some(BackendKind::Wgpu) => backend::choose(job, adapter.as_ref(), forced),
+            _ => (BackendKind::Cpu, String::new()),
+        };
+        self.ran_on.with(|r| *r = Some((kind, why)));
+        Ok(match kind {
+            BackendKind::Wgpu => page,
+            BackendKind::Cpu => backend::cpu(),
+        })
     }
 
     /// Shows an error (one line) of something done on the open tab, without stopping anything.
@@ -127,14 +171,25 @@ impl AppState {
         self.cancel.set(false);
         self.error.set(None);
         self.progress.set(0.0);
+        self.ran_on.with(|r| *r = None);
         spawn_local(async move {
             match task().await {
-                // Each job says where it ran (the WebGPU page may also run on the CPU).
-                Ok(msg) => self.status.set(match self.backend.get_untracked() {
-                    Some(BackendKind::Cpu) => format!("{msg} · ran on the CPU"),
-                    Some(BackendKind::Wgpu) => format!("{msg} · ran on WebGPU"),
-                    None => msg,
-                }),
+                // Each job says where it ran (the WebGPU page may run a job on the CPU) and,
+                // where there was a choice, why there.
+                Ok(msg) => {
+                    let ran_on = self.ran_on.with(|r| r.clone());
+                    // A job that runs no network (generating, reading files) runs on the CPU.
+                    let (kind, why) = ran_on.unwrap_or((BackendKind::Cpu, String::new()));
+                    let place = match kind {
+                        BackendKind::Cpu => "the CPU",
+                        BackendKind::Wgpu => "WebGPU",
+                    };
+                    self.status.set(if why.is_empty() {
+                        format!("{msg} · ran on {place}")
+                    } else {
+                        format!("{msg} · ran on {place}: {why}")
+                    })
+                }
                 Err(Error::Cancelled) => self.status.set(format!("{name}: cancelled")),
                 Err(e) => self.error.set(Some(e.to_string())),
             }

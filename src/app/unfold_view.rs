@@ -10,6 +10,7 @@ use super::plots::{show_figure, PlotLinks, BINS};
 use super::pretrained::{entry_bytes, Pretrained};
 use super::state::{parse, AppState, Store};
 use super::teach::Explain;
+use crate::backend::Job;
 use crate::data::derive_wz_masses;
 use crate::data::{read_bytes, write_bytes, ReadOptions, Table};
 use crate::metrics::{ClosureRow, Cut};
@@ -294,7 +295,7 @@ async fn upload(u: UnfoldUi, file: web_sys::File) -> Result<String> {
 }
 
 async fn train(ui: AppState, u: UnfoldUi) -> Result<String> {
-    let device = ui.device()?;
+    let device = ui.device_for(Job::FastPath)?;
     let kind = if u.kind.get_untracked() == "naive" {
         GanKind::Naive
     } else {
@@ -422,6 +423,7 @@ async fn closure_test(ui: AppState, u: UnfoldUi, c: ClosureTest) -> Result<Strin
     if models.is_empty() {
         return Err(Error::invalid("model", "train a GAN first"));
     }
+    ui.ran_on_device(models[0].1.device());
     let mut unfolded = Vec::new();
     for (i, (label, m)) in models.iter().enumerate() {
         ui.progress.set(0.4 + 0.4 * i as f64 / models.len() as f64);
@@ -462,7 +464,7 @@ async fn closure_test(ui: AppState, u: UnfoldUi, c: ClosureTest) -> Result<Strin
 /// Loads pre-trained GANs (each file's SHA-256 checked) in place of the section's, with the
 /// last one's loss history, and runs the closure test without cuts on their test events.
 async fn load_pretrained(ui: AppState, u: UnfoldUi, entries: Vec<ManifestEntry>) -> Result<String> {
-    let device = ui.device()?;
+    let device = ui.device_for(Job::FastPath)?;
     let mut models = Vec::new();
     let mut recipe = None;
     for e in &entries {

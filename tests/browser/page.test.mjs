@@ -262,8 +262,8 @@ async function layoutFlow(browser, name) {
 
 /** The Smear tab by keyboard only: Tab moves through the flow in order with a visible focus,
  * typing fills the fields, Enter presses the buttons. */
-async function keyboardFlow(page, name, timeout, events, epochs) {
-  await page.goto(`${home}?tab=smear`);
+async function keyboardFlow(page, name, timeout, events, epochs, query = '') {
+  await page.goto(`${home}?tab=smear${query}`);
   await backendReady(page);
   await page.waitForSelector('#panel-smear:not([hidden])');
   await page.focus('#smear-title');
@@ -642,6 +642,26 @@ async function unfoldFlow(page, name, timeout) {
   console.log(`[${name}] Unfold section: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
+/** gpu.html without ?backend=: each job runs where it is faster. On this machine's software
+ * adapter that is the CPU, and the status line says so and why. */
+async function autoChoiceFlow(page, name, timeout) {
+  await page.goto(`${home}?tab=smear`);
+  await backendReady(page);
+  console.log(`[${name}] backend note: ${await page.getAttribute('#backend-badge', 'title')}`);
+  await page.fill('#events', '5000');
+  await page.fill('#epochs', '3');
+  await page.click('#generate');
+  await waitIdle(page, timeout);
+  const t0 = Date.now();
+  await page.click('#train');
+  await waitIdle(page, timeout);
+  const status = await page.textContent('#status');
+  console.log(`[${name}] automatic choice: ${status} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  assert.equal(await page.textContent('#error'), '', 'no error after training');
+  assert.match(status, /ran on the CPU: the WebGPU adapter \(.*\) is a software one/);
+  assert.equal((await numbers(page, '.train-loss')).length, 3);
+}
+
 // Long tasks (over 50 ms on the main thread), recorded from the page's start.
 const recordLongTasks = () => {
   window.__longTasks = [];
@@ -752,7 +772,9 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
     }
 
     if (webgpu) {
-      await keyboardFlow(page, name, timeout, events, epochs);
+      // Every job on WebGPU (the link forces it): the software adapter is exercised.
+      await keyboardFlow(page, name, timeout, events, epochs, '&backend=webgpu');
+      assert.match(await page.textContent('#status'), /ran on WebGPU/);
     } else {
       await tab(page, 'smear');
       // Bad input is refused with a message and loses nothing.
@@ -836,6 +858,7 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
       await jetsFlow(page, name, timeout);
       await unfoldFlow(page, name, timeout);
     }
+    if (webgpu) await autoChoiceFlow(page, name, timeout);
     await benchFlow(browser, name, timeout);
     assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
     console.log(`[${name}] passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

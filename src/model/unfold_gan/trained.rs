@@ -191,6 +191,11 @@ impl TrainedUnfold {
         &self.generator
     }
 
+    /// The device the generator runs on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
     /// Unfolds row-major detector-level objects ((pT, η, φ) per object, the model's reco
     /// columns) to parton-level ones, one draw per event from the seeded noise stream.
     pub async fn unfold_rows(&self, reco: &[f32], seed: u64) -> Result<Vec<f32>> {

@@ -2,6 +2,10 @@
 //! `Device`: flex (pure-Rust CPU, everywhere) or wgpu (WebGPU in the browser; Vulkan/Metal
 //! natively). The wgpu runtime is initialised once, before any tensor touches it.
 
+mod choice;
+
+pub use choice::{choose, GpuAdapter, Job};
+
 use crate::error::{Error, Result};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
