@@ -2,20 +2,12 @@
 //! autodiff through `UnfoldGan::d_loss` / `g_loss`, for both kinds and kernels with and
 //! without detector-level observables; m_jj and the MMD against `mjj_gev` and `mmd`.
 
+use super::tests::{assert_close, batch, read};
 use super::*;
-use crate::model::{generate, mjj_gev, mmd, read_f32, upload, EventScales, GanBatch, GanConfig};
+use crate::model::{generate, mjj_gev, mmd, upload, EventScales, GanBatch, GanConfig};
 use crate::model::{GanKind, MmdKernel, UnfoldGan};
-use crate::random::{normal, rng, stream, uniform};
+use crate::random::{rng, stream, uniform};
 use burn::prelude::*;
-
-fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    pollster::block_on(read_f32(t)).unwrap()
-}
-
-fn batch(rows: usize, k: usize, seed: u64) -> Vec<f32> {
-    let mut r = rng(seed, 0);
-    (0..rows * k).map(|_| normal(&mut r) as f32).collect()
-}
 
 /// Jets of ±40 GeV along x with a 2 GeV spread per standard unit: m_jj ≈ 80 GeV, spread over
 /// a few GeV, where the W-width kernels have gradients.
@@ -35,17 +27,6 @@ fn weights(cfg: &crate::model::MlpConfig, seed: u64) -> Vec<f32> {
         .into_iter()
         .map(|w| w + 0.05 * (uniform(&mut r) as f32 - 0.5))
         .collect()
-}
-
-fn assert_close(a: &[f32], b: &[f32], tol: f32, what: &str) {
-    assert_eq!(a.len(), b.len(), "{what}: lengths");
-    let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-6);
-    for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        assert!(
-            (x - y).abs() <= tol * scale,
-            "{what}[{i}]: fast {x} vs burn {y} (scale {scale})"
-        );
-    }
 }
 
 fn check_gradients(kind: GanKind, kernel: MmdKernel, detector_features: bool) {

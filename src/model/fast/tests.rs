@@ -23,16 +23,16 @@ fn weights(cfg: &SmearingConfig) -> Vec<f32> {
         .collect()
 }
 
-fn batch(rows: usize, k: usize, seed: u64) -> Vec<f32> {
+pub(super) fn batch(rows: usize, k: usize, seed: u64) -> Vec<f32> {
     let mut r = rng(seed, 0);
     (0..rows * k).map(|_| normal(&mut r) as f32).collect()
 }
 
-fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+pub(super) fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     pollster::block_on(read_f32(t)).unwrap()
 }
 
-fn assert_close(a: &[f32], b: &[f32], tol: f32, what: &str) {
+pub(super) fn assert_close(a: &[f32], b: &[f32], tol: f32, what: &str) {
     assert_eq!(a.len(), b.len(), "{what}: lengths");
     let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-6);
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
