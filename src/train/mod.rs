@@ -180,6 +180,9 @@ impl<M: Module + Clone> Trainer<M> {
     /// be the ones `fast` starts from).
     pub fn set_fast(&mut self, fast: Box<dyn FastStep<M>>) {
         self.fast = Some(fast);
+        // The fast path validates on the host rows: the uploaded validation chunks go.
+        self.x_val = Vec::new();
+        self.y_val = Vec::new();
     }
 
     /// True when the fast path trains.

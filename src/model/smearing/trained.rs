@@ -141,7 +141,7 @@ impl TrainedSmearing {
             input,
             gen,
             x,
-            noise: rng(seed, stream::SMEAR_NOISE),
+            noise: None,
             seed,
             y: Vec::with_capacity(input.n_rows() * m.reco_cols.len()),
             chunk: chunk.max(1),
@@ -156,7 +156,9 @@ pub struct SmearingSampler<'a> {
     input: &'a Table,
     gen: Vec<f32>,
     x: Vec<f32>,
-    noise: Rng,
+    /// The Burn path's noise stream, drawn in row order (the fast path places each block's
+    /// draws in the same stream itself).
+    noise: Option<Rng>,
     seed: u64,
     y: Vec<f32>,
     chunk: usize,
@@ -182,9 +184,10 @@ impl SmearingSampler<'_> {
                 self.rows_done += rows;
                 continue;
             }
-            let eps: Vec<f32> = (0..rows * k_out)
-                .map(|_| normal(&mut self.noise) as f32)
-                .collect();
+            let noise = self
+                .noise
+                .get_or_insert_with(|| rng(self.seed, stream::SMEAR_NOISE));
+            let eps: Vec<f32> = (0..rows * k_out).map(|_| normal(noise) as f32).collect();
             let device = &self.model.device;
             let xt = upload(part.to_vec(), rows, k_in, device);
             let et = upload(eps, rows, k_out, device);
