@@ -7,7 +7,7 @@
 use clap::Args;
 use fastsim_lab::backend::{self, BackendKind};
 use fastsim_lab::data::JET_VALUES;
-use fastsim_lab::model::{GanKind, JetScales, JetVaeConfig, JetVaeMeta, TrainedJetVae};
+use fastsim_lab::model::{GanConfig, GanKind, JetScales, JetVaeConfig, JetVaeMeta, TrainedJetVae};
 use fastsim_lab::physics::wz_object_columns;
 use fastsim_lab::recipe::{JetRecipe, WzRecipe};
 use fastsim_lab::train::{Engine, GanJob, TrainConfig, TrainData};
@@ -175,12 +175,15 @@ pub fn run(args: BenchArgs) -> Result<()> {
                     }
                     trained = Some(job.finish()?);
                 }
+                let median = bench::median(epoch_s);
                 println!(
-                    "{}	FCGAN train epoch ({path}{preset}, {} events, batch 512)	{:.3}	s/epoch	{runs}",
+                    "{}	FCGAN train epoch ({path}{preset}, {} events, batch 512)	{median:.3}	s/epoch	{runs}",
                     kind.label(),
                     wz.n_rows() * 4 / 5,
-                    bench::median(epoch_s)
                 );
+                if (kind, engine) == (BackendKind::Cpu, Engine::Auto) {
+                    jax_gan_peer(wz.n_rows(), runs, &net, preset, median);
+                }
             }
             let model = trained.expect("at least one run");
             let mut rates = Vec::new();
@@ -202,20 +205,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
     Ok(())
 }
 
-/// The JAX peer (scripts/jax_peer.py) on the same machine now, beside the fast path's figures,
-/// with the ratios (above 1: the project is faster). Skipped with a reason when JAX is not
-/// installed (`scripts/install` puts it in a virtual environment).
-fn jax_peer(args: &BenchArgs, runs: usize, cols: &TrainData, epoch_s: f64, rate: f64) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/jax_peer.py");
+/// Runs a JAX peer script (in scripts/) with `args` and returns its JSON reply, or prints why
+/// it was skipped (JAX not installed: `scripts/install` puts it in a virtual environment).
+fn run_peer(script: &str, args: &[String]) -> Option<serde_json::Value> {
+    let script = format!("{}/scripts/{script}", env!("CARGO_MANIFEST_DIR"));
     let python = std::env::var("FASTSIM_JAX_PYTHON").unwrap_or_else(|_| "python3".into());
-    let h = cols.hidden;
     let out = std::process::Command::new(&python)
-        .arg(script)
-        .args(["--train-events", &args.train_events.to_string()])
-        .args(["--sample-events", &args.sample_events.to_string()])
-        .args(["--runs", &runs.to_string()])
-        .args(["--features", &cols.gen_cols.len().to_string()])
-        .args(["--hidden", &format!("{}x{}", h.layers, h.width)])
+        .arg(&script)
+        .args(args)
         .output();
     let reply = match out {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).to_string(),
@@ -223,19 +220,68 @@ fn jax_peer(args: &BenchArgs, runs: usize, cols: &TrainData, epoch_s: f64, rate:
             let err = String::from_utf8_lossy(&o.stderr);
             let last = err.lines().last().unwrap_or("no message");
             println!("jax	skipped	-	-	0	# {python} {script}: {last}");
-            return;
+            return None;
         }
         Err(e) => {
             println!("jax	skipped	-	-	0	# {python}: {e}");
-            return;
+            return None;
         }
     };
-    let v: serde_json::Value = match serde_json::from_str(reply.trim()) {
-        Ok(v) => v,
+    match serde_json::from_str(reply.trim()) {
+        Ok(v) => Some(v),
         Err(e) => {
             println!("jax	skipped	-	-	0	# unreadable reply ({e})");
-            return;
+            None
         }
+    }
+}
+
+/// The JAX peer of the FCGAN (scripts/jax_gan_peer.py): one training epoch of the same network
+/// on as many events, beside the fast path's figure, with the ratio (above 1: the project is
+/// faster).
+fn jax_gan_peer(events: usize, runs: usize, net: &GanConfig, preset: &str, epoch_s: f64) {
+    let args = [
+        ("--events", events),
+        ("--runs", runs),
+        ("--layers", net.layers),
+        ("--units", net.units),
+    ]
+    .map(|(k, v)| [k.to_string(), v.to_string()])
+    .concat();
+    let Some(v) = run_peer("jax_gan_peer.py", &args) else {
+        return;
+    };
+    let version = v["jax"].as_str().unwrap_or("?");
+    let Some(j_epoch) = v["train_epoch_s"].as_f64() else {
+        println!("jax	skipped	-	-	0	# reply without figures");
+        return;
+    };
+    println!(
+        "JAX {version}	FCGAN train epoch ({preset}, {} events, batch 512)	{j_epoch:.3}	s/epoch	{runs}",
+        events * 4 / 5
+    );
+    println!(
+        "ratio	FCGAN train ({preset}): JAX s/epoch ÷ fast path s/epoch	{:.2}	×	-",
+        j_epoch / epoch_s
+    );
+}
+
+/// The JAX peer (scripts/jax_peer.py) on the same machine now, beside the fast path's figures,
+/// with the ratios (above 1: the project is faster). Skipped with a reason when JAX is not
+/// installed (`scripts/install` puts it in a virtual environment).
+fn jax_peer(args: &BenchArgs, runs: usize, cols: &TrainData, epoch_s: f64, rate: f64) {
+    let h = cols.hidden;
+    let peer_args = [
+        ("--train-events", args.train_events.to_string()),
+        ("--sample-events", args.sample_events.to_string()),
+        ("--runs", runs.to_string()),
+        ("--features", cols.gen_cols.len().to_string()),
+        ("--hidden", format!("{}x{}", h.layers, h.width)),
+    ]
+    .map(|(k, v)| [k.to_string(), v])
+    .concat();
+    let Some(v) = run_peer("jax_peer.py", &peer_args) else {
+        return;
     };
     let version = v["jax"].as_str().unwrap_or("?");
     let (Some(j_epoch), Some(j_rate)) = (
