@@ -4,7 +4,7 @@
 //! arithmetic is that of `UnfoldGan::d_loss` and `UnfoldGan::g_loss`, which stay the reference
 //! (the tests compare gradients with autodiff through them) and the GPU path.
 
-use super::{Adam, FusedMlp, Workspace};
+use super::{parallel, Adam, FusedMlp, Workspace, SAMPLE_BLOCK};
 use crate::model::{EventScales, GanConfig, GanKind};
 
 /// One batch of standardised rows: detector-level events (`cond`, rows × d_cond), their
@@ -136,40 +136,9 @@ impl FusedGan {
         )
     }
 
-    /// The generator's output for `cond` and `noise` (rows × d_event), in `out`; the
-    /// workspace `ws` holds its activations (sampling uses its own).
-    pub fn generator_forward(
-        &self,
-        cond: &[f32],
-        noise: &[f32],
-        rows: usize,
-        ws: &mut Workspace,
-        input: &mut Vec<f32>,
-    ) -> Vec<f32> {
-        let x = self.generator_input(cond, noise, rows, input);
-        let g = &self.generator;
-        g.mlp.forward(&g.params, x, rows, ws).to_vec()
-    }
-
-    fn generator_input<'a>(
-        &self,
-        cond: &'a [f32],
-        noise: &[f32],
-        rows: usize,
-        input: &'a mut Vec<f32>,
-    ) -> &'a [f32] {
-        match self.cfg.kind {
-            GanKind::Naive => cond,
-            GanKind::Fcgan => {
-                concat_rows(input, noise, self.cfg.noise, cond, self.cfg.d_cond(), rows);
-                input
-            }
-        }
-    }
-
     fn generate(&mut self, b: &GanRows) {
         let mut input = std::mem::take(&mut self.input);
-        let x = self.generator_input(b.cond, b.noise, b.rows, &mut input);
+        let x = generator_input(&self.cfg, b.cond, b.noise, b.rows, &mut input);
         let g = &mut self.generator;
         let out = g.mlp.forward(&g.params, x, b.rows, &mut g.ws);
         self.fake.clear();
@@ -309,6 +278,44 @@ impl FusedGan {
         let l_g = l_g / n as f64;
         [l_g + self.cfg.lambda_g * mmd, l_g, mmd]
     }
+}
+
+/// The generator's input for standardised detector events `cond` (rows × d_cond): the
+/// naive GAN reads them alone, the FCGAN its noise (rows × noise) first, then them.
+fn generator_input<'a>(
+    cfg: &GanConfig,
+    cond: &'a [f32],
+    noise: &[f32],
+    rows: usize,
+    buf: &'a mut Vec<f32>,
+) -> &'a [f32] {
+    match cfg.kind {
+        GanKind::Naive => cond,
+        GanKind::Fcgan => {
+            concat_rows(buf, noise, cfg.noise, cond, cfg.d_cond(), rows);
+            buf
+        }
+    }
+}
+
+/// The generator with weights `flat` (the layout of `Mlp::to_flat`) applied to standardised
+/// detector events `cond` (rows × d_cond) with `noise` (rows × noise): standardised parton
+/// events (rows × d_event), in blocks of [`SAMPLE_BLOCK`] rows spread over the cores.
+/// Unfolding and the training's validation take this path on the CPU.
+pub fn generate_rows(cfg: &GanConfig, flat: &[f32], cond: &[f32], noise: &[f32]) -> Vec<f32> {
+    let mlp = FusedMlp::new(&cfg.generator_config());
+    let (kc, nz) = (cfg.d_cond(), cfg.noise);
+    let rows = cond.len() / kc;
+    let mut blocks: Vec<Vec<f32>> = vec![Vec::new(); rows.div_ceil(SAMPLE_BLOCK)];
+    let buffers = || (Workspace::default(), Vec::new());
+    parallel::for_each(&mut blocks, buffers, |(ws, buf), b, out| {
+        let (start, n) = (b * SAMPLE_BLOCK, SAMPLE_BLOCK.min(rows - b * SAMPLE_BLOCK));
+        let c = &cond[start * kc..(start + n) * kc];
+        let z = &noise[start * nz..(start + n) * nz];
+        let x = generator_input(cfg, c, z, n, buf);
+        *out = mlp.forward(flat, x, n, ws).to_vec();
+    });
+    blocks.concat()
 }
 
 /// m_jj (GeV) of standardised events (rows × k, the two jets' (px, py, pz) first, massless)

@@ -11,7 +11,7 @@ mod parallel;
 mod smearing;
 
 pub use adam::Adam;
-pub use gan::{mjj_with_grad, mmd_with_grad, FusedGan, GanRows};
+pub use gan::{generate_rows, mjj_with_grad, mmd_with_grad, FusedGan, GanRows};
 pub use mlp::{FusedMlp, Workspace};
 pub use smearing::{sample as sample_smearing, FusedSmearing, SAMPLE_BLOCK};
 

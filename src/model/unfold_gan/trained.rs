@@ -198,8 +198,25 @@ impl TrainedUnfold {
 
     /// Unfolds row-major detector-level objects ((pT, η, φ) per object, the model's reco
     /// columns) to parton-level ones, one draw per event from the seeded noise stream.
+    /// On the CPU device the generator runs on the fast path (`model::fast::generate_rows`).
     pub async fn unfold_rows(&self, reco: &[f32], seed: u64) -> Result<Vec<f32>> {
+        self.unfold_rows_on(reco, seed, crate::backend::is_cpu(&self.device))
+            .await
+    }
+
+    /// [`TrainedUnfold::unfold_rows`] on the fast path or through Burn (the tests compare).
+    pub(crate) async fn unfold_rows_on(
+        &self,
+        reco: &[f32],
+        seed: u64,
+        fast: bool,
+    ) -> Result<Vec<f32>> {
         let cfg = &self.meta.config;
+        let flat = if fast {
+            Some(read_f32(self.generator.to_flat()).await?)
+        } else {
+            None
+        };
         let k = cfg.d_event();
         let kc = cfg.d_cond();
         let n = reco.len() / k;
@@ -212,13 +229,18 @@ impl TrainedUnfold {
             let noise: Vec<f32> = (0..rows * cfg.noise)
                 .map(|_| normal(&mut noise_rng) as f32)
                 .collect();
-            let y = generate(
-                &self.generator,
-                cfg.kind,
-                upload(x, rows, kc, &self.device),
-                upload(noise, rows, cfg.noise, &self.device),
-            );
-            let mut y = read_f32(y).await?;
+            let mut y = match &flat {
+                Some(flat) => crate::model::fast::generate_rows(cfg, flat, &x, &noise),
+                None => {
+                    let y = generate(
+                        &self.generator,
+                        cfg.kind,
+                        upload(x, rows, kc, &self.device),
+                        upload(noise, rows, cfg.noise, &self.device),
+                    );
+                    read_f32(y).await?
+                }
+            };
             self.meta.gen_scales.invert(&mut y);
             out.extend(to_objects(&y));
         }
