@@ -23,6 +23,7 @@ import time
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
+import jax_mlp  # noqa: E402  (scripts/jax_mlp.py, beside this file)
 
 p = argparse.ArgumentParser()
 p.add_argument("--events", type=int, default=10_000)
@@ -38,21 +39,11 @@ STD = jnp.full(6, 2.0, jnp.float32)
 
 
 def init(key, d_in, d_out):
-    dims = [d_in] + [a.units] * a.layers + [d_out]
-    params = []
-    for i, o in zip(dims[:-1], dims[1:]):
-        key, sub = jax.random.split(key)
-        lim = (6.0 / (i + o)) ** 0.5
-        params.append((jax.random.uniform(sub, (i, o), jnp.float32, -lim, lim), jnp.zeros(o, jnp.float32)))
-    return params
+    return jax_mlp.init(key, [d_in] + [a.units] * a.layers + [d_out])
 
 
 def mlp(params, x):
-    for j, (w, b) in enumerate(params):
-        x = x @ w + b
-        if j + 1 < len(params):
-            x = jnp.where(x > 0, x, SLOPE * x)
-    return x
+    return jax_mlp.mlp(params, x, SLOPE)
 
 
 def mjj(x):

@@ -18,6 +18,7 @@ import time
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
+import jax_mlp  # noqa: E402  (scripts/jax_mlp.py, beside this file)
 
 p = argparse.ArgumentParser()
 p.add_argument("--train-events", type=int, default=20_000)
@@ -33,20 +34,11 @@ GAMMA, SLOPE, BATCH = 0.841, 0.05, 128
 
 
 def init(key):
-    params = []
-    for i, o in zip(dims[:-1], dims[1:]):
-        key, sub = jax.random.split(key)
-        lim = (6.0 / (i + o)) ** 0.5
-        params.append((jax.random.uniform(sub, (i, o), jnp.float32, -lim, lim), jnp.zeros(o, jnp.float32)))
-    return params
+    return jax_mlp.init(key, dims)
 
 
 def mlp(params, x):
-    for j, (w, b) in enumerate(params):
-        x = x @ w + b
-        if j + 1 < len(params):
-            x = jnp.where(x > 0, x, SLOPE * x)
-    return x
+    return jax_mlp.mlp(params, x, SLOPE)
 
 
 def loss(nets, x, y):

@@ -63,9 +63,9 @@ fn sigmoid(phi: f32) -> f32 {
     1.0 / (1.0 + (-phi).exp())
 }
 
-/// Rows of `a` (rows × ka) and `b` (rows × kb) side by side, into `out`.
+/// Rows of `a` (rows × ka) and `b` (rows × kb) side by side, appended to `out`.
 fn concat_rows(out: &mut Vec<f32>, a: &[f32], ka: usize, b: &[f32], kb: usize, rows: usize) {
-    out.clear();
+    out.reserve(rows * (ka + kb));
     for r in 0..rows {
         out.extend_from_slice(&a[r * ka..(r + 1) * ka]);
         out.extend_from_slice(&b[r * kb..(r + 1) * kb]);
@@ -152,16 +152,7 @@ impl FusedGan {
         match self.cfg.kind {
             GanKind::Naive => out.extend_from_slice(&x[..rows * self.cfg.d_event()]),
             GanKind::Fcgan => {
-                let mut part = Vec::new();
-                concat_rows(
-                    &mut part,
-                    x,
-                    self.cfg.d_event(),
-                    cond,
-                    self.cfg.d_cond(),
-                    rows,
-                );
-                out.extend_from_slice(&part);
+                concat_rows(out, x, self.cfg.d_event(), cond, self.cfg.d_cond(), rows)
             }
         }
     }
@@ -292,6 +283,7 @@ fn generator_input<'a>(
     match cfg.kind {
         GanKind::Naive => cond,
         GanKind::Fcgan => {
+            buf.clear();
             concat_rows(buf, noise, cfg.noise, cond, cfg.d_cond(), rows);
             buf
         }
