@@ -14,8 +14,8 @@ mod unfold_gan;
 
 pub use history::{EpochReport, Stop, TrainConfig};
 pub use jet_vae::{
-    chamfer, jet_pt_mass, standardise_jets, to_feature_major, to_gev, JetSampler, JetScales,
-    JetVae, JetVaeConfig, JetVaeMeta, TrainedJetVae, VaeNoise, VaeOutput, LOSS_PARTS,
+    chamfer, jet_pt_mass, standardise_jets, to_feature_major, to_gev, HostNoise, JetSampler,
+    JetScales, JetVae, JetVaeConfig, JetVaeMeta, TrainedJetVae, VaeNoise, VaeOutput, LOSS_PARTS,
 };
 pub use mlp::{Mlp, MlpConfig};
 pub use smearing::{

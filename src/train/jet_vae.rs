@@ -2,12 +2,15 @@
 //! standardisation fitted on the training split, Adam at a constant 10⁻⁴, eq. (1) with its
 //! components tracked per epoch on training and validation jets, best validation epoch kept.
 
-use super::{Rows, TrainConfig, Trainer};
+use super::{Engine, FastStep, Rows, TrainConfig, Trainer};
+use crate::backend;
 use crate::data::{JetArrays, JET_VALUES};
 use crate::error::{Error, Result};
+use crate::model::fast::FusedJetVae;
+use crate::model::params::from_flat;
 use crate::model::{standardise_jets, JetScales, JetVae, JetVaeConfig, JetVaeMeta, TrainedJetVae};
 use crate::physics::MAX_PARTICLES;
-use crate::random::{rng, stream};
+use crate::random::{rng, stream, Rng};
 use burn::prelude::*;
 use std::cell::RefCell;
 
@@ -15,6 +18,32 @@ use std::cell::RefCell;
 pub struct JetVaeJob {
     pub trainer: Trainer<JetVae>,
     meta: JetVaeMeta,
+}
+
+/// The jet VAE's training step on the fast path, with the noise stream the Burn path's loss
+/// draws from (the same seed and stream: ε, then the dropout masks, batch after batch).
+struct FastJetVaeStep {
+    config: JetVaeConfig,
+    net: FusedJetVae,
+    noise: Rng,
+}
+
+impl FastStep<JetVae> for FastJetVaeStep {
+    fn step(&mut self, x: &[f32], y: &[f32], rows: usize, lr: f64) -> Vec<f64> {
+        let noise = self.config.host_noise(rows, true, &mut self.noise);
+        self.net.step(x, y, rows, &noise, lr).to_vec()
+    }
+    fn loss(&mut self, x: &[f32], y: &[f32], rows: usize) -> Vec<f64> {
+        let noise = self.config.host_noise(rows, false, &mut self.noise);
+        self.net.loss(x, y, rows, &noise).to_vec()
+    }
+    fn flat(&self) -> Vec<f32> {
+        self.net.flat()
+    }
+    fn module(&self, flat: &[f32], device: &Device) -> JetVae {
+        from_flat(self.config.init_shapes(device), flat, device)
+            .expect("the fast path's weights fit its own network")
+    }
 }
 
 /// Mean and standard deviation of `v`.
@@ -33,6 +62,18 @@ impl JetVaeJob {
         net_cfg: JetVaeConfig,
         cfg: TrainConfig,
         device: &Device,
+    ) -> Result<Self> {
+        Self::with_engine(jets, file, net_cfg, cfg, device, Engine::Auto)
+    }
+
+    /// [`JetVaeJob::new`] with the training code chosen.
+    pub fn with_engine(
+        jets: &JetArrays,
+        file: &str,
+        net_cfg: JetVaeConfig,
+        cfg: TrainConfig,
+        device: &Device,
+        engine: Engine,
     ) -> Result<Self> {
         cfg.validate()?;
         net_cfg.validate()?;
@@ -101,7 +142,13 @@ impl JetVaeJob {
             ));
         }
         let ad = device.clone().autodiff();
-        let model = net_cfg.init(&mut rng(cfg.seed, stream::NET_INIT), &ad);
+        let init = net_cfg.init_flat(&mut rng(cfg.seed, stream::NET_INIT));
+        let model = from_flat(net_cfg.init_shapes(&ad), &init, &ad)?;
+        let fast = (engine == Engine::Auto && backend::is_cpu(device)).then(|| FastJetVaeStep {
+            net: FusedJetVae::new(&net_cfg, &scales, &init),
+            config: net_cfg.clone(),
+            noise: rng(cfg.seed, stream::CV_FOLDS),
+        });
         let noise = RefCell::new(rng(cfg.seed, stream::CV_FOLDS));
         let (loss_cfg, loss_scales) = (net_cfg.clone(), scales.clone());
         let loss = move |m: &JetVae, x: Tensor<2>, y: Tensor<2>, training: bool| {
@@ -127,7 +174,7 @@ impl JetVaeJob {
             min_pt: 0.25,
             max_eta: 3.2,
         };
-        let trainer = Trainer::new(
+        let mut trainer = Trainer::new(
             cfg,
             model,
             loss,
@@ -140,6 +187,9 @@ impl JetVaeJob {
             ad,
             device.clone(),
         )?;
+        if let Some(fast) = fast {
+            trainer.set_fast(Box::new(fast));
+        }
         Ok(Self { trainer, meta })
     }
 
@@ -158,5 +208,55 @@ impl JetVaeJob {
             best,
             self.trainer.infer_device().clone(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recipe::JetRecipe;
+    use crate::workflow::{run_to_end, Epochs};
+
+    /// Two epochs of the small masked network on the fast path and on Burn from the same seed
+    /// end at the same losses, components included, within float tolerance.
+    #[test]
+    fn fast_path_trains_as_burn_does() {
+        let jets = JetRecipe::new(300, 4).build().unwrap();
+        let net = crate::workflow::jets::net_config(crate::workflow::Preset::Small, true);
+        let cfg = TrainConfig {
+            epochs: 2,
+            ..crate::workflow::jets::PAPER
+        };
+        let device = Device::flex();
+        let history = |engine| {
+            let mut job =
+                JetVaeJob::with_engine(&jets, "jets", net.clone(), cfg.clone(), &device, engine)
+                    .unwrap();
+            assert_eq!(job.trainer.is_fast(), engine == Engine::Auto);
+            run_to_end(&mut Epochs::new(&mut job.trainer, |_| {}), 8).unwrap();
+            job.finish().unwrap().meta.history
+        };
+        let (fast, burn) = (history(Engine::Auto), history(Engine::Burn));
+        assert_eq!(fast.len(), 2);
+        for (f, b) in fast.iter().zip(&burn) {
+            let pairs = [(f.train_loss, b.train_loss), (f.val_loss, b.val_loss)]
+                .into_iter()
+                .chain(
+                    f.train_parts
+                        .iter()
+                        .copied()
+                        .zip(b.train_parts.iter().copied()),
+                )
+                .chain(f.val_parts.iter().copied().zip(b.val_parts.iter().copied()));
+            for (x, y) in pairs {
+                assert!(
+                    (x - y).abs() <= 1e-3 * y.abs().max(1e-3),
+                    "epoch {}: fast {x} vs burn {y}",
+                    f.epoch
+                );
+            }
+            assert_eq!(f.train_parts.len(), 5);
+            assert_eq!(f.val_parts.len(), 5);
+        }
     }
 }

@@ -39,10 +39,12 @@ type LossFn<M> = Box<dyn Fn(&M, Tensor<2>, Tensor<2>, bool) -> Tensor<1>>;
 /// validation and the checkpoint, so both paths validate and store alike.
 pub trait FastStep<M> {
     /// One optimiser step on a batch (`rows` rows of standardised inputs and targets) at
-    /// learning rate `lr`; the batch's mean loss.
-    fn step(&mut self, x: &[f32], y: &[f32], rows: usize, lr: f64) -> f64;
-    /// The mean loss of `rows` rows with the current weights, without a step (validation).
-    fn loss(&mut self, x: &[f32], y: &[f32], rows: usize) -> f64;
+    /// learning rate `lr`; the batch's mean loss, then its components (as the job's Burn loss
+    /// function returns them).
+    fn step(&mut self, x: &[f32], y: &[f32], rows: usize, lr: f64) -> Vec<f64>;
+    /// The mean loss (and components) of `rows` rows with the current weights, without a
+    /// step (validation).
+    fn loss(&mut self, x: &[f32], y: &[f32], rows: usize) -> Vec<f64>;
     /// The current weights, flat, in the model file's order.
     fn flat(&self) -> Vec<f32>;
     /// The Burn module with the weights `flat`.
@@ -86,13 +88,22 @@ pub struct Trainer<M: Module + Clone> {
     rng: Rng,
     /// The fast path, when the job set one: it then trains instead of `model` and `optim`.
     fast: Option<Box<dyn FastStep<M>>>,
-    fast_loss: f64,
+    /// Training loss (and components) summed over this epoch's rows (fast path).
+    fast_loss: Vec<f64>,
     /// Validation rows done this epoch and their summed loss (fast path: validation runs in
     /// steps of [`FAST_VAL_BATCHES`] batches, so the page yields between them).
     val_cursor: usize,
-    val_loss_sum: f64,
+    val_loss_sum: Vec<f64>,
     /// The best epoch's weights, flat (fast path only).
     best_flat: Option<Vec<f32>>,
+}
+
+/// `sums` += `parts` · `rows` (per component; `sums` grows to `parts`' length).
+fn add_weighted(sums: &mut Vec<f64>, parts: &[f64], rows: usize) {
+    sums.resize(sums.len().max(parts.len()), 0.0);
+    for (s, p) in sums.iter_mut().zip(parts) {
+        *s += p * rows as f64;
+    }
 }
 
 /// Fast path: one validation step is this many training batches' rows (a step of a few
@@ -169,9 +180,9 @@ impl<M: Module + Clone> Trainer<M> {
             history: Vec::new(),
             stop: None,
             fast: None,
-            fast_loss: 0.0,
+            fast_loss: Vec::new(),
             val_cursor: 0,
-            val_loss_sum: 0.0,
+            val_loss_sum: Vec::new(),
             best_flat: None,
         })
     }
@@ -263,7 +274,11 @@ impl<M: Module + Clone> Trainer<M> {
                         &self.x[x0 * k_in..y0 * k_in],
                         &self.y[x0 * k_out..y0 * k_out],
                     );
-                    self.val_loss_sum += fast.loss(xv, yv, to - from) * (to - from) as f64;
+                    add_weighted(
+                        &mut self.val_loss_sum,
+                        &fast.loss(xv, yv, to - from),
+                        to - from,
+                    );
                     self.val_cursor = to;
                     continue;
                 }
@@ -277,7 +292,7 @@ impl<M: Module + Clone> Trainer<M> {
             );
             if let Some(fast) = self.fast.as_mut() {
                 let n = rows.len();
-                self.fast_loss += fast.step(&xb, &yb, n, lr) * n as f64;
+                add_weighted(&mut self.fast_loss, &fast.step(&xb, &yb, n, lr), n);
                 self.cursor = end;
                 self.batches += 1;
                 continue;
@@ -308,11 +323,11 @@ impl<M: Module + Clone> Trainer<M> {
         let (train, valid, flat, val) = if let Some(fast) = self.fast.as_mut() {
             // The fast path validated on the host rows, in steps (train_batches).
             debug_assert_eq!(self.val_cursor, self.n_val);
-            let val = vec![std::mem::take(&mut self.val_loss_sum) / self.n_val as f64];
+            let val = mean(std::mem::take(&mut self.val_loss_sum), self.n_val);
             self.val_cursor = 0;
             let flat = fast.flat();
             let valid = fast.module(&flat, &self.infer_device);
-            let train = vec![std::mem::take(&mut self.fast_loss) / self.n_train as f64];
+            let train = mean(std::mem::take(&mut self.fast_loss), self.n_train);
             (train, valid, Some(flat), val)
         } else {
             let train = match self.loss_sum.take() {
@@ -336,7 +351,8 @@ impl<M: Module + Clone> Trainer<M> {
                 mean(val_sums, self.n_val),
             )
         };
-        let (train_loss, val_loss) = (train[0], val.first().copied().unwrap_or(f64::NAN));
+        let first = |v: &[f64]| v.first().copied().unwrap_or(f64::NAN);
+        let (train_loss, val_loss) = (first(&train), first(&val));
         let epoch = self.epoch + 1;
         let finite = train_loss.is_finite() && val_loss.is_finite();
         if finite && self.best.as_ref().is_none_or(|b| val_loss < b.1) {
@@ -349,7 +365,7 @@ impl<M: Module + Clone> Trainer<M> {
             val_loss,
             lr: self.lr(),
             best_epoch: self.best.as_ref().map_or(0, |b| b.0),
-            train_parts: train[1..].to_vec(),
+            train_parts: train.get(1..).map(<[f64]>::to_vec).unwrap_or_default(),
             val_parts: val.get(1..).map(<[f64]>::to_vec).unwrap_or_default(),
         };
         self.history.push(report.clone());

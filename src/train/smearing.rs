@@ -82,11 +82,11 @@ struct FastSmearingStep {
 }
 
 impl FastStep<SmearingNet> for FastSmearingStep {
-    fn step(&mut self, x: &[f32], y: &[f32], rows: usize, lr: f64) -> f64 {
-        self.net.step(x, y, rows, lr)
+    fn step(&mut self, x: &[f32], y: &[f32], rows: usize, lr: f64) -> Vec<f64> {
+        vec![self.net.step(x, y, rows, lr)]
     }
-    fn loss(&mut self, x: &[f32], y: &[f32], rows: usize) -> f64 {
-        self.net.loss(x, y, rows)
+    fn loss(&mut self, x: &[f32], y: &[f32], rows: usize) -> Vec<f64> {
+        vec![self.net.loss(x, y, rows)]
     }
     fn flat(&self) -> Vec<f32> {
         self.net.flat()

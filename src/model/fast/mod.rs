@@ -4,18 +4,23 @@
 //! on the CPU device for the networks it covers (the smearing pair of seed 000).
 
 mod adam;
+mod conv;
 mod gan;
 mod gemm;
+mod jet_vae;
 mod mlp;
 mod parallel;
 mod smearing;
 
 pub use adam::Adam;
 pub use gan::{generate_rows, mjj_with_grad, mmd_with_grad, FusedGan, GanRows};
+pub use jet_vae::{FusedJetVae, JetLoss};
 pub use mlp::{FusedMlp, Workspace};
 pub use smearing::{sample as sample_smearing, FusedSmearing, SAMPLE_BLOCK};
 
 #[cfg(test)]
 mod gan_tests;
+#[cfg(test)]
+mod jet_vae_tests;
 #[cfg(test)]
 mod tests;

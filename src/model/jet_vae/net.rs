@@ -8,7 +8,7 @@
 //! the paper traces its broken momentum flows to those fake particles (section 6).
 
 use super::chamfer::{chamfer, jet_pt_mass};
-use crate::model::params::seeded_init;
+use crate::model::params::{seeded_init, to_flat};
 use crate::random::{normal, uniform, Rng};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::interpolate::{Interpolate2dConfig, InterpolateMode};
@@ -134,6 +134,18 @@ impl JetVaeConfig {
         seeded_init(self.init_shapes(device), rng, device)
     }
 
+    /// The seeded initial weights of [`JetVaeConfig::init`], flat (the layout of `to_flat`):
+    /// the same values on every backend, drawn here on the CPU device.
+    pub fn init_flat(&self, rng: &mut Rng) -> Vec<f32> {
+        let cpu = Device::flex();
+        let net = seeded_init(self.init_shapes(&cpu), rng, &cpu);
+        to_flat(&net)
+            .into_data()
+            .convert::<f32>()
+            .try_to_vec::<f32>()
+            .expect("the CPU device's tensors hold f32")
+    }
+
     /// The network's layers with Burn's own initial values (to be overwritten: by
     /// `seeded_init`, or by a model file's weights through `params::from_flat`).
     pub fn init_shapes(&self, device: &Device) -> JetVae {
@@ -172,16 +184,31 @@ impl JetVaeConfig {
         }
     }
 
-    /// ε and (when `train`) dropout masks for a batch of `batch` jets.
+    /// ε and (when `train`) dropout masks for a batch of `batch` jets, on `device`.
     pub fn noise(&self, batch: usize, train: bool, rng: &mut Rng, device: &Device) -> VaeNoise {
-        let eps: Vec<f32> = (0..batch * self.latent)
+        let host = self.host_noise(batch, train, rng);
+        let upload = |v: Vec<f32>, width: usize| {
+            Tensor::from_data(TensorData::new(v, [batch, width]), device)
+        };
+        let [d1, d2, d3] = [self.dense1, self.dense2, self.dense1];
+        VaeNoise {
+            eps: upload(host.eps, self.latent),
+            dropout: host
+                .dropout
+                .map(|[a, b, c]| [upload(a, d1), upload(b, d2), upload(c, d3)]),
+        }
+    }
+
+    /// The same draws as [`JetVaeConfig::noise`], on the host (the fast path's): ε
+    /// (batch × latent), then the masks of the dense layers (dense1, dense2, dense1 wide).
+    pub fn host_noise(&self, batch: usize, train: bool, rng: &mut Rng) -> HostNoise {
+        let eps = (0..batch * self.latent)
             .map(|_| normal(rng) as f32)
             .collect();
-        let eps = Tensor::from_data(TensorData::new(eps, [batch, self.latent]), device);
         let dropout = (train && self.dropout > 0.0).then(|| {
             let keep = 1.0 - self.dropout;
-            let mut mask = |width: usize| {
-                let v: Vec<f32> = (0..batch * width)
+            let mut mask = |width: usize| -> Vec<f32> {
+                (0..batch * width)
                     .map(|_| {
                         if uniform(rng) < keep {
                             (1.0 / keep) as f32
@@ -189,13 +216,18 @@ impl JetVaeConfig {
                             0.0
                         }
                     })
-                    .collect();
-                Tensor::from_data(TensorData::new(v, [batch, width]), device)
+                    .collect()
             };
             [mask(self.dense1), mask(self.dense2), mask(self.dense1)]
         });
-        VaeNoise { eps, dropout }
+        HostNoise { eps, dropout }
     }
+}
+
+/// [`VaeNoise`] on the host, row-major.
+pub struct HostNoise {
+    pub eps: Vec<f32>,
+    pub dropout: Option<[Vec<f32>; 3]>,
 }
 
 impl JetVae {

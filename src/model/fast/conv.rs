@@ -1,0 +1,312 @@
+//! The layers of the jet VAE (seed 001, fig. 1) on the fast path: dense layers, convolutions
+//! over the (3 feature rows × w particles) plane with a kh × 5 kernel and "same" padding,
+//! 1 × 2 max pooling along the particles, and linear up-sampling along them (PyTorch's
+//! bilinear `Upsample` with corners not aligned; the 3 rows are kept). Activations are
+//! channels-last: one row per (jet, feature row, particle), one column per channel, so a
+//! convolution is one matrix product on its unrolled input (im2col) and every inner loop runs
+//! over contiguous channels.
+
+use super::gemm::matmul;
+
+/// Rows of the plane: px, py, pz.
+pub const PLANE_ROWS: usize = 3;
+/// Kernel width along the particles.
+pub const KW: usize = 5;
+
+/// z = a·W + b on `rows` rows, W (i × o, row-major) then b at offset `at` of the parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct Dense {
+    pub i: usize,
+    pub o: usize,
+    pub at: usize,
+}
+
+impl Dense {
+    pub fn n_params(&self) -> usize {
+        self.i * self.o + self.o
+    }
+
+    /// z (rows × o) ← a·W + b.
+    pub fn forward(&self, p: &[f32], a: &[f32], rows: usize, z: &mut Vec<f32>) {
+        let (w, b) = self.split(p);
+        z.clear();
+        for _ in 0..rows {
+            z.extend_from_slice(b);
+        }
+        matmul(z, a, w, (rows, self.i, self.o), false, false, true);
+    }
+
+    /// From δ = dL/dz: ∂W = aᵀ·δ and ∂b = Σ_rows δ into `grads` (the whole parameter
+    /// vector), and, when asked, dL/da = δ·Wᵀ into `da` (added to it with `add`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn backward(
+        &self,
+        p: &[f32],
+        a: &[f32],
+        delta: &[f32],
+        rows: usize,
+        grads: &mut [f32],
+        da: Option<&mut Vec<f32>>,
+        add: bool,
+    ) {
+        let (i, o) = (self.i, self.o);
+        let (gw, gb) = grads[self.at..self.at + i * o + o].split_at_mut(i * o);
+        matmul(gw, a, delta, (i, rows, o), true, false, false);
+        gb.fill(0.0);
+        for row in delta[..rows * o].chunks_exact(o) {
+            gb.iter_mut().zip(row).for_each(|(g, d)| *g += d);
+        }
+        if let Some(da) = da {
+            if !add {
+                da.clear();
+                da.resize(rows * i, 0.0);
+            }
+            matmul(da, delta, self.split(p).0, (rows, o, i), false, true, add);
+        }
+    }
+
+    fn split<'p>(&self, p: &'p [f32]) -> (&'p [f32], &'p [f32]) {
+        let n = self.i * self.o;
+        (
+            &p[self.at..self.at + n],
+            &p[self.at + n..self.at + n + self.o],
+        )
+    }
+}
+
+/// A convolution over the plane, `width` particles wide, kernel `kh` × [`KW`], "same"
+/// padding; its weight is the matrix of [`Dense`] with one input per tap and input channel,
+/// in the order (tap row, tap column, channel).
+#[derive(Debug, Clone, Copy)]
+pub struct Conv {
+    pub c_in: usize,
+    pub kh: usize,
+    pub width: usize,
+    pub dense: Dense,
+}
+
+impl Conv {
+    pub fn new(c_in: usize, c_out: usize, kh: usize, width: usize, at: usize) -> Self {
+        Self {
+            c_in,
+            kh,
+            width,
+            dense: Dense {
+                i: kh * KW * c_in,
+                o: c_out,
+                at,
+            },
+        }
+    }
+
+    pub fn c_out(&self) -> usize {
+        self.dense.o
+    }
+
+    /// Rows of the plane for `jets` jets.
+    pub fn rows(&self, jets: usize) -> usize {
+        jets * PLANE_ROWS * self.width
+    }
+
+    /// For each output position and tap, the input position it reads (or none, in the
+    /// padding): calls `f(output row, column block of the tap, input row)`.
+    fn taps(&self, jets: usize, mut f: impl FnMut(usize, usize, usize)) {
+        let (w, kh) = (self.width as isize, self.kh as isize);
+        let ph = (kh - 1) / 2;
+        let pw = (KW as isize - 1) / 2;
+        for j in 0..jets {
+            for h in 0..PLANE_ROWS as isize {
+                for x in 0..w {
+                    let row = (j * PLANE_ROWS + h as usize) * w as usize + x as usize;
+                    for i in 0..kh {
+                        let hh = h + i - ph;
+                        if !(0..PLANE_ROWS as isize).contains(&hh) {
+                            continue;
+                        }
+                        for t in 0..KW as isize {
+                            let xx = x + t - pw;
+                            if !(0..w).contains(&xx) {
+                                continue;
+                            }
+                            let src = (j * PLANE_ROWS + hh as usize) * w as usize + xx as usize;
+                            f(row, (i * KW as isize + t) as usize, src);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The unrolled input: col[(jet, h, x), (i, t, c)] = input[jet, h + i − ⌊kh/2⌋, x + t − 2, c],
+    /// zero in the padding.
+    pub fn im2col(&self, input: &[f32], jets: usize, col: &mut Vec<f32>) {
+        let (c, k) = (self.c_in, self.dense.i);
+        col.clear();
+        col.resize(self.rows(jets) * k, 0.0);
+        self.taps(jets, |row, tap, src| {
+            col[row * k + tap * c..row * k + (tap + 1) * c]
+                .copy_from_slice(&input[src * c..(src + 1) * c]);
+        });
+    }
+
+    /// out (rows × c_out) ← the convolution of `input` (rows × c_in); `col` keeps the
+    /// unrolled input for [`Conv::backward`].
+    pub fn forward(
+        &self,
+        p: &[f32],
+        input: &[f32],
+        jets: usize,
+        col: &mut Vec<f32>,
+        out: &mut Vec<f32>,
+    ) {
+        self.im2col(input, jets, col);
+        self.dense.forward(p, col, self.rows(jets), out);
+    }
+
+    /// From δ = dL/d(out): the weight and bias gradients, and when asked dL/d(input)
+    /// (rows × c_in) through `dcol` (scratch): the unrolled gradient δ·Wᵀ folded back onto the
+    /// positions each tap read.
+    pub fn backward(
+        &self,
+        p: &[f32],
+        col: &[f32],
+        delta: &[f32],
+        jets: usize,
+        grads: &mut [f32],
+        input_grad: Option<(&mut Vec<f32>, &mut Vec<f32>)>,
+    ) {
+        let rows = self.rows(jets);
+        match input_grad {
+            None => self.dense.backward(p, col, delta, rows, grads, None, false),
+            Some((dcol, din)) => {
+                self.dense
+                    .backward(p, col, delta, rows, grads, Some(dcol), false);
+                let (c, k) = (self.c_in, self.dense.i);
+                din.clear();
+                din.resize(rows * c, 0.0);
+                self.taps(jets, |row, tap, src| {
+                    let from = &dcol[row * k + tap * c..row * k + (tap + 1) * c];
+                    din[src * c..(src + 1) * c]
+                        .iter_mut()
+                        .zip(from)
+                        .for_each(|(d, g)| *d += g);
+                });
+            }
+        }
+    }
+}
+
+/// LeakyReLU in place.
+pub fn leaky(z: &mut [f32], slope: f32) {
+    // A select, not a branch: the signs are random, and this vectorises.
+    z.iter_mut()
+        .for_each(|v| *v *= if *v < 0.0 { slope } else { 1.0 });
+}
+
+/// δ ⊙ σ′ in place, σ′ read from the activation's output `a` (same sign as its input).
+pub fn leaky_back(delta: &mut [f32], a: &[f32], slope: f32) {
+    delta
+        .iter_mut()
+        .zip(a)
+        .for_each(|(d, a)| *d *= if *a <= 0.0 { slope } else { 1.0 });
+}
+
+/// 1 × 2 max pooling with stride 2 along the particles: `width` → ⌊width/2⌋ (an odd last
+/// particle is dropped, as Burn's and PyTorch's pooling do).
+pub fn pool(input: &[f32], jets: usize, width: usize, c: usize, out: &mut Vec<f32>) {
+    let half = width / 2;
+    out.clear();
+    out.reserve(jets * PLANE_ROWS * half * c);
+    for line in input.chunks_exact(width * c).take(jets * PLANE_ROWS) {
+        for x in 0..half {
+            let (a, b) = (
+                &line[2 * x * c..(2 * x + 1) * c],
+                &line[(2 * x + 1) * c..(2 * x + 2) * c],
+            );
+            out.extend(a.iter().zip(b).map(|(a, b)| a.max(*b)));
+        }
+    }
+}
+
+/// The pooling's gradient: each pooled gradient goes to the larger of its two inputs (the
+/// first on a tie), nothing to a dropped last particle.
+pub fn pool_back(
+    input: &[f32],
+    delta: &[f32],
+    jets: usize,
+    width: usize,
+    c: usize,
+    din: &mut Vec<f32>,
+) {
+    let half = width / 2;
+    din.clear();
+    din.resize(jets * PLANE_ROWS * width * c, 0.0);
+    for ((line, d), g) in input
+        .chunks_exact(width * c)
+        .zip(din.chunks_exact_mut(width * c))
+        .zip(delta.chunks_exact(half * c))
+    {
+        for x in 0..half {
+            for k in 0..c {
+                let (l, r) = ((2 * x) * c + k, (2 * x + 1) * c + k);
+                let to = if line[l] >= line[r] { l } else { r };
+                d[to] = g[x * c + k];
+            }
+        }
+    }
+}
+
+/// Linear up-sampling along the particles, `from` → `to` wide, with PyTorch's and Burn's
+/// coordinates for unaligned corners: output x reads input (x + ½)·from/to − ½, clamped at 0,
+/// between its two neighbours (the last one repeated at the edge).
+#[derive(Debug, Clone)]
+pub struct Upsample {
+    from: usize,
+    to: usize,
+    /// Per output particle: (left input, right input, weight of the right one).
+    taps: Vec<(usize, usize, f32)>,
+}
+
+impl Upsample {
+    pub fn new(from: usize, to: usize) -> Self {
+        let ratio = from as f64 / to as f64;
+        let taps = (0..to)
+            .map(|x| {
+                let src = (x as f64 + 0.5) * ratio - 0.5;
+                let low = src.floor().max(0.0) as usize;
+                let high = (low + 1).min(from - 1);
+                (low, high, (src - low as f64).max(0.0) as f32)
+            })
+            .collect();
+        Self { from, to, taps }
+    }
+
+    pub fn forward(&self, input: &[f32], jets: usize, c: usize, out: &mut Vec<f32>) {
+        out.clear();
+        out.reserve(jets * PLANE_ROWS * self.to * c);
+        for line in input.chunks_exact(self.from * c).take(jets * PLANE_ROWS) {
+            for &(l, r, w) in &self.taps {
+                let (a, b) = (&line[l * c..(l + 1) * c], &line[r * c..(r + 1) * c]);
+                out.extend(a.iter().zip(b).map(|(a, b)| a * (1.0 - w) + b * w));
+            }
+        }
+    }
+
+    /// The adjoint: each output gradient shared back to its two inputs.
+    pub fn backward(&self, delta: &[f32], jets: usize, c: usize, din: &mut Vec<f32>) {
+        din.clear();
+        din.resize(jets * PLANE_ROWS * self.from * c, 0.0);
+        for (d, g) in din
+            .chunks_exact_mut(self.from * c)
+            .zip(delta.chunks_exact(self.to * c))
+        {
+            for (x, &(l, r, w)) in self.taps.iter().enumerate() {
+                for k in 0..c {
+                    let gx = g[x * c + k];
+                    d[l * c + k] += gx * (1.0 - w);
+                    d[r * c + k] += gx * w;
+                }
+            }
+        }
+    }
+}
