@@ -10,7 +10,6 @@ use super::plots::{show_figure, PlotLinks, BINS};
 use super::pretrained::{entry_bytes, Pretrained};
 use super::state::{parse, AppState, Store};
 use super::teach::Explain;
-use crate::backend::Job;
 use crate::data::JetArrays;
 use crate::metrics::JS_FEATURES;
 use crate::model::{EpochReport, TrainedJetVae, LOSS_PARTS};
@@ -264,7 +263,6 @@ async fn upload_jets(j: JetsUi, file: web_sys::File) -> Result<String> {
 }
 
 async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
-    let device = ui.device_for(Job::Burn)?;
     let preset = Preset::parse(&j.preset.get_untracked())?;
     let masked = j.masked.get_untracked();
     let cfg = workflow::PAPER.overridden(
@@ -274,6 +272,7 @@ async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
         parse("seed", &j.seed.get_untracked())?,
     );
     let net = workflow::net_config(preset, masked);
+    let device = ui.device_for(workflow::device_job(&net))?;
     // The job copies the jets it trains on, so the section's are only borrowed.
     let (mut job, n_train) = j.data.with(|d| -> Result<_> {
         let (jets, origin) = d.jets()?;
@@ -386,7 +385,9 @@ async fn load_pretrained(ui: AppState, j: JetsUi, entries: Vec<ManifestEntry>) -
         .ok_or_else(|| Error::invalid("model", "choose a pre-trained model"))?;
     let recipe = entry.jet_recipe()?;
     let bytes = entry_bytes(entry).await?;
-    let model = load_jet_vae(&bytes, &entry.file, &ui.device_for(Job::Burn)?)?;
+    let model = load_jet_vae(&bytes, &entry.file, &crate::backend::cpu())?;
+    let job = workflow::device_job(&model.meta.config);
+    let model = model.to_device(&ui.device_for(job)?);
     let test = workflow::pretrained_test(recipe);
     j.history.set(model.meta.history.clone());
     let history = j.history.get_untracked();

@@ -3,6 +3,7 @@
 //! event display that the command line's report and the page both draw.
 
 use super::{seeds, Preset};
+use crate::backend::Job;
 use crate::data::JetArrays;
 use crate::error::Result;
 use crate::metrics::{jet_js, Acceptance, JetColumns};
@@ -24,6 +25,19 @@ pub fn net_config(preset: Preset, masked: bool) -> JetVaeConfig {
             .with_channels(vec![8, 16, 32])
             .with_dense1(128)
             .with_dense2(64),
+    }
+}
+
+/// What a jet VAE's job is for the page's choice of device: the paper's network has the work
+/// per dispatch a hardware GPU pays for; smaller ones run faster on the CPU fast path.
+pub fn device_job(cfg: &JetVaeConfig) -> Job {
+    let paper = JetVaeConfig::new();
+    if cfg.dense1 >= paper.dense1
+        && cfg.channels.iter().sum::<usize>() >= paper.channels.iter().sum()
+    {
+        Job::Large
+    } else {
+        Job::FastPath
     }
 }
 
@@ -188,6 +202,18 @@ pub fn event_display(truth: &JetArrays, models: &[(&str, &JetArrays, &str)], i: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only the paper's network goes to a hardware GPU; the page's small one stays on the CPU.
+    #[test]
+    fn the_paper_network_is_the_large_job() {
+        for masked in [false, true] {
+            assert_eq!(device_job(&net_config(Preset::Paper, masked)), Job::Large);
+            assert_eq!(
+                device_job(&net_config(Preset::Small, masked)),
+                Job::FastPath
+            );
+        }
+    }
 
     /// The small preset is written once: the page, the command line and the bench read it
     /// here.

@@ -10,7 +10,7 @@ use fastsim_lab::data::JET_VALUES;
 use fastsim_lab::model::{GanConfig, GanKind, JetScales, JetVaeConfig, JetVaeMeta, TrainedJetVae};
 use fastsim_lab::physics::wz_object_columns;
 use fastsim_lab::recipe::{JetRecipe, WzRecipe};
-use fastsim_lab::train::{Engine, GanJob, TrainConfig, TrainData};
+use fastsim_lab::train::{Engine, GanJob, JetVaeJob, TrainConfig, TrainData};
 use fastsim_lab::workflow::{bench, jets, run_to_end, unfold, Epochs, Preset};
 use fastsim_lab::Result;
 use std::time::Instant;
@@ -136,6 +136,36 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 kind.label(),
                 args.jets,
                 bench::median(per_jet)
+            );
+        }
+        // The jet VAE: one training epoch of the page's network (small, masked) on the jets
+        // above, on the fast path and through Burn's autodiff.
+        for &engine in engines {
+            let path = match (kind, engine) {
+                (BackendKind::Cpu, Engine::Auto) => "fast path, ",
+                (BackendKind::Cpu, Engine::Burn) => "Burn, ",
+                _ => "",
+            };
+            let mut epoch_s = Vec::new();
+            for r in 0..=runs {
+                let cfg = TrainConfig {
+                    epochs: 1,
+                    seed: 1 + r as u64,
+                    ..jets::PAPER
+                };
+                let net = jets::net_config(Preset::Small, true);
+                let mut job = JetVaeJob::with_engine(&jets, "jets", net, cfg, &device, engine)?;
+                let t = Instant::now();
+                run_to_end(&mut Epochs::new(&mut job.trainer, |_| {}), 8)?;
+                if r > 0 {
+                    epoch_s.push(t.elapsed().as_secs_f64());
+                }
+            }
+            println!(
+                "{}	jet VAE train epoch ({path}small masked, {} jets, batch 128)	{:.3}	s/epoch	{runs}",
+                kind.label(),
+                jets.len() * 4 / 5,
+                bench::median(epoch_s)
             );
         }
         // The FCGAN (seed 002): one training epoch (D and G steps, batches of 512) and the

@@ -57,10 +57,8 @@ impl Dense {
             gb.iter_mut().zip(row).for_each(|(g, d)| *g += d);
         }
         if let Some(da) = da {
-            if !add {
-                da.clear();
-                da.resize(rows * i, 0.0);
-            }
+            // Overwritten (or added to) in full: no zeroing.
+            da.resize(rows * i, 0.0);
             matmul(da, delta, self.split(p).0, (rows, o, i), false, true, add);
         }
     }
@@ -108,30 +106,31 @@ impl Conv {
         jets * PLANE_ROWS * self.width
     }
 
-    /// For each output position and tap, the input position it reads (or none, in the
-    /// padding): calls `f(output row, column block of the tap, input row)`.
-    fn taps(&self, jets: usize, mut f: impl FnMut(usize, usize, usize)) {
-        let (w, kh) = (self.width as isize, self.kh as isize);
-        let ph = (kh - 1) / 2;
-        let pw = (KW as isize - 1) / 2;
-        for j in 0..jets {
-            for h in 0..PLANE_ROWS as isize {
-                for x in 0..w {
-                    let row = (j * PLANE_ROWS + h as usize) * w as usize + x as usize;
-                    for i in 0..kh {
-                        let hh = h + i - ph;
-                        if !(0..PLANE_ROWS as isize).contains(&hh) {
-                            continue;
-                        }
-                        for t in 0..KW as isize {
-                            let xx = x + t - pw;
-                            if !(0..w).contains(&xx) {
-                                continue;
-                            }
-                            let src = (j * PLANE_ROWS + hh as usize) * w as usize + xx as usize;
-                            f(row, (i * KW as isize + t) as usize, src);
-                        }
+    /// For each output row and tap row of the kernel, the run of the unrolled row it fills
+    /// and where that run reads: `f(unrolled offset, input offset, first tap, end tap)` for the
+    /// taps inside the plane (the others read the padding). The [`KW`] taps of a tap row read
+    /// [`KW`] neighbouring particles, contiguous in the channels-last input.
+    fn runs(&self, jets: usize, mut f: impl FnMut(usize, Option<usize>, usize, usize)) {
+        let (c, k, w) = (self.c_in, self.dense.i, self.width);
+        let ph = (self.kh - 1) / 2;
+        let pw = (KW - 1) / 2;
+        for line in 0..jets * PLANE_ROWS {
+            let h = line % PLANE_ROWS;
+            for x in 0..w {
+                let row = line * w + x;
+                for i in 0..self.kh {
+                    let at = row * k + i * KW * c;
+                    // Input row h + i − ph, if inside the plane.
+                    if h + i < ph || h + i - ph >= PLANE_ROWS {
+                        f(at, None, 0, 0);
+                        continue;
                     }
+                    let src_line = line + i - ph;
+                    // Taps t read particle x + t − pw: valid for t in [lo, hi).
+                    let lo = pw.saturating_sub(x);
+                    let hi = KW.min(w + pw - x);
+                    let src = (src_line * w + x + lo - pw) * c;
+                    f(at, Some(src), lo, hi);
                 }
             }
         }
@@ -140,12 +139,18 @@ impl Conv {
     /// The unrolled input: col[(jet, h, x), (i, t, c)] = input[jet, h + i − ⌊kh/2⌋, x + t − 2, c],
     /// zero in the padding.
     pub fn im2col(&self, input: &[f32], jets: usize, col: &mut Vec<f32>) {
-        let (c, k) = (self.c_in, self.dense.i);
-        col.clear();
-        col.resize(self.rows(jets) * k, 0.0);
-        self.taps(jets, |row, tap, src| {
-            col[row * k + tap * c..row * k + (tap + 1) * c]
-                .copy_from_slice(&input[src * c..(src + 1) * c]);
+        let c = self.c_in;
+        col.resize(self.rows(jets) * self.dense.i, 0.0);
+        self.runs(jets, |at, src, lo, hi| {
+            let dst = &mut col[at..at + KW * c];
+            match src {
+                None => dst.fill(0.0),
+                Some(src) => {
+                    dst[..lo * c].fill(0.0);
+                    dst[lo * c..hi * c].copy_from_slice(&input[src..src + (hi - lo) * c]);
+                    dst[hi * c..].fill(0.0);
+                }
+            }
         });
     }
 
@@ -181,15 +186,17 @@ impl Conv {
             Some((dcol, din)) => {
                 self.dense
                     .backward(p, col, delta, rows, grads, Some(dcol), false);
-                let (c, k) = (self.c_in, self.dense.i);
+                let c = self.c_in;
                 din.clear();
                 din.resize(rows * c, 0.0);
-                self.taps(jets, |row, tap, src| {
-                    let from = &dcol[row * k + tap * c..row * k + (tap + 1) * c];
-                    din[src * c..(src + 1) * c]
-                        .iter_mut()
-                        .zip(from)
-                        .for_each(|(d, g)| *d += g);
+                self.runs(jets, |at, src, lo, hi| {
+                    if let Some(src) = src {
+                        let from = &dcol[at + lo * c..at + hi * c];
+                        din[src..src + (hi - lo) * c]
+                            .iter_mut()
+                            .zip(from)
+                            .for_each(|(d, g)| *d += g);
+                    }
                 });
             }
         }

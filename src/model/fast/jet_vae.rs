@@ -61,7 +61,7 @@ impl Layout {
             c
         };
         let dec = [conv(c3, c2, 1, w2), conv(c2, c1, 1, w1), conv(c1, 1, 3, w0)];
-        let exist = cfg.masked.then(|| Dense {
+        let exist = cfg.masked.then_some(Dense {
             i: d1,
             o: cfg.particles,
             at,
