@@ -557,9 +557,11 @@ async function jetsFlow(page, name, timeout) {
   await page.click('#jets-generate');
   await waitIdle(page, timeout);
   console.log(`[${name}] ${await page.textContent('#jets-summary')}`);
+  const tTrain = await page.evaluate(() => performance.now());
   await page.click('#jets-train');
   await waitIdle(page, timeout);
   console.log(`[${name}] ${await page.textContent('#status')} (default run: ${((Date.now() - t0) / 1000).toFixed(1)} s from Generate)`);
+  console.log(`[${name}] while training the jet VAE: ${await longTasksSince(page, tTrain)}`);
   assert.equal(await page.textContent('#error'), '', 'no error after training the jet VAE');
   const val = await numbers(page, '.jets-val');
   console.log(`[${name}] jet VAE validation loss by epoch: ${val.join(' ')}`);
@@ -750,7 +752,7 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
     const note = await page.getAttribute('#backend-badge', 'title');
     console.log(`[${name}] backend badge: ${badge} (${note})`);
     assert.equal(badge, expectBadge, `badge should say ${expectBadge}: ${note}`);
-    // FLOW=unfold, pretrained or half (while developing) runs only that flow; the test command runs all.
+    // FLOW=unfold, jets, pretrained or half (while developing) runs only that flow; the test command runs all.
     if (process.env.FLOW === 'half') {
       await shareHalfFlow(browser, page, name, timeout);
       assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
@@ -762,6 +764,11 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
     }
     if (process.env.FLOW === 'pretrained') {
       await pretrainedTabsFlow(page, name, timeout);
+      assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
+      return;
+    }
+    if (process.env.FLOW === 'jets') {
+      await jetsFlow(page, name, timeout);
       assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
       return;
     }

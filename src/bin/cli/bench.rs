@@ -141,11 +141,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         // The jet VAE: one training epoch of the page's network (small, masked) on the jets
         // above, on the fast path and through Burn's autodiff.
         for &engine in engines {
-            let path = match (kind, engine) {
-                (BackendKind::Cpu, Engine::Auto) => "fast path, ",
-                (BackendKind::Cpu, Engine::Burn) => "Burn, ",
-                _ => "",
-            };
+            let path = path_label(kind, engine);
             let mut epoch_s = Vec::new();
             for r in 0..=runs {
                 let cfg = TrainConfig {
@@ -184,11 +180,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             let mut trained = None;
             // On the CPU the fast path (the default) and Burn's autodiff, as for the smearing pair.
             for &engine in engines {
-                let path = match (kind, engine) {
-                    (BackendKind::Cpu, Engine::Auto) => "fast path, ",
-                    (BackendKind::Cpu, Engine::Burn) => "Burn, ",
-                    _ => "",
-                };
+                let path = path_label(kind, engine);
                 let mut epoch_s = Vec::new();
                 for r in 0..=runs {
                     let cfg = TrainConfig {
@@ -263,6 +255,15 @@ fn run_peer(script: &str, args: &[String]) -> Option<serde_json::Value> {
             println!("jax	skipped	-	-	0	# unreadable reply ({e})");
             None
         }
+    }
+}
+
+/// How a figure names the code that trained: on the CPU the fast path or Burn's autodiff.
+fn path_label(kind: BackendKind, engine: Engine) -> &'static str {
+    match (kind, engine) {
+        (BackendKind::Cpu, Engine::Auto) => "fast path, ",
+        (BackendKind::Cpu, Engine::Burn) => "Burn, ",
+        _ => "",
     }
 }
 

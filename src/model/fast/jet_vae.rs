@@ -405,19 +405,18 @@ impl FusedJetVae {
                     }
                 })
             };
-            let mut jet_rec = 0.0f64;
-            for &i in &real {
+            // Each target particle's nearest output slot, then each output slot's nearest
+            // target particle: the pairs (i, k) of the two sums.
+            let to_output = real.iter().map(|&i| {
                 let (k, d) = argmin(&mut real.iter().map(|&k| (k, dist[i * np + k])));
-                jet_rec += d as f64;
-                if grad {
-                    for f in 0..3 {
-                        g_out[j * per_jet + f * np + k] -=
-                            rec_w * 2.0 * (target[f * np + i] - out[f * np + k]);
-                    }
-                }
-            }
-            for &k in &real {
+                (i, k, d)
+            });
+            let to_target = real.iter().map(|&k| {
                 let (i, d) = argmin(&mut real.iter().map(|&i| (i, dist[i * np + k])));
+                (i, k, d)
+            });
+            let mut jet_rec = 0.0f64;
+            for (i, k, d) in to_output.chain(to_target) {
                 jet_rec += d as f64;
                 if grad {
                     for f in 0..3 {

@@ -1,7 +1,8 @@
-//! The fast CPU path: the dense networks written out on a GEMM crate, with fixed buffers, a
+//! The fast CPU path: the networks written out on a GEMM crate, with fixed buffers, a
 //! one-pass Adam that reproduces burn-optim's, and blocked multi-threaded sampling. Burn stays
 //! the reference (tests compare both) and the GPU path; training and sampling take this path
-//! on the CPU device for the networks it covers (the smearing pair of seed 000).
+//! on the CPU device for the networks it covers: the smearing pair of seed 000, the jet VAE of
+//! seed 001 (convolutions as products on the unrolled input) and the unfolding GANs of seed 002.
 
 mod adam;
 mod conv;

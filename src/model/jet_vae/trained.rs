@@ -2,9 +2,11 @@
 //! summary, and sampling reco-level jets from gen-level ones with the acceptance applied after
 //! inference (seed 001, section 5).
 
-use super::{to_gev, JetScales, JetVae, JetVaeConfig};
+use super::{to_gev, HostNoise, JetScales, JetVae, JetVaeConfig};
 use crate::data::JET_VALUES;
 use crate::error::{Error, Result};
+use crate::model::fast::FusedJetVae;
+use crate::model::params::to_flat;
 use crate::model::read_f32;
 use crate::model::{EpochReport, TrainConfig};
 use crate::physics::{to_fixed, Particle, MAX_PARTICLES};
@@ -103,6 +105,18 @@ impl TrainedJetVae {
     /// between steps). The noise stream runs on across chunks: the result does not depend on
     /// `chunk`.
     pub fn sampler(&self, gen: &[f32], seed: u64, chunk: usize) -> Result<JetSampler<'_>> {
+        self.sampler_on(gen, seed, chunk, crate::backend::is_cpu(&self.device))
+    }
+
+    /// [`TrainedJetVae::sampler`] on the CPU fast path (`fast`, which needs the CPU device) or
+    /// through Burn: the same noise, so the same jets to float rounding.
+    pub fn sampler_on(
+        &self,
+        gen: &[f32],
+        seed: u64,
+        chunk: usize,
+        fast: bool,
+    ) -> Result<JetSampler<'_>> {
         if !gen.len().is_multiple_of(JET_VALUES) {
             return Err(Error::invalid(
                 "jets",
@@ -115,7 +129,16 @@ impl TrainedJetVae {
                 format!("jet {} holds a non-finite value", k / JET_VALUES),
             ));
         }
+        let fast = fast.then(|| {
+            let flat = to_flat(&self.net)
+                .into_data()
+                .convert::<f32>()
+                .try_to_vec::<f32>()
+                .expect("the CPU device's tensors hold f32");
+            FusedJetVae::new(&self.meta.config, &self.meta.scales, &flat)
+        });
         Ok(JetSampler {
+            fast,
             model: self,
             x: standardise_jets(gen, &self.meta.scales),
             noise: rng(seed, stream::JET_NOISE),
@@ -126,9 +149,46 @@ impl TrainedJetVae {
     }
 }
 
+/// Jets per pass of the fast path (its buffers grow with the batch: the paper's network
+/// unrolls 320 values per plane position).
+const FAST_BLOCK: usize = 256;
+
+/// The output jets in GeV (jets × 3 × particles) and the existence probabilities of `x`
+/// (standardised gen jets) on the fast path, in blocks of [`FAST_BLOCK`] jets with their
+/// slices of the latent draws `noise`.
+fn fast_forward(
+    fast: &mut FusedJetVae,
+    x: &[f32],
+    rows: usize,
+    noise: &HostNoise,
+    s: &JetScales,
+) -> (Vec<f32>, Option<Vec<f32>>) {
+    let latent = noise.eps.len() / rows.max(1);
+    let mut jets = Vec::with_capacity(rows * JET_VALUES);
+    let mut exist = Vec::new();
+    for b0 in (0..rows).step_by(FAST_BLOCK) {
+        let n = FAST_BLOCK.min(rows - b0);
+        let block = HostNoise {
+            eps: noise.eps[b0 * latent..(b0 + n) * latent].to_vec(),
+            dropout: None,
+        };
+        let (out, logits) = fast.generate(&x[b0 * JET_VALUES..(b0 + n) * JET_VALUES], n, &block);
+        for jet in out.chunks_exact(JET_VALUES) {
+            for (f, row) in jet.chunks_exact(MAX_PARTICLES).enumerate() {
+                jets.extend(row.iter().map(|v| v * s.std[f] + s.mean[f]));
+            }
+        }
+        exist.extend(logits.iter().map(|&l| 1.0 / (1.0 + (-l).exp())));
+    }
+    let exist = (!exist.is_empty()).then_some(exist);
+    (jets, exist)
+}
+
 /// A jet VAE's sampling under way (see [`TrainedJetVae::sampler`]).
 pub struct JetSampler<'a> {
     model: &'a TrainedJetVae,
+    /// The network on the CPU fast path, when it samples.
+    fast: Option<FusedJetVae>,
     x: Vec<f32>,
     noise: Rng,
     out: Vec<f32>,
@@ -153,16 +213,25 @@ impl JetSampler<'_> {
             }
             let rows = self.chunk.min(self.n() - self.done);
             let part = &self.x[self.done * JET_VALUES..(self.done + rows) * JET_VALUES];
-            let xt = Tensor::<3>::from_data(
-                TensorData::new(part.to_vec(), [rows, 3, MAX_PARTICLES]),
-                &model.device,
-            );
-            let eps = cfg.noise(rows, false, &mut self.noise, &model.device);
-            let o = model.net.forward(xt, &eps);
-            let jets = read_f32(to_gev(o.jets, s)).await?;
-            let exist = match o.exist {
-                Some(e) => Some(read_f32(sigmoid(e)).await?),
-                None => None,
+            let (jets, exist) = match self.fast.as_mut() {
+                Some(fast) => {
+                    let noise = cfg.host_noise(rows, false, &mut self.noise);
+                    fast_forward(fast, part, rows, &noise, s)
+                }
+                None => {
+                    let xt = Tensor::<3>::from_data(
+                        TensorData::new(part.to_vec(), [rows, 3, MAX_PARTICLES]),
+                        &model.device,
+                    );
+                    let eps = cfg.noise(rows, false, &mut self.noise, &model.device);
+                    let o = model.net.forward(xt, &eps);
+                    let jets = read_f32(to_gev(o.jets, s)).await?;
+                    let exist = match o.exist {
+                        Some(e) => Some(read_f32(sigmoid(e)).await?),
+                        None => None,
+                    };
+                    (jets, exist)
+                }
             };
             for j in 0..rows {
                 let v = &jets[j * JET_VALUES..(j + 1) * JET_VALUES];
@@ -197,5 +266,104 @@ impl JetSampler<'_> {
             return Err(Error::Cancelled);
         }
         Ok(self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::upload;
+    use crate::recipe::JetRecipe;
+    use crate::workflow::{jets, Preset};
+
+    fn model() -> TrainedJetVae {
+        let cfg = jets::net_config(Preset::Small, true);
+        let d = Device::flex();
+        let net = cfg.init(&mut rng(2, 0), &d);
+        let meta = JetVaeMeta {
+            config: cfg,
+            scales: JetScales {
+                mean: [1.0, -1.0, 5.0],
+                std: [20.0, 20.0, 60.0],
+                pt: 20.0,
+                m: 20.0,
+            },
+            train: jets::PAPER,
+            history: Vec::new(),
+            best_epoch: 0,
+            events: 0,
+            origin: None,
+            min_pt: 0.25,
+            max_eta: 3.2,
+        };
+        TrainedJetVae::new(meta, net, d)
+    }
+
+    /// The fast path's blocks (300 jets: a full block and a partial one) give Burn's jets in
+    /// GeV and existence probabilities for the same latent draws.
+    #[test]
+    fn fast_forward_matches_burn_in_gev() {
+        let m = model();
+        let gen = JetRecipe::new(300, 3).build().unwrap();
+        let x = standardise_jets(gen.get("gen").unwrap(), &m.meta.scales);
+        let rows = x.len() / JET_VALUES;
+        assert!(rows > FAST_BLOCK);
+        let cfg = &m.meta.config;
+        let noise = cfg.host_noise(rows, false, &mut rng(9, 0));
+        let flat = to_flat(&m.net).into_data().try_to_vec::<f32>().unwrap();
+        let mut fused = FusedJetVae::new(cfg, &m.meta.scales, &flat);
+        let (jets, exist) = fast_forward(&mut fused, &x, rows, &noise, &m.meta.scales);
+        let d = Device::flex();
+        let eps = crate::model::VaeNoise {
+            eps: upload(noise.eps.clone(), rows, cfg.latent, &d),
+            dropout: None,
+        };
+        let o = m.net.forward(
+            upload(x, rows, JET_VALUES, &d).reshape([rows, 3, MAX_PARTICLES]),
+            &eps,
+        );
+        let want = pollster::block_on(read_f32(to_gev(o.jets, &m.meta.scales))).unwrap();
+        let want_exist = pollster::block_on(read_f32(sigmoid(o.exist.unwrap()))).unwrap();
+        for (a, b) in jets
+            .iter()
+            .zip(&want)
+            .chain(exist.unwrap().iter().zip(&want_exist))
+        {
+            assert!(
+                (a - b).abs() <= 1e-4 * b.abs().max(1.0),
+                "fast {a} vs burn {b}"
+            );
+        }
+        assert_eq!(jets.len(), want.len());
+    }
+
+    /// Sampling on the fast path and through Burn: the same jets (the acceptance may flip a
+    /// particle sitting on its edge, so almost every value, not all, must agree).
+    #[test]
+    fn fast_sampling_matches_burn() {
+        let m = model();
+        let gen = JetRecipe::new(300, 3).build().unwrap();
+        let gen = gen.get("gen").unwrap();
+        let run = |fast| {
+            let mut s = m.sampler_on(gen, 4, 128, fast).unwrap();
+            while !pollster::block_on(s.next(1)).unwrap() {}
+            s.finish().unwrap()
+        };
+        let (fast, burn) = (run(true), run(false));
+        assert_eq!(fast.len(), burn.len());
+        let off = fast
+            .iter()
+            .zip(&burn)
+            .filter(|(a, b)| (*a - *b).abs() > 1e-3 * b.abs().max(1.0))
+            .count();
+        assert!(
+            off * 1000 <= burn.len(),
+            "{off} of {} values differ",
+            burn.len()
+        );
+        assert!(
+            burn.iter().any(|&v| v != 0.0),
+            "some particles pass the acceptance"
+        );
     }
 }
