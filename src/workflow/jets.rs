@@ -52,9 +52,9 @@ pub const PAPER: TrainConfig = TrainConfig {
     lr_decay: false,
 };
 
-/// The page's quick defaults: 8,000 jets, 24 epochs of the small masked network, about two
-/// minutes on the CPU page. Fewer (4,000 jets, 8 epochs: half a minute) left jets the
-/// acceptance mostly rejects (η's JS 0.5); a class starts from the pre-trained model instead.
+/// The page's quick defaults: 8,000 jets, 24 epochs of the small masked network, 82 s on the
+/// CPU page (fast path). Fewer (4,000 jets × 8–24 epochs, 6,000 × 20) at times left the jets'
+/// direction unlearned (η's JS 0.1–0.5); a class starts from the pre-trained model instead.
 pub const PAGE_JETS: usize = 8_000;
 pub const PAGE_EPOCHS: usize = 24;
 
