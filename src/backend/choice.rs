@@ -15,8 +15,9 @@ pub enum Job {
     /// training and sampling.
     FastPath,
     /// Networks with enough work per dispatch for a hardware GPU: the paper's jet VAE
-    /// (convolutions 32/64/128, dense 640; about 64 MFLOP a jet per training step: 21 forward, twice that backward). Not yet
-    /// measured on a hardware GPU here (no GPU machine was lent).
+    /// (convolutions 32/64/128, dense 640; about 64 MFLOP a jet per training step: 21
+    /// forward, twice that backward). Not yet measured on a hardware GPU here (no GPU machine
+    /// was lent).
     Large,
 }
 
