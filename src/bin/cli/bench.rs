@@ -342,20 +342,11 @@ fn jax_peer(args: &BenchArgs, runs: usize, cols: &TrainData, epoch_s: f64, rate:
 
 /// A model header for benchmarking an untrained network (unit standardisation).
 fn jet_meta(config: JetVaeConfig) -> JetVaeMeta {
-    JetVaeMeta {
-        config,
-        scales: JetScales {
-            mean: [0.0; 3],
-            std: [10.0; 3],
-            pt: 50.0,
-            m: 10.0,
-        },
-        train: jets::PAPER,
-        history: Vec::new(),
-        best_epoch: 0,
-        events: 0,
-        origin: None,
-        min_pt: 0.25,
-        max_eta: 3.2,
-    }
+    let scales = JetScales {
+        mean: [0.0; 3],
+        std: [10.0; 3],
+        pt: 50.0,
+        m: 10.0,
+    };
+    JetVaeMeta::untrained(config, scales, jets::PAPER)
 }

@@ -31,6 +31,24 @@ pub struct JetVaeMeta {
     pub max_eta: f64,
 }
 
+impl JetVaeMeta {
+    /// The header of a network that has not trained (a benchmark's, a test's): no history,
+    /// seed 001's constituent acceptance.
+    pub fn untrained(config: JetVaeConfig, scales: JetScales, train: TrainConfig) -> Self {
+        Self {
+            config,
+            scales,
+            train,
+            history: Vec::new(),
+            best_epoch: 0,
+            events: 0,
+            origin: None,
+            min_pt: 0.25,
+            max_eta: 3.2,
+        }
+    }
+}
+
 /// Jets per forward pass when sampling.
 const SAMPLE_CHUNK: usize = 2048;
 
@@ -280,22 +298,13 @@ mod tests {
         let cfg = jets::net_config(Preset::Small, true);
         let d = Device::flex();
         let net = cfg.init(&mut rng(2, 0), &d);
-        let meta = JetVaeMeta {
-            config: cfg,
-            scales: JetScales {
-                mean: [1.0, -1.0, 5.0],
-                std: [20.0, 20.0, 60.0],
-                pt: 20.0,
-                m: 20.0,
-            },
-            train: jets::PAPER,
-            history: Vec::new(),
-            best_epoch: 0,
-            events: 0,
-            origin: None,
-            min_pt: 0.25,
-            max_eta: 3.2,
+        let scales = JetScales {
+            mean: [1.0, -1.0, 5.0],
+            std: [20.0, 20.0, 60.0],
+            pt: 20.0,
+            m: 20.0,
         };
+        let meta = JetVaeMeta::untrained(cfg, scales, jets::PAPER);
         TrainedJetVae::new(meta, net, d)
     }
 
