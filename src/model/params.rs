@@ -20,6 +20,15 @@ pub fn to_flat<M: Module>(module: &M) -> Tensor<1> {
     Tensor::cat(c.0, 0)
 }
 
+/// [`to_flat`] read at once, for a module on the CPU device (the fast path's weights).
+pub fn to_flat_cpu<M: Module>(module: &M) -> Vec<f32> {
+    to_flat(module)
+        .into_data()
+        .convert::<f32>()
+        .try_to_vec::<f32>()
+        .expect("the CPU device's tensors hold f32")
+}
+
 /// Replaces every float parameter of `module` by the next values of `flat`, in the order of
 /// [`to_flat`]; refuses a list of the wrong length.
 pub fn from_flat<M: Module>(module: M, flat: &[f32], device: &Device) -> Result<M> {

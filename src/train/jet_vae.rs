@@ -164,15 +164,8 @@ impl JetVaeJob {
             m.loss(&loss_cfg, &loss_scales, input, target, mask, &eps)
         };
         let meta = JetVaeMeta {
-            config: net_cfg,
-            scales,
-            train: cfg.clone(),
-            history: Vec::new(),
-            best_epoch: 0,
             events: n,
-            origin: None,
-            min_pt: 0.25,
-            max_eta: 3.2,
+            ..JetVaeMeta::untrained(net_cfg, scales, cfg.clone())
         };
         let mut trainer = Trainer::new(
             cfg,

@@ -337,12 +337,9 @@ impl<M: Module + Clone> Trainer<M> {
             let valid = self.model.valid();
             let mut val_sums: Vec<f64> = Vec::new();
             for (xv, yv) in self.x_val.iter().zip(&self.y_val) {
-                let rows = xv.dims()[0] as f64;
                 let l = read_f32((self.loss)(&valid, xv.clone(), yv.clone(), false)).await?;
-                val_sums.resize(l.len(), 0.0);
-                for (acc, v) in val_sums.iter_mut().zip(l) {
-                    *acc += v as f64 * rows;
-                }
+                let parts: Vec<f64> = l.into_iter().map(f64::from).collect();
+                add_weighted(&mut val_sums, &parts, xv.dims()[0]);
             }
             (
                 mean(train, self.n_train),

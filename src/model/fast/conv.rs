@@ -203,21 +203,6 @@ impl Conv {
     }
 }
 
-/// LeakyReLU in place.
-pub fn leaky(z: &mut [f32], slope: f32) {
-    // A select, not a branch: the signs are random, and this vectorises.
-    z.iter_mut()
-        .for_each(|v| *v *= if *v < 0.0 { slope } else { 1.0 });
-}
-
-/// δ ⊙ σ′ in place, σ′ read from the activation's output `a` (same sign as its input).
-pub fn leaky_back(delta: &mut [f32], a: &[f32], slope: f32) {
-    delta
-        .iter_mut()
-        .zip(a)
-        .for_each(|(d, a)| *d *= if *a <= 0.0 { slope } else { 1.0 });
-}
-
 /// 1 × 2 max pooling with stride 2 along the particles: `width` → ⌊width/2⌋ (an odd last
 /// particle is dropped, as Burn's and PyTorch's pooling do).
 pub fn pool(input: &[f32], jets: usize, width: usize, c: usize, out: &mut Vec<f32>) {

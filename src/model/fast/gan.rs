@@ -4,6 +4,7 @@
 //! arithmetic is that of `UnfoldGan::d_loss` and `UnfoldGan::g_loss`, which stay the reference
 //! (the tests compare gradients with autodiff through them) and the GPU path.
 
+use super::activation::{log_sigmoid, sigmoid};
 use super::{parallel, Adam, FusedMlp, Workspace, SAMPLE_BLOCK};
 use crate::model::{EventScales, GanConfig, GanKind};
 
@@ -52,15 +53,6 @@ pub struct FusedGan {
     /// The generator's output for the current batch (rows × d_event).
     fake: Vec<f32>,
     input: Vec<f32>,
-}
-
-/// −log σ(φ) = log(1 + e^(−φ)), computed without overflow.
-fn softplus_neg(phi: f32) -> f32 {
-    (-phi).max(0.0) + (-phi.abs()).exp().ln_1p()
-}
-
-fn sigmoid(phi: f32) -> f32 {
-    1.0 / (1.0 + (-phi).exp())
 }
 
 /// Rows of `a` (rows × ka) and `b` (rows × kb) side by side, appended to `out`.
@@ -186,11 +178,11 @@ impl FusedGan {
                 let (loss, s_loss, c, dc) = if real {
                     let s = sigmoid(-p);
                     // d/dφ of −log σ(φ) is −σ(−φ); of σ(−φ)² is −2σ(−φ)²σ(φ).
-                    (softplus_neg(p), -s, s * s, -2.0 * s * s * (1.0 - s))
+                    (-log_sigmoid(p), -s, s * s, -2.0 * s * s * (1.0 - s))
                 } else {
                     let s = sigmoid(p);
                     // −log σ(−φ): derivative σ(φ); σ(φ)²: derivative 2σ(φ)²(1 − σ(φ)).
-                    (softplus_neg(-p), s, s * s, 2.0 * s * s * (1.0 - s))
+                    (-log_sigmoid(-p), s, s * s, 2.0 * s * s * (1.0 - s))
                 };
                 l_d += loss as f64;
                 reg += (c * g2) as f64;
@@ -226,7 +218,7 @@ impl FusedGan {
         {
             let (phi, dphi) = d.mlp.out_and_grad(&mut d.ws);
             for (&p, dp) in phi.iter().zip(dphi.iter_mut()) {
-                l_g += softplus_neg(p) as f64;
+                l_g += -log_sigmoid(p) as f64;
                 *dp = -inv_n * sigmoid(-p);
             }
         }

@@ -7,7 +7,8 @@
 //! The weights are kept in the order of `to_flat` block by block, each block rearranged for
 //! channels-last products (see [`Layout`]); a model file never sees the difference.
 
-use super::conv::{leaky, leaky_back, pool, pool_back, Conv, Dense, Upsample, PLANE_ROWS};
+use super::activation::{leaky, leaky_back, log_sigmoid, sigmoid};
+use super::conv::{pool, pool_back, Conv, Dense, Upsample, PLANE_ROWS};
 use super::Adam;
 use crate::model::{HostNoise, JetScales, JetVaeConfig};
 
@@ -571,13 +572,4 @@ fn jet_kinematics(jet: &[f32], real: &[usize], s: &JetScales, np: usize) -> (f64
             massive: m2 > 0.0,
         },
     )
-}
-
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-/// ln σ(x) without overflow.
-fn log_sigmoid(x: f32) -> f32 {
-    x.min(0.0) - (-x.abs()).exp().ln_1p()
 }

@@ -59,6 +59,26 @@ fn upload_noise(cfg: &JetVaeConfig, n: &HostNoise, rows: usize, device: &Device)
     }
 }
 
+/// `JetVae::loss` on `device` of a batch in the trainer's layout: (inputs, targets, rows).
+fn burn_loss(
+    net: &JetVae,
+    cfg: &JetVaeConfig,
+    (x, y, rows): (&[f32], &[f32], usize),
+    noise: &HostNoise,
+    device: &Device,
+) -> Tensor<1> {
+    let np = cfg.particles;
+    let yt = upload(y.to_vec(), rows, 4 * np, device);
+    net.loss(
+        cfg,
+        &scales(),
+        upload(x.to_vec(), rows, 3 * np, device).reshape([rows, 3, np]),
+        yt.clone().narrow(1, 0, 3 * np).reshape([rows, 3, np]),
+        yt.narrow(1, 3 * np, np),
+        &upload_noise(cfg, noise, rows, device),
+    )
+}
+
 /// Every parameter's gradient, flat, in the order of `to_flat`.
 fn grad_flat(net: &JetVae, grads: &burn::tensor::Gradients) -> Vec<f32> {
     struct Collect<'a>(&'a burn::tensor::Gradients, Vec<f32>);
@@ -120,15 +140,7 @@ fn loss_and_gradients_match_autodiff() {
         let noise = cfg.host_noise(rows, true, &mut rng(5, 0));
         let ad = Device::flex().autodiff();
         let net = from_flat(cfg.init_shapes(&ad), &flat, &ad).unwrap();
-        let yt = upload(y.clone(), rows, 4 * np, &ad);
-        let parts = net.loss(
-            &cfg,
-            &scales(),
-            upload(x.clone(), rows, 3 * np, &ad).reshape([rows, 3, np]),
-            yt.clone().narrow(1, 0, 3 * np).reshape([rows, 3, np]),
-            yt.narrow(1, 3 * np, np),
-            &upload_noise(&cfg, &noise, rows, &ad),
-        );
+        let parts = burn_loss(&net, &cfg, (&x, &y, rows), &noise, &ad);
         let burn_parts = read(parts.clone());
         let burn_grads = grad_flat(&net, &parts.narrow(0, 0, 1).backward());
 
@@ -156,15 +168,12 @@ fn loss_and_gradients_match_autodiff() {
         // Validation (no dropout) gives Burn's validation loss too.
         let eval = cfg.host_noise(rows, false, &mut rng(5, 0));
         let valid = net.valid();
-        let d = Device::flex();
-        let yt = upload(y.clone(), rows, 4 * np, &d);
-        let want = read(valid.loss(
+        let want = read(burn_loss(
+            &valid,
             &cfg,
-            &scales(),
-            upload(x.clone(), rows, 3 * np, &d).reshape([rows, 3, np]),
-            yt.clone().narrow(1, 0, 3 * np).reshape([rows, 3, np]),
-            yt.narrow(1, 3 * np, np),
-            &upload_noise(&cfg, &eval, rows, &d),
+            (&x, &y, rows),
+            &eval,
+            &Device::flex(),
         ));
         let got = fast.loss(&x, &y, rows, &eval);
         assert!(

@@ -4,6 +4,7 @@
 //! (per layer the weight d_in × d_out row-major, then the bias), so a model file does not
 //! know which path trained it.
 
+use super::activation::{leaky, leaky_back};
 use super::gemm::matmul;
 use crate::model::MlpConfig;
 
@@ -92,10 +93,7 @@ impl FusedMlp {
             }
             matmul(z, &done[l], w, (rows, i, o), false, false, true);
             if l + 1 < n_layers {
-                let s = self.slope;
-                // A select, not a branch: the signs are random, and this vectorises.
-                z.iter_mut()
-                    .for_each(|v| *v *= if *v < 0.0 { s } else { 1.0 });
+                leaky(z, self.slope);
             }
         }
         &ws.out
@@ -146,10 +144,7 @@ impl FusedMlp {
                 let prev = &mut ws.spare[..rows * i];
                 matmul(prev, delta, w, (rows, o, i), false, true, false);
                 if l > 0 {
-                    let s = self.slope;
-                    prev.iter_mut()
-                        .zip(a.iter())
-                        .for_each(|(g, a)| *g *= if *a <= 0.0 { s } else { 1.0 });
+                    leaky_back(prev, a, self.slope);
                 }
                 std::mem::swap(&mut ws.grad, &mut ws.spare);
             }
@@ -184,10 +179,7 @@ impl FusedMlp {
             h.resize(rows * i, 0.0);
             matmul(h, &here[0], w, (rows, o, i), false, true, false);
             if l > 0 {
-                let s = self.slope;
-                h.iter_mut()
-                    .zip(&ws.acts[l])
-                    .for_each(|(g, a)| *g *= if *a <= 0.0 { s } else { 1.0 });
+                leaky_back(h, &ws.acts[l], self.slope);
             }
         }
         &ws.input_grad[..rows * self.shapes[0].0]
@@ -227,10 +219,7 @@ impl FusedMlp {
                 let (w, _) = self.weight(p, l);
                 let ebar = &mut ws.spare[..rows * o];
                 matmul(ebar, hbar, w, (rows, i, o), false, false, false);
-                let s = self.slope;
-                ebar.iter_mut()
-                    .zip(&ws.acts[l + 1])
-                    .for_each(|(g, a)| *g *= if *a <= 0.0 { s } else { 1.0 });
+                leaky_back(ebar, &ws.acts[l + 1], self.slope);
                 std::mem::swap(&mut ws.grad, &mut ws.spare);
             }
         }

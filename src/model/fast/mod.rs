@@ -4,6 +4,7 @@
 //! on the CPU device for the networks it covers: the smearing pair of seed 000, the jet VAE of
 //! seed 001 (convolutions as products on the unrolled input) and the unfolding GANs of seed 002.
 
+mod activation;
 mod adam;
 mod conv;
 mod gan;
@@ -13,6 +14,7 @@ mod mlp;
 mod parallel;
 mod smearing;
 
+pub(crate) use activation::sigmoid;
 pub use adam::Adam;
 pub use gan::{generate_rows, mjj_with_grad, mmd_with_grad, FusedGan, GanRows};
 pub use jet_vae::{FusedJetVae, JetLoss};

@@ -8,7 +8,7 @@
 //! the paper traces its broken momentum flows to those fake particles (section 6).
 
 use super::chamfer::{chamfer, jet_pt_mass};
-use crate::model::params::{seeded_init, to_flat};
+use crate::model::params::{seeded_init, to_flat_cpu};
 use crate::random::{normal, uniform, Rng};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::interpolate::{Interpolate2dConfig, InterpolateMode};
@@ -138,12 +138,7 @@ impl JetVaeConfig {
     /// the same values on every backend, drawn here on the CPU device.
     pub fn init_flat(&self, rng: &mut Rng) -> Vec<f32> {
         let cpu = Device::flex();
-        let net = seeded_init(self.init_shapes(&cpu), rng, &cpu);
-        to_flat(&net)
-            .into_data()
-            .convert::<f32>()
-            .try_to_vec::<f32>()
-            .expect("the CPU device's tensors hold f32")
+        to_flat_cpu(&seeded_init(self.init_shapes(&cpu), rng, &cpu))
     }
 
     /// The network's layers with Burn's own initial values (to be overwritten: by

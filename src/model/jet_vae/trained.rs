@@ -5,8 +5,9 @@
 use super::{to_gev, HostNoise, JetScales, JetVae, JetVaeConfig};
 use crate::data::JET_VALUES;
 use crate::error::{Error, Result};
+use crate::model::fast::sigmoid as logistic;
 use crate::model::fast::FusedJetVae;
-use crate::model::params::to_flat;
+use crate::model::params::to_flat_cpu;
 use crate::model::read_f32;
 use crate::model::{EpochReport, TrainConfig};
 use crate::physics::{to_fixed, Particle, MAX_PARTICLES};
@@ -32,8 +33,8 @@ pub struct JetVaeMeta {
 }
 
 impl JetVaeMeta {
-    /// The header of a network that has not trained (a benchmark's, a test's): no history,
-    /// seed 001's constituent acceptance.
+    /// The header of a network before training (a training run's start, a benchmark's or a
+    /// test's network): no history, seed 001's constituent acceptance.
     pub fn untrained(config: JetVaeConfig, scales: JetScales, train: TrainConfig) -> Self {
         Self {
             config,
@@ -148,12 +149,11 @@ impl TrainedJetVae {
             ));
         }
         let fast = fast.then(|| {
-            let flat = to_flat(&self.net)
-                .into_data()
-                .convert::<f32>()
-                .try_to_vec::<f32>()
-                .expect("the CPU device's tensors hold f32");
-            FusedJetVae::new(&self.meta.config, &self.meta.scales, &flat)
+            FusedJetVae::new(
+                &self.meta.config,
+                &self.meta.scales,
+                &to_flat_cpu(&self.net),
+            )
         });
         Ok(JetSampler {
             fast,
@@ -196,7 +196,7 @@ fn fast_forward(
                 jets.extend(row.iter().map(|v| v * s.std[f] + s.mean[f]));
             }
         }
-        exist.extend(logits.iter().map(|&l| 1.0 / (1.0 + (-l).exp())));
+        exist.extend(logits.iter().map(|&l| logistic(l)));
     }
     let exist = (!exist.is_empty()).then_some(exist);
     (jets, exist)
@@ -319,8 +319,7 @@ mod tests {
         assert!(rows > FAST_BLOCK);
         let cfg = &m.meta.config;
         let noise = cfg.host_noise(rows, false, &mut rng(9, 0));
-        let flat = to_flat(&m.net).into_data().try_to_vec::<f32>().unwrap();
-        let mut fused = FusedJetVae::new(cfg, &m.meta.scales, &flat);
+        let mut fused = FusedJetVae::new(cfg, &m.meta.scales, &to_flat_cpu(&m.net));
         let (jets, exist) = fast_forward(&mut fused, &x, rows, &noise, &m.meta.scales);
         let d = Device::flex();
         let eps = crate::model::VaeNoise {
