@@ -39,6 +39,9 @@ pub enum Error {
     Plot(String),
     #[error("cancelled")]
     Cancelled,
+    /// An error raised where the page's worker ran a job, its one-line message as it was.
+    #[error("{0}")]
+    Remote(String),
 }
 
 impl Error {

@@ -49,10 +49,11 @@ fn timeout_tick() -> Promise {
     })
 }
 
-/// Milliseconds since the page loaded.
+/// Milliseconds since the page (or the worker) started: `performance` of the global scope,
+/// which a worker has as a window does.
 pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
+    global("performance")
+        .map(|p| p.unchecked_into::<web_sys::Performance>())
         .map_or(0.0, |p| p.now())
 }
 

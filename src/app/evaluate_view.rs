@@ -8,6 +8,7 @@
 //! yields to the browser between them and shows the results.
 
 use super::browser::yield_now;
+use super::jobs;
 use super::plots::{show_figure, PlotLinks, BINS};
 use super::smear_view::{stream_events, Smear};
 use super::state::{parse, AppState};
@@ -19,12 +20,10 @@ use crate::metrics::{Study, StudyOptions};
 use crate::model::TrainedSmearing;
 use crate::numfmt::thousands;
 use crate::plot::{axis_label, Figure};
-use crate::train::SmearingJob;
 use crate::workflow::evaluate::{
     add_model, augmentation_text, feature_figures, table_rows, EvalRow, Plan,
 };
 use crate::workflow::smearing::ensemble_member;
-use crate::workflow::Epochs;
 use crate::{Error, Result};
 use leptos::prelude::*;
 
@@ -180,17 +179,12 @@ async fn evaluate(app: AppState, sm: Smear, ev: EvalUi) -> Result<String> {
         app.status
             .set(format!("training ensemble member {} of {k}", member + 1));
         let (data, cfg) = ensemble_member(&models[0], member);
-        let mut job = SmearingJob::new(&table, &data, cfg, &device)?;
         let span = |m: usize| 0.35 * m as f64 / (k - 1) as f64;
-        app.steps(
-            &mut Epochs::new(&mut job.trainer, |_| {}),
-            1,
-            span(member - 1),
-            span(member),
-        )
-        .await?;
+        let span = (span(member - 1), span(member));
+        let (_, model) =
+            jobs::train_smearing(app, table.clone(), data, cfg, &device, span, |_| {}).await?;
         app.check_cancel()?;
-        models.push(job.finish()?);
+        models.push(model);
     }
 
     // 2. The gen sample, `multiple` × the training size, and every model's reco for it.
@@ -203,9 +197,8 @@ async fn evaluate(app: AppState, sm: Smear, ev: EvalUi) -> Result<String> {
     let mut samples = Vec::new();
     for (i, m) in models.iter().enumerate() {
         let span = |x: f64| 0.45 + 0.1 * (i as f64 + x) / k as f64;
-        let mut sampler = m.sampler(&events, plan.sampling_seed(i), 4096)?;
-        app.steps(&mut sampler, 1, span(0.0), span(1.0)).await?;
-        let mut t = sampler.finish()?;
+        let draw = (plan.sampling_seed(i), 4096);
+        let mut t = jobs::sample_smearing(app, m, &events, draw, (span(0.0), span(1.0))).await?;
         derive_wjet_aux(&mut t, "reco")?;
         samples.push(t);
     }

@@ -6,6 +6,7 @@
 use super::browser::{now_ms, yield_now};
 use super::canvas::draw_on;
 use super::files::file_bytes;
+use super::jobs;
 use super::plots::{show_figure, PlotLinks, BINS};
 use super::pretrained::{entry_bytes, Pretrained};
 use super::state::{parse, AppState, Store};
@@ -16,9 +17,8 @@ use crate::model::{EpochReport, TrainedJetVae, LOSS_PARTS};
 use crate::plot::{axis_label, draw_loss};
 use crate::recipe::JetRecipe;
 use crate::store::{load_jet_vae, ManifestEntry, ModelKind};
-use crate::train::JetVaeJob;
 use crate::workflow::jets::{self as workflow, event_display, Comparison, N_QUANT};
-use crate::workflow::{Epochs, Preset};
+use crate::workflow::Preset;
 use crate::{Error, Result};
 use leptos::prelude::*;
 
@@ -273,30 +273,25 @@ async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
     );
     let net = workflow::net_config(preset, masked);
     let device = ui.device_for(workflow::device_job(&net))?;
-    // The job copies the jets it trains on, so the section's are only borrowed.
-    let (mut job, n_train) = j.data.with(|d| -> Result<_> {
+    // The jets the run trains on: an uploaded file's last fifth is held out as its test jets.
+    // Copied for the job, so the section's are only borrowed.
+    let (jets, file) = j.data.with(|d| -> Result<_> {
         let (jets, origin) = d.jets()?;
-        let job = match origin {
-            // An uploaded file's last fifth is held out as its test jets.
-            JetsOrigin::File(name) => {
-                JetVaeJob::new(&workflow::training_part(jets)?, name, net, cfg, &device)?
-            }
-            JetsOrigin::Recipe(_) => JetVaeJob::new(jets, "built-in jets", net, cfg, &device)?,
-        };
-        let n = job.trainer.n_train() + job.trainer.n_val();
-        Ok((job, n))
+        Ok(match origin {
+            JetsOrigin::File(name) => (workflow::training_part(jets)?, name.clone()),
+            JetsOrigin::Recipe(_) => (jets.clone(), "built-in jets".to_string()),
+        })
     })?;
+    let n_train = jets.len();
     j.history.set(Vec::new());
-    let mut work = Epochs::new(&mut job.trainer, |report| {
+    let on_epoch = |report: &EpochReport| {
         j.history.update(|h| h.push(report.clone()));
         let history = j.history.get_untracked();
         if let Err(e) = draw_history(&history) {
             ui.fail(e);
         }
-    });
-    ui.steps(&mut work, 1, 0.0, 1.0).await?;
-    let stop = job.trainer.stop_reason().map(|s| s.to_string());
-    let model = job.finish()?;
+    };
+    let (stop, model) = jobs::train_jets(ui, jets, file, net, cfg, &device, on_epoch).await?;
     let best = model.meta.best_epoch;
     j.data.with(|d| {
         d.model = Some(model);
@@ -345,9 +340,7 @@ async fn sample_jets(ui: AppState, j: JetsUi) -> Result<String> {
     };
     let gen = test.require("gen", "test jets")?.to_vec();
     let t0 = now_ms();
-    let mut sampler = model.sampler(&gen, 1, 256)?;
-    ui.steps(&mut sampler, 1, 0.3, 0.9).await?;
-    let sampled = sampler.finish()?;
+    let sampled = jobs::sample_jets(ui, &model, gen, (1, 256), (0.3, 0.9)).await?;
     let ms_per_jet = (now_ms() - t0) / test.len().max(1) as f64;
     test.insert("model", sampled)?;
     let cmp = Comparison::new(&test, &[("model", &test, "model")]);

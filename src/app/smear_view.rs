@@ -6,6 +6,7 @@
 
 use super::canvas::draw_on;
 use super::files::{canvas_png, download, download_url};
+use super::jobs;
 use super::plots::{hist, show_figure, PlotLinks};
 use super::state::{parse, AppState, Store};
 use super::teach::Explain;
@@ -17,11 +18,10 @@ use crate::model::{EpochReport, TrainedSmearing};
 use crate::plot::{axis_label, draw_loss, GEN_COLOR, MODEL_COLOR, RECO_COLOR, SMEARING_LOSS};
 use crate::recipe::{DataOrigin, WjetsRecipe, MAX_EVENTS};
 use crate::store::save_smearing;
-use crate::train::{Hidden, SmearingJob};
+use crate::train::Hidden;
 use crate::workflow::smearing::{
     self, compare, pairs_data, quality, wjets_data, ColumnPair, JsRow, Source, TestEvents,
 };
-use crate::workflow::Epochs;
 use crate::{Error, Result};
 use leptos::prelude::*;
 
@@ -211,8 +211,8 @@ async fn train(app: AppState, sm: Smear) -> Result<String> {
     let hidden = Hidden::parse(&sm.hidden.get_untracked())?;
     let mapping = sm.mapping.get_untracked();
     let device = app.device_for(Job::FastPath)?;
-    // The job copies the rows it trains on, so the events are only borrowed here.
-    let (mut job, origin, n) = sm.data.with(|d| -> Result<_> {
+    // The rows the run trains on (a copy: the section's events are only borrowed).
+    let (rows, cols, cfg, origin) = sm.data.with(|d| -> Result<_> {
         let source = d.source()?;
         let cols = match source {
             // A file: the mapped columns, on its rows less the held-out ones.
@@ -220,19 +220,22 @@ async fn train(app: AppState, sm: Smear) -> Result<String> {
             // Built-in events: all of them (the test events are another seed's).
             Source::Recipe { .. } => wjets_data(hidden),
         };
-        let rows = source.train_rows()?;
         let cfg = smearing::paper().overridden(Some(epochs), Some(batch), Some(lr), d.seed());
-        let job = SmearingJob::new(&rows, &cols, cfg, &device)?;
-        Ok((job, source.origin(), rows.n_rows()))
+        Ok((
+            source.train_rows()?.into_owned(),
+            cols,
+            cfg,
+            source.origin(),
+        ))
     })?;
+    let n = rows.n_rows();
     sm.history.set(Vec::new());
-    let mut work = Epochs::new(&mut job.trainer, |report| {
+    let on_epoch = |report: &EpochReport| {
         sm.history.update(|h| h.push(report.clone()));
         sm.draw_history(app);
-    });
-    app.steps(&mut work, 1, 0.0, 1.0).await?;
-    let stop = job.trainer.stop_reason().map(|s| s.to_string());
-    let mut model = job.finish()?;
+    };
+    let (stop, mut model) =
+        jobs::train_smearing(app, rows, cols, cfg, &device, (0.0, 1.0), on_epoch).await?;
     model.meta.origin = Some(origin);
     let best = model.meta.best_epoch;
     sm.data.with(|d| {
@@ -272,13 +275,7 @@ pub async fn sample(app: AppState, sm: Smear) -> Result<String> {
         .with(|d| d.model.take())
         .ok_or_else(|| Error::invalid("model", "train a model first"))?;
     app.ran_on_device(model.device());
-    let result = match model.sampler(&test, seed, 2048) {
-        Ok(mut sampler) => app
-            .steps(&mut sampler, 1, 0.3, 0.9)
-            .await
-            .and_then(|()| sampler.finish()),
-        Err(e) => Err(e),
-    };
+    let result = jobs::sample_smearing(app, &model, &test, (seed, 2048), (0.3, 0.9)).await;
     let rows = result.and_then(|mut sampled| {
         derive_wjet_aux(&mut sampled, "reco")?;
         Ok((compare(&model, &test, &sampled)?, sampled))

@@ -6,6 +6,7 @@
 
 use super::canvas::draw_on;
 use super::files::{download, file_bytes};
+use super::jobs;
 use super::plots::{show_figure, PlotLinks, BINS};
 use super::pretrained::{entry_bytes, Pretrained};
 use super::state::{parse, AppState, Store};
@@ -19,9 +20,8 @@ use crate::physics::wz_object_columns;
 use crate::plot::{axis_label, draw_gan_loss};
 use crate::recipe::WzRecipe;
 use crate::store::{load_unfold, ManifestEntry, ModelKind};
-use crate::train::GanJob;
 use crate::workflow::unfold::{self as workflow, closure, ClosureTest};
-use crate::workflow::{Epochs, Preset};
+use crate::workflow::Preset;
 use crate::{Error, Result};
 use leptos::prelude::*;
 
@@ -232,7 +232,7 @@ pub fn UnfoldSection() -> impl IntoView {
                     on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);
                         if let Some(f) = input.files().and_then(|f| f.get(0)) {
-                            ui.run("unfolding", move || unfold_own(u, f));
+                            ui.run("unfolding", move || unfold_own(ui, u, f));
                         }
                         input.set_value("");
                     }/></p>
@@ -315,32 +315,28 @@ async fn train(ui: AppState, u: UnfoldUi) -> Result<String> {
         Some(parse("learning rate", &u.lr.get_untracked())?),
         parse("seed", &u.seed.get_untracked())?,
     );
-    // The job copies the events it trains on, so the section's are only borrowed.
-    let (mut job, n_train) = u.data.with(|d| -> Result<_> {
+    // The events the run trains on (a copy: the section's are only borrowed). An uploaded
+    // file's last fifth is held out for the closure tests.
+    let train = u.data.with(|d| -> Result<_> {
         let (table, origin) = d.wz()?;
-        let (gen, reco) = (wz_object_columns("gen"), wz_object_columns("reco"));
-        let job = match origin {
-            // An uploaded file's last fifth is held out for the closure tests.
-            WzOrigin::File(_) => {
-                let train = workflow::training_part(table);
-                GanJob::new(&train, &gen, &reco, net.clone(), cfg, &device)?
-            }
-            WzOrigin::Generated(_) => GanJob::new(table, &gen, &reco, net.clone(), cfg, &device)?,
-        };
-        let n = job.n_train() + job.n_val();
-        Ok((job, n))
+        Ok(match origin {
+            WzOrigin::File(_) => workflow::training_part(table),
+            WzOrigin::Generated(_) => table.clone(),
+        })
     })?;
+    let (gen, reco) = (wz_object_columns("gen"), wz_object_columns("reco"));
+    let n_train = train.n_rows();
+    let describe = net.describe();
     u.history.set(Vec::new());
-    let mut work = Epochs::new(&mut job, |report| {
+    let on_epoch = |report: &GanEpoch| {
         u.history.update(|h| h.push(report.clone()));
         let history = u.history.get_untracked();
         if let Err(e) = draw_history(&history) {
             ui.fail(e);
         }
-    });
-    ui.steps(&mut work, 1, 0.0, 1.0).await?;
-    let stop = job.stop_reason().map(|s| s.to_string());
-    let model = job.finish()?;
+    };
+    let (stop, model) =
+        jobs::train_gan(ui, train, (gen, reco), net, cfg, &device, on_epoch).await?;
     let best = model.meta.best_epoch;
     u.data.with(|d| {
         // Pre-trained models are tested on their own test events: they go when one is trained.
@@ -359,7 +355,7 @@ async fn train(ui: AppState, u: UnfoldUi) -> Result<String> {
         Some(why) => format!("{}: {why} (epoch {best})", kind.label()),
         None => format!(
             "{} trained {} epochs on {} events; kept epoch {best}",
-            net.describe(),
+            describe,
             u.history.get_untracked().len(),
             n_train
         ),
@@ -428,7 +424,11 @@ async fn closure_test(ui: AppState, u: UnfoldUi, c: ClosureTest) -> Result<Strin
     for (i, (label, m)) in models.iter().enumerate() {
         ui.progress.set(0.4 + 0.4 * i as f64 / models.len() as f64);
         super::browser::yield_now().await;
-        unfolded.push((label.clone(), m.unfold(&test, 1).await?));
+        let span = (
+            0.4 + 0.4 * i as f64 / models.len() as f64,
+            0.4 + 0.4 * (i + 1) as f64 / models.len() as f64,
+        );
+        unfolded.push((label.clone(), jobs::unfold(ui, m, &test, 1, span).await?));
     }
     let tables: Vec<&Table> = unfolded.iter().map(|(_, t)| t).collect();
     let result = closure(&test, &tables, c)?;
@@ -505,14 +505,15 @@ async fn load_pretrained(ui: AppState, u: UnfoldUi, entries: Vec<ManifestEntry>)
 }
 
 /// Unfolds a user's detector-level file with the last trained model and downloads it.
-async fn unfold_own(u: UnfoldUi, file: web_sys::File) -> Result<String> {
+async fn unfold_own(ui: AppState, u: UnfoldUi, file: web_sys::File) -> Result<String> {
     let (name, bytes) = file_bytes(&file).await?;
     let model = u
         .data
         .with(|d| d.models.last().cloned())
         .ok_or_else(|| Error::invalid("model", "train a GAN first"))?;
     let table = read_bytes(&bytes, &name, &ReadOptions::default())?.table;
-    let unfolded = model.unfold(&table, 1).await?;
+    ui.ran_on_device(model.device());
+    let unfolded = jobs::unfold(ui, &model, &table, 1, (0.1, 0.9)).await?;
     let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
     let out = format!("{stem}_unfolded.csv");
     download(&out, &write_bytes(&unfolded, &out)?, "text/csv")?;

@@ -12,7 +12,8 @@ use crate::random::{rng, stream};
 use burn::prelude::*;
 
 /// Which columns to learn: generator-level inputs and reco-level targets, paired by position.
-#[derive(Debug, Clone, PartialEq)]
+/// Serialisable: the page hands it to its worker.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrainData {
     pub gen_cols: Vec<String>,
     pub reco_cols: Vec<String>,
@@ -24,7 +25,7 @@ pub struct TrainData {
 }
 
 /// The size of the smearing networks' hidden part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hidden {
     pub layers: usize,
     pub width: usize,

@@ -10,7 +10,7 @@ use fastsim_lab::data::JET_VALUES;
 use fastsim_lab::model::{GanConfig, GanKind, JetScales, JetVaeConfig, JetVaeMeta, TrainedJetVae};
 use fastsim_lab::physics::wz_object_columns;
 use fastsim_lab::recipe::{JetRecipe, WzRecipe};
-use fastsim_lab::train::{Engine, GanJob, JetVaeJob, TrainConfig, TrainData};
+use fastsim_lab::train::{Engine, GanJob, JetVaeJob, TrainConfig, TrainData, Training};
 use fastsim_lab::workflow::{bench, jets, run_to_end, unfold, Epochs, Preset};
 use fastsim_lab::Result;
 use std::time::Instant;
@@ -142,26 +142,20 @@ pub fn run(args: BenchArgs) -> Result<()> {
         // above, on the fast path and through Burn's autodiff.
         for &engine in engines {
             let path = path_label(kind, engine);
-            let mut epoch_s = Vec::new();
-            for r in 0..=runs {
+            let (epoch_s, _) = time_epochs(runs, |seed| {
                 let cfg = TrainConfig {
                     epochs: 1,
-                    seed: 1 + r as u64,
+                    seed,
                     ..jets::PAPER
                 };
                 let net = jets::net_config(Preset::Small, true);
-                let mut job = JetVaeJob::with_engine(&jets, "jets", net, cfg, &device, engine)?;
-                let t = Instant::now();
-                run_to_end(&mut Epochs::new(&mut job.trainer, |_| {}), 8)?;
-                if r > 0 {
-                    epoch_s.push(t.elapsed().as_secs_f64());
-                }
-            }
+                Ok(JetVaeJob::with_engine(&jets, "jets", net, cfg, &device, engine)?.trainer)
+            })?;
             println!(
                 "{}	jet VAE train epoch ({path}small masked, {} jets, batch 128)	{:.3}	s/epoch	{runs}",
                 kind.label(),
                 jets.len() * 4 / 5,
-                bench::median(epoch_s)
+                epoch_s
             );
         }
         // The FCGAN (seed 002): one training epoch (D and G steps, batches of 512) and the
@@ -181,23 +175,15 @@ pub fn run(args: BenchArgs) -> Result<()> {
             // On the CPU the fast path (the default) and Burn's autodiff, as for the smearing pair.
             for &engine in engines {
                 let path = path_label(kind, engine);
-                let mut epoch_s = Vec::new();
-                for r in 0..=runs {
+                let (median, job) = time_epochs(runs, |seed| {
                     let cfg = TrainConfig {
                         epochs: 1,
-                        seed: 1 + r as u64,
+                        seed,
                         ..unfold::PAPER
                     };
-                    let mut job =
-                        GanJob::with_engine(&wz, &gen, &reco, net.clone(), cfg, &device, engine)?;
-                    let t = Instant::now();
-                    run_to_end(&mut Epochs::new(&mut job, |_| {}), 8)?;
-                    if r > 0 {
-                        epoch_s.push(t.elapsed().as_secs_f64());
-                    }
-                    trained = Some(job.finish()?);
-                }
-                let median = bench::median(epoch_s);
+                    GanJob::with_engine(&wz, &gen, &reco, net.clone(), cfg, &device, engine)
+                })?;
+                trained = Some(job.finish()?);
                 println!(
                     "{}	FCGAN train epoch ({path}{preset}, {} events, batch 512)	{median:.3}	s/epoch	{runs}",
                     kind.label(),
@@ -225,6 +211,26 @@ pub fn run(args: BenchArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// One training epoch timed `runs + 1` times, the job of run r made by `job(1 + r)` (its
+/// seed): the median of all but the first run (the warm-up), and the last run's job.
+fn time_epochs<J: Training>(
+    runs: usize,
+    mut job: impl FnMut(u64) -> Result<J>,
+) -> Result<(f64, J)> {
+    let mut epoch_s = Vec::new();
+    let mut last = None;
+    for r in 0..=runs {
+        let mut j = job(1 + r as u64)?;
+        let t = Instant::now();
+        run_to_end(&mut Epochs::new(&mut j, |_| {}), 8)?;
+        if r > 0 {
+            epoch_s.push(t.elapsed().as_secs_f64());
+        }
+        last = Some(j);
+    }
+    Ok((bench::median(epoch_s), last.expect("at least one run")))
 }
 
 /// Runs a JAX peer script (in scripts/) with `args` and returns its JSON reply, or prints why

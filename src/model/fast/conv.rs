@@ -1,4 +1,4 @@
-//! The layers of the jet VAE (seed 001, fig. 1) on the fast path: dense layers, convolutions
+//! The layers of the jet VAE (seed 001, fig. 1) on the fast path besides [`Dense`]: convolutions
 //! over the (3 feature rows × w particles) plane with a kh × 5 kernel and "same" padding,
 //! 1 × 2 max pooling along the particles, and linear up-sampling along them (PyTorch's
 //! bilinear `Upsample` with corners not aligned; the 3 rows are kept). Activations are
@@ -6,71 +6,13 @@
 //! convolution is one matrix product on its unrolled input (im2col) and every inner loop runs
 //! over contiguous channels.
 
+pub use super::dense::Dense;
 use super::gemm::matmul;
 
 /// Rows of the plane: px, py, pz.
 pub const PLANE_ROWS: usize = 3;
 /// Kernel width along the particles.
 pub const KW: usize = 5;
-
-/// z = a·W + b on `rows` rows, W (i × o, row-major) then b at offset `at` of the parameters.
-#[derive(Debug, Clone, Copy)]
-pub struct Dense {
-    pub i: usize,
-    pub o: usize,
-    pub at: usize,
-}
-
-impl Dense {
-    pub fn n_params(&self) -> usize {
-        self.i * self.o + self.o
-    }
-
-    /// z (rows × o) ← a·W + b.
-    pub fn forward(&self, p: &[f32], a: &[f32], rows: usize, z: &mut Vec<f32>) {
-        let (w, b) = self.split(p);
-        z.clear();
-        for _ in 0..rows {
-            z.extend_from_slice(b);
-        }
-        matmul(z, a, w, (rows, self.i, self.o), false, false, true);
-    }
-
-    /// From δ = dL/dz: ∂W = aᵀ·δ and ∂b = Σ_rows δ into `grads` (the whole parameter
-    /// vector), and, when asked, dL/da = δ·Wᵀ into `da` (added to it with `add`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn backward(
-        &self,
-        p: &[f32],
-        a: &[f32],
-        delta: &[f32],
-        rows: usize,
-        grads: &mut [f32],
-        da: Option<&mut Vec<f32>>,
-        add: bool,
-    ) {
-        let (i, o) = (self.i, self.o);
-        let (gw, gb) = grads[self.at..self.at + i * o + o].split_at_mut(i * o);
-        matmul(gw, a, delta, (i, rows, o), true, false, false);
-        gb.fill(0.0);
-        for row in delta[..rows * o].chunks_exact(o) {
-            gb.iter_mut().zip(row).for_each(|(g, d)| *g += d);
-        }
-        if let Some(da) = da {
-            // Overwritten (or added to) in full: no zeroing.
-            da.resize(rows * i, 0.0);
-            matmul(da, delta, self.split(p).0, (rows, o, i), false, true, add);
-        }
-    }
-
-    fn split<'p>(&self, p: &'p [f32]) -> (&'p [f32], &'p [f32]) {
-        let n = self.i * self.o;
-        (
-            &p[self.at..self.at + n],
-            &p[self.at + n..self.at + n + self.o],
-        )
-    }
-}
 
 /// A convolution over the plane, `width` particles wide, kernel `kh` × [`KW`], "same"
 /// padding; its weight is the matrix of [`Dense`] with one input per tap and input channel,

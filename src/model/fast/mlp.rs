@@ -5,15 +5,14 @@
 //! know which path trained it.
 
 use super::activation::{leaky, leaky_back};
+use super::dense::Dense;
 use super::gemm::matmul;
 use crate::model::MlpConfig;
 
-/// Shapes and slope of a dense network; the weights live outside, in a flat slice.
+/// The layers and slope of a dense network; the weights live outside, in a flat slice.
 #[derive(Debug, Clone)]
 pub struct FusedMlp {
-    shapes: Vec<(usize, usize)>,
-    /// Offset of each layer's weight in the flat parameters (its bias follows it).
-    offsets: Vec<usize>,
+    layers: Vec<Dense>,
     slope: f32,
     n_params: usize,
 }
@@ -35,16 +34,18 @@ pub struct Workspace {
 
 impl FusedMlp {
     pub fn new(cfg: &MlpConfig) -> Self {
-        let shapes = cfg.shapes();
-        let mut offsets = Vec::with_capacity(shapes.len());
         let mut at = 0;
-        for &(i, o) in &shapes {
-            offsets.push(at);
-            at += i * o + o;
-        }
+        let layers = cfg
+            .shapes()
+            .into_iter()
+            .map(|(i, o)| {
+                let d = Dense { i, o, at };
+                at += d.n_params();
+                d
+            })
+            .collect();
         Self {
-            shapes,
-            offsets,
+            layers,
             slope: cfg.negative_slope as f32,
             n_params: at,
         }
@@ -55,13 +56,16 @@ impl FusedMlp {
     }
 
     pub fn d_out(&self) -> usize {
-        self.shapes.last().map_or(0, |s| s.1)
+        self.layers.last().map_or(0, |d| d.o)
     }
 
-    fn weight<'p>(&self, p: &'p [f32], l: usize) -> (&'p [f32], &'p [f32]) {
-        let (i, o) = self.shapes[l];
-        let at = self.offsets[l];
-        (&p[at..at + i * o], &p[at + i * o..at + i * o + o])
+    fn d_in(&self) -> usize {
+        self.layers.first().map_or(0, |d| d.i)
+    }
+
+    /// The widest layer's width, inputs and outputs alike.
+    fn widest(&self) -> usize {
+        self.layers.iter().map(|d| d.i.max(d.o)).max().unwrap_or(0)
     }
 
     /// The output (rows × d_out) for `x` (rows × d_in, row-major), keeping what the backward
@@ -73,25 +77,19 @@ impl FusedMlp {
         rows: usize,
         ws: &'w mut Workspace,
     ) -> &'w [f32] {
-        let n_layers = self.shapes.len();
+        let n_layers = self.layers.len();
         ws.rows = rows;
         ws.acts.resize_with(n_layers, Vec::new);
         ws.acts[0].clear();
-        ws.acts[0].extend_from_slice(&x[..rows * self.shapes[0].0]);
-        for l in 0..n_layers {
-            let (i, o) = self.shapes[l];
-            let (w, b) = self.weight(p, l);
+        ws.acts[0].extend_from_slice(&x[..rows * self.d_in()]);
+        for (l, layer) in self.layers.iter().enumerate() {
             let (done, rest) = ws.acts.split_at_mut(l + 1);
             let z = if l + 1 < n_layers {
                 &mut rest[0]
             } else {
                 &mut ws.out
             };
-            z.clear();
-            for _ in 0..rows {
-                z.extend_from_slice(b);
-            }
-            matmul(z, &done[l], w, (rows, i, o), false, false, true);
+            layer.forward(p, &done[l], rows, z);
             if l + 1 < n_layers {
                 leaky(z, self.slope);
             }
@@ -102,9 +100,8 @@ impl FusedMlp {
     /// The output gradient buffer (rows × d_out) of the last forward pass, for the loss to fill.
     pub fn out_and_grad<'w>(&self, ws: &'w mut Workspace) -> (&'w [f32], &'w mut [f32]) {
         // The gradient buffers are only needed for training: sized here, not in `forward`.
-        let widest = self.shapes.iter().map(|s| s.0.max(s.1)).max().unwrap_or(0);
-        ws.grad.resize(ws.rows * widest, 0.0);
-        ws.spare.resize(ws.rows * widest, 0.0);
+        ws.grad.resize(ws.rows * self.widest(), 0.0);
+        ws.spare.resize(ws.rows * self.widest(), 0.0);
         let n = ws.rows * self.d_out();
         (&ws.out[..n], &mut ws.grad[..n])
     }
@@ -121,28 +118,20 @@ impl FusedMlp {
     /// without the weights' gradients: a generator's loss through a discriminator.
     pub fn backward_to_input<'w>(&self, p: &[f32], ws: &'w mut Workspace) -> &'w [f32] {
         self.backprop(p, ws, None, true);
-        &ws.grad[..ws.rows * self.shapes[0].0]
+        &ws.grad[..ws.rows * self.d_in()]
     }
 
     fn backprop(&self, p: &[f32], ws: &mut Workspace, mut grads: Option<&mut [f32]>, input: bool) {
         let rows = ws.rows;
-        for l in (0..self.shapes.len()).rev() {
-            let (i, o) = self.shapes[l];
-            let at = self.offsets[l];
-            let delta = &ws.grad[..rows * o];
+        for (l, layer) in self.layers.iter().enumerate().rev() {
+            let delta = &ws.grad[..rows * layer.o];
             let a = &ws.acts[l];
             if let Some(grads) = grads.as_deref_mut() {
-                let (gw, gb) = grads[at..at + i * o + o].split_at_mut(i * o);
-                matmul(gw, a, delta, (i, rows, o), true, false, false);
-                gb.fill(0.0);
-                for row in delta.chunks_exact(o) {
-                    gb.iter_mut().zip(row).for_each(|(g, d)| *g += d);
-                }
+                layer.weight_grads(a, delta, rows, grads);
             }
             if l > 0 || input {
-                let (w, _) = self.weight(p, l);
-                let prev = &mut ws.spare[..rows * i];
-                matmul(prev, delta, w, (rows, o, i), false, true, false);
+                let prev = &mut ws.spare[..rows * layer.i];
+                layer.input_grad(p, delta, rows, prev, false);
                 if l > 0 {
                     leaky_back(prev, a, self.slope);
                 }
@@ -163,26 +152,24 @@ impl FusedMlp {
             "an input gradient needs a one-output network"
         );
         let rows = ws.rows;
-        let n_layers = self.shapes.len();
+        let n_layers = self.layers.len();
         ws.chain.resize_with(n_layers, Vec::new);
         ws.chain[n_layers - 1].clear();
         ws.chain[n_layers - 1].resize(rows, 1.0);
-        for l in (0..n_layers).rev() {
-            let (i, o) = self.shapes[l];
-            let (w, _) = self.weight(p, l);
+        for (l, layer) in self.layers.iter().enumerate().rev() {
             let (below, here) = ws.chain.split_at_mut(l);
             let h = if l > 0 {
                 &mut below[l - 1]
             } else {
                 &mut ws.input_grad
             };
-            h.resize(rows * i, 0.0);
-            matmul(h, &here[0], w, (rows, o, i), false, true, false);
+            h.resize(rows * layer.i, 0.0);
+            layer.input_grad(p, &here[0], rows, h, false);
             if l > 0 {
                 leaky_back(h, &ws.acts[l], self.slope);
             }
         }
-        &ws.input_grad[..rows * self.shapes[0].0]
+        &ws.input_grad[..rows * self.d_in()]
     }
 
     /// Adds to `grads` the weights' gradient of a loss on ∇ₓφ, given ḡ = dL/d(∇ₓφ)
@@ -197,14 +184,12 @@ impl FusedMlp {
         grads: &mut [f32],
     ) {
         let rows = ws.rows;
-        let n_layers = self.shapes.len();
-        let widest = self.shapes.iter().map(|s| s.0.max(s.1)).max().unwrap_or(0);
-        ws.spare.resize(rows * widest, 0.0);
-        ws.grad.resize(rows * widest, 0.0);
+        let n_layers = self.layers.len();
+        ws.spare.resize(rows * self.widest(), 0.0);
+        ws.grad.resize(rows * self.widest(), 0.0);
         ws.grad[..gbar.len()].copy_from_slice(gbar);
-        for l in 0..n_layers {
-            let (i, o) = self.shapes[l];
-            let at = self.offsets[l];
+        for (l, layer) in self.layers.iter().enumerate() {
+            let (i, o, at) = (layer.i, layer.o, layer.at);
             let hbar = &ws.grad[..rows * i];
             matmul(
                 &mut grads[at..at + i * o],
@@ -216,9 +201,16 @@ impl FusedMlp {
                 true,
             );
             if l + 1 < n_layers {
-                let (w, _) = self.weight(p, l);
                 let ebar = &mut ws.spare[..rows * o];
-                matmul(ebar, hbar, w, (rows, i, o), false, false, false);
+                matmul(
+                    ebar,
+                    hbar,
+                    layer.split(p).0,
+                    (rows, i, o),
+                    false,
+                    false,
+                    false,
+                );
                 leaky_back(ebar, &ws.acts[l + 1], self.slope);
                 std::mem::swap(&mut ws.grad, &mut ws.spare);
             }

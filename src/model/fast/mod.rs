@@ -7,6 +7,7 @@
 mod activation;
 mod adam;
 mod conv;
+mod dense;
 mod gan;
 mod gemm;
 mod jet_vae;

@@ -1,0 +1,197 @@
+//! The page's training and sampling jobs, each in one place for every tab that runs it: in the
+//! page's worker on the CPU ([`super::worker`]), on the page's thread in slices on WebGPU (or
+//! where a worker did not start). Either way the same library job runs, and the same model
+//! comes back: the worker's arrives as a model file, the format every model is saved in.
+
+use super::state::AppState;
+use super::worker::{self, Part, Request};
+use crate::data::{JetArrays, Table};
+use crate::model::{
+    EpochReport, GanConfig, GanEpoch, JetVaeConfig, TrainConfig, TrainedJetVae, TrainedSmearing,
+    TrainedUnfold,
+};
+use crate::store::{
+    load_jet_vae, load_smearing, load_unfold, save_jet_vae, save_smearing, save_unfold,
+};
+use crate::train::{GanJob, JetVaeJob, SmearingJob, TrainData};
+use crate::workflow::Epochs;
+use crate::Result;
+use burn::prelude::Device;
+
+/// Why a training run stopped before its last epoch, if it did, and the model it kept.
+pub type Trained<M> = (Option<String>, M);
+
+/// Progress from `.0` to `.1` on the page's bar.
+pub type Span = (f64, f64);
+
+/// Trains a smearing network on `rows`' `cols`.
+pub async fn train_smearing(
+    ui: AppState,
+    rows: Table,
+    cols: TrainData,
+    cfg: TrainConfig,
+    device: &Device,
+    span: Span,
+    on_epoch: impl Fn(&EpochReport),
+) -> Result<Trained<TrainedSmearing>> {
+    if let Some(remote) = worker::for_device(device).await {
+        let (table, parts) = worker::table_parts(&rows);
+        drop(rows);
+        let request = Request::TrainSmearing { table, cols, cfg };
+        let mut out = remote
+            .run(ui, request, parts, span, |r: EpochReport| on_epoch(&r))
+            .await?;
+        let file = out.bytes("model file")?;
+        let model = load_smearing(&file, "the worker's smearing model", device)?;
+        return Ok((out.stop, model));
+    }
+    let mut job = SmearingJob::new(&rows, &cols, cfg, device)?;
+    drop(rows);
+    ui.steps(
+        &mut Epochs::new(&mut job.trainer, on_epoch),
+        1,
+        span.0,
+        span.1,
+    )
+    .await?;
+    Ok((
+        job.trainer.stop_reason().map(|s| s.to_string()),
+        job.finish()?,
+    ))
+}
+
+/// Trains a jet VAE on `jets` (`file` names them in messages).
+pub async fn train_jets(
+    ui: AppState,
+    jets: JetArrays,
+    file: String,
+    net: JetVaeConfig,
+    cfg: TrainConfig,
+    device: &Device,
+    on_epoch: impl Fn(&EpochReport),
+) -> Result<Trained<TrainedJetVae>> {
+    if let Some(remote) = worker::for_device(device).await {
+        let parts = worker::jet_parts(&jets, &file)?;
+        drop(jets);
+        let request = Request::TrainJets { file, net, cfg };
+        let mut out = remote
+            .run(ui, request, parts, (0.0, 1.0), |r: EpochReport| {
+                on_epoch(&r)
+            })
+            .await?;
+        let model = load_jet_vae(&out.bytes("model file")?, "the worker's jet VAE", device)?;
+        return Ok((out.stop, model));
+    }
+    let mut job = JetVaeJob::new(&jets, &file, net, cfg, device)?;
+    drop(jets);
+    ui.steps(&mut Epochs::new(&mut job.trainer, on_epoch), 1, 0.0, 1.0)
+        .await?;
+    Ok((
+        job.trainer.stop_reason().map(|s| s.to_string()),
+        job.finish()?,
+    ))
+}
+
+/// Model jets for `gen` jets, drawn from `seed`'s stream in chunks of `chunk` jets.
+pub async fn sample_jets(
+    ui: AppState,
+    model: &TrainedJetVae,
+    gen: Vec<f32>,
+    (seed, chunk): (u64, usize),
+    span: Span,
+) -> Result<Vec<f32>> {
+    if let Some(remote) = worker::for_device(model.device()).await {
+        let parts = vec![Part::Bytes(save_jet_vae(model).await?), Part::Floats(gen)];
+        let request = Request::SampleJets { seed, chunk };
+        let mut out = remote
+            .run(ui, request, parts, span, |_: EpochReport| {})
+            .await?;
+        return out.floats("model jets");
+    }
+    let mut sampler = model.sampler(&gen, seed, chunk)?;
+    ui.steps(&mut sampler, 1, span.0, span.1).await?;
+    sampler.finish()
+}
+
+/// Trains an unfolding GAN on `table`'s `gen` and `reco` columns.
+pub async fn train_gan(
+    ui: AppState,
+    table: Table,
+    (gen, reco): (Vec<String>, Vec<String>),
+    net: GanConfig,
+    cfg: TrainConfig,
+    device: &Device,
+    on_epoch: impl Fn(&GanEpoch),
+) -> Result<Trained<TrainedUnfold>> {
+    if let Some(remote) = worker::for_device(device).await {
+        let (head, parts) = worker::table_parts(&table);
+        drop(table);
+        let request = Request::TrainGan {
+            table: head,
+            gen_cols: gen,
+            reco_cols: reco,
+            net,
+            cfg,
+        };
+        let mut out = remote
+            .run(ui, request, parts, (0.0, 1.0), |r: GanEpoch| on_epoch(&r))
+            .await?;
+        let model = load_unfold(&out.bytes("model file")?, "the worker's GAN", device)?;
+        return Ok((out.stop, model));
+    }
+    let mut job = GanJob::new(&table, &gen, &reco, net, cfg, device)?;
+    drop(table);
+    ui.steps(&mut Epochs::new(&mut job, on_epoch), 1, 0.0, 1.0)
+        .await?;
+    Ok((job.stop_reason().map(|s| s.to_string()), job.finish()?))
+}
+
+/// The smearing model's reco-level events for `input`'s gen columns, drawn from `seed`'s
+/// stream in chunks of `chunk` rows.
+pub async fn sample_smearing(
+    ui: AppState,
+    model: &TrainedSmearing,
+    input: &Table,
+    (seed, chunk): (u64, usize),
+    span: Span,
+) -> Result<Table> {
+    if let Some(remote) = worker::for_device(model.device()).await {
+        let (table, columns) = worker::table_parts(input);
+        let mut parts = vec![Part::Bytes(save_smearing(model).await?)];
+        parts.extend(columns);
+        let request = Request::SampleSmearing { table, seed, chunk };
+        let out = remote
+            .run(ui, request, parts, span, |_: EpochReport| {})
+            .await?;
+        return out.into_table();
+    }
+    let mut sampler = model.sampler(input, seed, chunk)?;
+    ui.steps(&mut sampler, 1, span.0, span.1).await?;
+    sampler.finish()
+}
+
+/// Detector-level `events` unfolded by a GAN's generator, drawn from `seed`'s stream.
+pub async fn unfold(
+    ui: AppState,
+    model: &TrainedUnfold,
+    events: &Table,
+    seed: u64,
+    span: Span,
+) -> Result<Table> {
+    if let Some(remote) = worker::for_device(model.device()).await {
+        let (table, columns) = worker::table_parts(events);
+        let mut parts = vec![Part::Bytes(save_unfold(model).await?)];
+        parts.extend(columns);
+        let out = remote
+            .run(
+                ui,
+                Request::Unfold { table, seed },
+                parts,
+                span,
+                |_: EpochReport| {},
+            )
+            .await?;
+        return out.into_table();
+    }
+    model.unfold(events, seed).await
+}

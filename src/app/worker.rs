@@ -1,0 +1,427 @@
+//! Training and sampling on the CPU in a Web Worker, so the page's thread only draws (issue 19).
+//!
+//! The worker runs this same binary: `www/job_worker.mjs` imports the page's JS glue with the
+//! page's compiled `WebAssembly.Module` (no second download, no second compile), and
+//! [`super::start`] there, finding no window, serves jobs (`worker_jobs.rs`) instead of
+//! mounting the page. One worker a job, terminated when the job answers, fails or is dropped.
+//! The page's Cancel asks the worker to stop at its next slice: a training run then returns
+//! its best epoch, as it does on the page's thread. WebGPU jobs stay on the page's thread,
+//! where they await the GPU.
+//!
+//! Messages are `{json, parts}`: the request or reply as JSON, and its arrays as typed arrays
+//! whose buffers are transferred, not copied.
+
+use super::state::AppState;
+use crate::data::{JetArrays, Table};
+use crate::error::{Error, Result};
+use crate::model::{GanConfig, JetVaeConfig, TrainConfig};
+use crate::train::TrainData;
+use js_sys::{Array, Float32Array, Function, Object, Promise, Reflect, Uint8Array};
+use leptos::prelude::{GetUntracked, Set};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+
+/// What the page asks of its worker. Arrays travel as [`Part`]s, in the order each variant
+/// names.
+#[derive(Serialize, Deserialize)]
+pub enum Request {
+    /// Train a jet VAE; parts: the jets' `gen`, then `reco` arrays. `file` names them in
+    /// messages.
+    TrainJets {
+        file: String,
+        net: JetVaeConfig,
+        cfg: TrainConfig,
+    },
+    /// Sample a jet VAE; parts: its model file, then the gen jets.
+    SampleJets { seed: u64, chunk: usize },
+    /// Train a smearing network; parts: the table's columns, named by `table`.
+    TrainSmearing {
+        table: TableHead,
+        cols: TrainData,
+        cfg: TrainConfig,
+    },
+    /// Train an unfolding GAN; parts: the table's columns.
+    TrainGan {
+        table: TableHead,
+        gen_cols: Vec<String>,
+        reco_cols: Vec<String>,
+        net: GanConfig,
+        cfg: TrainConfig,
+    },
+    /// Sample a smearing network; parts: its model file, then the input table's columns.
+    SampleSmearing {
+        table: TableHead,
+        seed: u64,
+        chunk: usize,
+    },
+    /// Unfold detector-level events with a GAN's generator; parts: its model file, then the
+    /// events' columns.
+    Unfold { table: TableHead, seed: u64 },
+    /// Stop the running job at its next slice.
+    Cancel,
+}
+
+/// What the worker answers.
+#[derive(Serialize, Deserialize)]
+pub enum Reply {
+    /// The binary is up and takes jobs.
+    Ready,
+    /// Fraction of the job done.
+    Progress(f64),
+    /// A training epoch's report (the job's own report type, as JSON).
+    Epoch(serde_json::Value),
+    /// The job ended; `stop` says why a training run ended early, `table` heads a table
+    /// result. Parts: the result (a model file, model jets, or the table's columns).
+    Done {
+        stop: Option<String>,
+        table: Option<TableHead>,
+    },
+    /// The job failed with this one-line message, or was cancelled.
+    Failed { cancelled: bool, message: String },
+}
+
+/// A table's column names and where it came from; its columns travel as parts.
+#[derive(Serialize, Deserialize)]
+pub struct TableHead {
+    names: Vec<String>,
+    source: String,
+}
+
+/// One array of a message.
+pub enum Part {
+    Bytes(Vec<u8>),
+    Floats(Vec<f32>),
+}
+
+impl Part {
+    pub fn into_bytes(self, what: &str) -> Result<Vec<u8>> {
+        match self {
+            Part::Bytes(b) => Ok(b),
+            Part::Floats(_) => Err(protocol(format!("{what}: bytes expected"))),
+        }
+    }
+    pub fn into_floats(self, what: &str) -> Result<Vec<f32>> {
+        match self {
+            Part::Floats(f) => Ok(f),
+            Part::Bytes(_) => Err(protocol(format!("{what}: numbers expected"))),
+        }
+    }
+}
+
+/// A job's result.
+#[derive(Default)]
+pub struct Answer {
+    /// Why a training run stopped before its last epoch, if it did.
+    pub stop: Option<String>,
+    /// The head of a table result, whose columns are the parts.
+    pub table: Option<TableHead>,
+    pub parts: VecDeque<Part>,
+}
+
+impl Answer {
+    /// The next part as bytes (a model file).
+    pub fn bytes(&mut self, what: &str) -> Result<Vec<u8>> {
+        next_part(&mut self.parts, what)?.into_bytes(what)
+    }
+    /// The next part as numbers.
+    pub fn floats(&mut self, what: &str) -> Result<Vec<f32>> {
+        next_part(&mut self.parts, what)?.into_floats(what)
+    }
+    /// The table result.
+    pub fn into_table(mut self) -> Result<Table> {
+        let head = self
+            .table
+            .take()
+            .ok_or_else(|| protocol("a table expected".into()))?;
+        table_from(head, &mut self.parts)
+    }
+}
+
+fn protocol(message: String) -> Error {
+    Error::Backend(format!("the page's worker: {message}"))
+}
+
+/// The next part, named `what` in the message if it is missing.
+pub fn next_part(parts: &mut VecDeque<Part>, what: &str) -> Result<Part> {
+    parts
+        .pop_front()
+        .ok_or_else(|| protocol(format!("{what} missing")))
+}
+
+/// A table's head and columns as parts.
+pub fn table_parts(table: &Table) -> (TableHead, Vec<Part>) {
+    let head = TableHead {
+        names: table.names().to_vec(),
+        source: table.source().to_string(),
+    };
+    let parts = (0..table.names().len())
+        .map(|j| Part::Floats(table.column_at(j).to_vec()))
+        .collect();
+    (head, parts)
+}
+
+/// The table back from its head and parts.
+pub fn table_from(head: TableHead, parts: &mut VecDeque<Part>) -> Result<Table> {
+    let columns = head
+        .names
+        .iter()
+        .map(|n| next_part(parts, n)?.into_floats(n))
+        .collect::<Result<Vec<_>>>()?;
+    Table::from_columns(head.names, columns, &head.source)
+}
+
+/// The jets' gen and reco arrays as parts.
+pub fn jet_parts(jets: &JetArrays, file: &str) -> Result<Vec<Part>> {
+    ["gen", "reco"]
+        .iter()
+        .map(|level| Ok(Part::Floats(jets.require(level, file)?.to_vec())))
+        .collect()
+}
+
+/// The jets back from their gen and reco parts.
+pub fn jets_from(parts: &mut VecDeque<Part>, file: &str) -> Result<JetArrays> {
+    let gen = next_part(parts, "gen jets")?.into_floats("gen jets")?;
+    let reco = next_part(parts, "reco jets")?.into_floats("reco jets")?;
+    let n = gen.len() / crate::data::JET_VALUES;
+    let mut jets = JetArrays::new(n);
+    jets.insert("gen", gen)
+        .and_then(|_| jets.insert("reco", reco))
+        .map_err(|e| protocol(format!("{file}: {e}")))?;
+    Ok(jets)
+}
+
+/// A message as the JS object `{json, parts}` and the buffers to transfer with it.
+pub fn encode(msg: &impl Serialize, parts: Vec<Part>) -> Result<(JsValue, Array)> {
+    let json = serde_json::to_string(msg).map_err(|e| protocol(e.to_string()))?;
+    let (arrays, transfer) = (Array::new(), Array::new());
+    for part in parts {
+        let array: JsValue = match part {
+            Part::Bytes(b) => Uint8Array::from(&b[..]).into(),
+            Part::Floats(f) => Float32Array::from(&f[..]).into(),
+        };
+        transfer.push(&Reflect::get(&array, &"buffer".into()).unwrap_or(JsValue::UNDEFINED));
+        arrays.push(&array);
+    }
+    let obj = Object::new();
+    let set = |k: &str, v: &JsValue| Reflect::set(&obj, &k.into(), v).map(|_| ());
+    set("json", &json.into())
+        .and_then(|_| set("parts", &arrays))
+        .map_err(|_| protocol("could not build a message".into()))?;
+    Ok((obj.into(), transfer))
+}
+
+/// A message back from `{json, parts}`.
+pub fn decode<T: DeserializeOwned>(data: &JsValue) -> Result<(T, VecDeque<Part>)> {
+    let json = Reflect::get(data, &"json".into())
+        .ok()
+        .and_then(|j| j.as_string())
+        .ok_or_else(|| protocol("a message without JSON".into()))?;
+    let msg = serde_json::from_str(&json).map_err(|e| protocol(e.to_string()))?;
+    let arrays: Array = Reflect::get(data, &"parts".into())
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
+        .unwrap_or_default();
+    let parts = arrays
+        .iter()
+        .map(|a| {
+            if let Some(f) = a.dyn_ref::<Float32Array>() {
+                Ok(Part::Floats(f.to_vec()))
+            } else if let Some(b) = a.dyn_ref::<Uint8Array>() {
+                Ok(Part::Bytes(b.to_vec()))
+            } else {
+                Err(protocol("a part that is not a typed array".into()))
+            }
+        })
+        .collect::<Result<_>>()?;
+    Ok((msg, parts))
+}
+
+/// Messages received and not yet read, and the waiting reader's wake-up.
+#[derive(Default)]
+struct Inbox {
+    queue: VecDeque<std::result::Result<JsValue, String>>,
+    wake: Option<Function>,
+}
+
+impl Inbox {
+    fn push(&mut self, m: std::result::Result<JsValue, String>) {
+        self.queue.push_back(m);
+        if let Some(wake) = self.wake.take() {
+            let _ = wake.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+/// The page's side of one worker.
+pub struct Remote {
+    worker: Worker,
+    inbox: Rc<RefCell<Inbox>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+impl Drop for Remote {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// The URL of the page's JS glue: Trunk preloads it as the first module.
+fn glue_url() -> Option<String> {
+    let doc = web_sys::window()?.document()?;
+    let base = doc.base_uri().ok()??;
+    let links = doc.query_selector_all("link[rel=modulepreload]").ok()?;
+    (0..links.length())
+        .filter_map(|i| links.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .filter_map(|l| l.get_attribute("href"))
+        .find(|h| h.ends_with(".js") && h.contains("fastsim-web"))
+        .and_then(|h| web_sys::Url::new_with_base(&h, &base).ok())
+        .map(|u| u.href())
+}
+
+impl Remote {
+    /// Starts a worker on this page's binary; fails with a one-line reason (no glue found, no
+    /// module workers, the binary did not start within 20 s).
+    pub async fn start() -> Result<Self> {
+        let fail = |why: &str| Error::Backend(format!("the page's worker could not start: {why}"));
+        let glue = glue_url().ok_or_else(|| fail("the page's JS glue is not preloaded"))?;
+        let doc = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or_else(|| fail("no document"))?;
+        let base = doc.base_uri().ok().flatten().unwrap_or_default();
+        let script = web_sys::Url::new_with_base("job_worker.mjs", &base)
+            .map_err(|_| fail("no URL for job_worker.mjs"))?
+            .href();
+        let opts = WorkerOptions::new();
+        opts.set_type(WorkerType::Module);
+        let worker =
+            Worker::new_with_options(&script, &opts).map_err(|e| fail(&format!("{e:?}")))?;
+        let inbox = Rc::new(RefCell::new(Inbox::default()));
+        let on_message = {
+            let inbox = inbox.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+                inbox.borrow_mut().push(Ok(ev.data()))
+            })
+        };
+        let on_error = {
+            let inbox = inbox.clone();
+            Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
+                ev.prevent_default();
+                let what = ev.message();
+                inbox.borrow_mut().push(Err(if what.is_empty() {
+                    "the page's worker stopped".into()
+                } else {
+                    format!("the page's worker stopped: {what}")
+                }))
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let remote = Self {
+            worker,
+            inbox,
+            _on_message: on_message,
+            _on_error: on_error,
+        };
+        let init = Object::new();
+        let _ = Reflect::set(&init, &"glue".into(), &glue.into());
+        let _ = Reflect::set(&init, &"module".into(), &wasm_bindgen::module());
+        remote
+            .worker
+            .post_message(&init)
+            .map_err(|e| fail(&format!("{e:?}")))?;
+        match remote.recv(20_000).await {
+            Some(Ok((Reply::Ready, _))) => Ok(remote),
+            Some(Ok((Reply::Failed { message, .. }, _))) => Err(fail(&message)),
+            Some(Err(e)) => Err(fail(&e.to_string())),
+            _ => Err(fail("no answer within 20 s")),
+        }
+    }
+
+    fn post(&self, request: &Request, parts: Vec<Part>) -> Result<()> {
+        let (msg, transfer) = encode(request, parts)?;
+        self.worker
+            .post_message_with_transfer(&msg, &transfer)
+            .map_err(|e| protocol(format!("could not post a job: {e:?}")))
+    }
+
+    /// The next message, or `None` after `timeout_ms` without one.
+    async fn recv(&self, timeout_ms: i32) -> Option<Result<(Reply, VecDeque<Part>)>> {
+        if self.inbox.borrow().queue.is_empty() {
+            let inbox = self.inbox.clone();
+            let wait = Promise::new(&mut |resolve, _| {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        &resolve, timeout_ms,
+                    );
+                }
+                inbox.borrow_mut().wake = Some(resolve);
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(wait).await;
+        }
+        let next = self.inbox.borrow_mut().queue.pop_front()?;
+        Some(next.map_err(protocol).and_then(|data| decode(&data)))
+    }
+
+    /// Runs `request` to its end: progress from `p0` to `p1` on the page's bar, each epoch's
+    /// report to `on_epoch`, Cancel passed on.
+    pub async fn run<R: DeserializeOwned>(
+        self,
+        ui: AppState,
+        request: Request,
+        parts: Vec<Part>,
+        (p0, p1): (f64, f64),
+        mut on_epoch: impl FnMut(R),
+    ) -> Result<Answer> {
+        self.post(&request, parts)?;
+        let mut cancel_sent = false;
+        loop {
+            if !cancel_sent && ui.cancel.get_untracked() {
+                self.post(&Request::Cancel, Vec::new())?;
+                cancel_sent = true;
+            }
+            let Some(message) = self.recv(100).await else {
+                continue;
+            };
+            match message? {
+                (Reply::Progress(p), _) => ui.progress.set(p0 + (p1 - p0) * p),
+                (Reply::Epoch(report), _) => {
+                    on_epoch(serde_json::from_value(report).map_err(|e| protocol(e.to_string()))?)
+                }
+                (Reply::Done { stop, table }, parts) => {
+                    ui.progress.set(p1);
+                    return Ok(Answer { stop, table, parts });
+                }
+                (
+                    Reply::Failed {
+                        cancelled: true, ..
+                    },
+                    _,
+                ) => return Err(Error::Cancelled),
+                (Reply::Failed { message, .. }, _) => return Err(Error::Remote(message)),
+                (Reply::Ready, _) => {}
+            }
+        }
+    }
+}
+
+/// A worker for a job on `device`, or `None` where the job stays on the page's thread: a
+/// WebGPU device, or a browser where the worker did not start (said on the console).
+pub async fn for_device(device: &burn::prelude::Device) -> Option<Remote> {
+    if !crate::backend::is_cpu(device) {
+        return None;
+    }
+    match Remote::start().await {
+        Ok(r) => Some(r),
+        Err(e) => {
+            web_sys::console::warn_1(&format!("{e}; the job runs on the page's thread").into());
+            None
+        }
+    }
+}
