@@ -7,7 +7,6 @@
 //! over contiguous channels.
 
 pub use super::dense::Dense;
-use super::gemm::matmul;
 
 /// Rows of the plane: px, py, pz.
 pub const PLANE_ROWS: usize = 3;
