@@ -4,7 +4,7 @@
 //! comes back: the worker's arrives as a model file, the format every model is saved in.
 
 use super::state::AppState;
-use super::worker::{self, Part, Request};
+use super::worker::{self, Part, Remote, Request};
 use crate::data::{JetArrays, Table};
 use crate::model::{
     EpochReport, GanConfig, GanEpoch, JetVaeConfig, TrainConfig, TrainedJetVae, TrainedSmearing,
@@ -13,16 +13,52 @@ use crate::model::{
 use crate::store::{
     load_jet_vae, load_smearing, load_unfold, save_jet_vae, save_smearing, save_unfold,
 };
-use crate::train::{GanJob, JetVaeJob, SmearingJob, TrainData};
+use crate::train::{GanJob, JetVaeJob, SmearingJob, Stop, TrainData, Training};
 use crate::workflow::Epochs;
 use crate::Result;
 use burn::prelude::Device;
+use serde::de::DeserializeOwned;
 
 /// Why a training run stopped before its last epoch, if it did, and the model it kept.
 pub type Trained<M> = (Option<String>, M);
 
 /// Progress from `.0` to `.1` on the page's bar.
 pub type Span = (f64, f64);
+
+/// A job that is the whole task.
+const SPAN: Span = (0.0, 1.0);
+
+/// A training request run by `remote`; the model file it answers with is read by `load`.
+async fn train_remote<R: DeserializeOwned, M>(
+    remote: Remote,
+    ui: AppState,
+    (request, parts): (Request, Vec<Part>),
+    span: Span,
+    on_epoch: impl Fn(&R),
+    load: impl FnOnce(&[u8], &str, &Device) -> Result<M>,
+    device: &Device,
+) -> Result<Trained<M>> {
+    let mut out = remote
+        .run(ui, request, parts, span, |r: R| on_epoch(&r))
+        .await?;
+    let model = load(&out.bytes("model file")?, "the worker's model", device)?;
+    Ok((out.stop, model))
+}
+
+/// A training run on the page's thread, in slices.
+async fn train_here<T: Training>(
+    ui: AppState,
+    job: &mut T,
+    span: Span,
+    on_epoch: impl FnMut(&T::Report),
+) -> Result<()> {
+    ui.steps(&mut Epochs::new(job, on_epoch), 1, span.0, span.1)
+        .await
+}
+
+fn stop_text(stop: Option<&Stop>) -> Option<String> {
+    stop.map(|s| s.to_string())
+}
 
 /// Trains a smearing network on `rows`' `cols`.
 pub async fn train_smearing(
@@ -38,26 +74,13 @@ pub async fn train_smearing(
         let (table, parts) = worker::table_parts(&rows);
         drop(rows);
         let request = Request::TrainSmearing { table, cols, cfg };
-        let mut out = remote
-            .run(ui, request, parts, span, |r: EpochReport| on_epoch(&r))
-            .await?;
-        let file = out.bytes("model file")?;
-        let model = load_smearing(&file, "the worker's smearing model", device)?;
-        return Ok((out.stop, model));
+        let load = load_smearing;
+        return train_remote(remote, ui, (request, parts), span, on_epoch, load, device).await;
     }
     let mut job = SmearingJob::new(&rows, &cols, cfg, device)?;
     drop(rows);
-    ui.steps(
-        &mut Epochs::new(&mut job.trainer, on_epoch),
-        1,
-        span.0,
-        span.1,
-    )
-    .await?;
-    Ok((
-        job.trainer.stop_reason().map(|s| s.to_string()),
-        job.finish()?,
-    ))
+    train_here(ui, &mut job.trainer, span, on_epoch).await?;
+    Ok((stop_text(job.trainer.stop_reason()), job.finish()?))
 }
 
 /// Trains a jet VAE on `jets` (`file` names them in messages).
@@ -74,22 +97,13 @@ pub async fn train_jets(
         let parts = worker::jet_parts(&jets, &file)?;
         drop(jets);
         let request = Request::TrainJets { file, net, cfg };
-        let mut out = remote
-            .run(ui, request, parts, (0.0, 1.0), |r: EpochReport| {
-                on_epoch(&r)
-            })
-            .await?;
-        let model = load_jet_vae(&out.bytes("model file")?, "the worker's jet VAE", device)?;
-        return Ok((out.stop, model));
+        let load = load_jet_vae;
+        return train_remote(remote, ui, (request, parts), SPAN, on_epoch, load, device).await;
     }
     let mut job = JetVaeJob::new(&jets, &file, net, cfg, device)?;
     drop(jets);
-    ui.steps(&mut Epochs::new(&mut job.trainer, on_epoch), 1, 0.0, 1.0)
-        .await?;
-    Ok((
-        job.trainer.stop_reason().map(|s| s.to_string()),
-        job.finish()?,
-    ))
+    train_here(ui, &mut job.trainer, SPAN, on_epoch).await?;
+    Ok((stop_text(job.trainer.stop_reason()), job.finish()?))
 }
 
 /// Model jets for `gen` jets, drawn from `seed`'s stream in chunks of `chunk` jets.
@@ -133,17 +147,13 @@ pub async fn train_gan(
             net,
             cfg,
         };
-        let mut out = remote
-            .run(ui, request, parts, (0.0, 1.0), |r: GanEpoch| on_epoch(&r))
-            .await?;
-        let model = load_unfold(&out.bytes("model file")?, "the worker's GAN", device)?;
-        return Ok((out.stop, model));
+        let load = load_unfold;
+        return train_remote(remote, ui, (request, parts), SPAN, on_epoch, load, device).await;
     }
     let mut job = GanJob::new(&table, &gen, &reco, net, cfg, device)?;
     drop(table);
-    ui.steps(&mut Epochs::new(&mut job, on_epoch), 1, 0.0, 1.0)
-        .await?;
-    Ok((job.stop_reason().map(|s| s.to_string()), job.finish()?))
+    train_here(ui, &mut job, SPAN, on_epoch).await?;
+    Ok((stop_text(job.stop_reason()), job.finish()?))
 }
 
 /// The smearing model's reco-level events for `input`'s gen columns, drawn from `seed`'s
