@@ -1,15 +1,18 @@
 //! The page's benchmark (Models tab; `?bench=1` starts it on load): the smearing network's
 //! seconds per training epoch and events per second on the CPU (the fast path, wasm SIMD128)
-//! and on WebGPU, measured by the same workflow code as `fastsim bench`.
+//! and on WebGPU, measured by the same workflow code as `fastsim bench`; the CPU in the page's
+//! worker, where its CPU jobs run.
 
 use super::browser::{now_ms, yield_now};
 use super::state::{AppState, SLICE_MS};
 use super::tabs::query_param;
+use super::worker::{self, Request};
 use crate::backend::{self, BackendKind};
+use crate::model::EpochReport;
 use crate::numfmt::thousands;
 use crate::train::Engine;
 use crate::workflow::bench::{smearing_speed, BenchData, SmearingSpeed};
-use crate::Result;
+use crate::{Error, Result};
 use leptos::prelude::*;
 
 /// One measured backend: its name, the events it trained on, and the figures.
@@ -41,6 +44,33 @@ async fn measure(app: AppState, rows: RwSignal<Vec<Measured>>) -> Result<String>
         } else {
             "benchmark: WebGPU"
         })?;
+        // The CPU is measured where the page's CPU jobs run: in its worker.
+        if let Some(remote) = worker::for_device(&device).await {
+            let request = Request::Bench {
+                train_events,
+                sample_events: SAMPLE,
+                runs,
+            };
+            let out = remote
+                .run(app, request, Vec::new(), (0.0, 1.0), |_: EpochReport| {})
+                .await?;
+            let [epoch_s, events_per_s] = out.numbers[..] else {
+                return Err(Error::Backend(
+                    "the worker's benchmark answered no figures".into(),
+                ));
+            };
+            rows.update(|r| {
+                r.push(Measured {
+                    backend: name,
+                    train_events,
+                    speed: SmearingSpeed {
+                        epoch_s,
+                        events_per_s,
+                    },
+                })
+            });
+            continue;
+        }
         let data = BenchData {
             train: data.train.slice_rows(0, train_events),
             sample: data.sample.clone(),

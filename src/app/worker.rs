@@ -63,6 +63,13 @@ pub enum Request {
     /// Unfold detector-level events with a GAN's generator; parts: its model file, then the
     /// events' columns.
     Unfold { table: TableHead, seed: u64 },
+    /// Measure the smearing network's speed on the CPU (`workflow::bench`); answers the
+    /// seconds per epoch and events per second as numbers.
+    Bench {
+        train_events: usize,
+        sample_events: usize,
+        runs: usize,
+    },
     /// Stop the running job at its next slice.
     Cancel,
 }
@@ -77,10 +84,12 @@ pub enum Reply {
     /// A training epoch's report (the job's own report type, as JSON).
     Epoch(serde_json::Value),
     /// The job ended; `stop` says why a training run ended early, `table` heads a table
-    /// result. Parts: the result (a model file, model jets, or the table's columns).
+    /// result, `numbers` are a measurement's figures. Parts: the result (a model file, model
+    /// jets, or the table's columns).
     Done {
         stop: Option<String>,
         table: Option<TableHead>,
+        numbers: Vec<f64>,
     },
     /// The job failed with this one-line message, or was cancelled.
     Failed { cancelled: bool, message: String },
@@ -121,6 +130,8 @@ pub struct Answer {
     pub stop: Option<String>,
     /// The head of a table result, whose columns are the parts.
     pub table: Option<TableHead>,
+    /// A measurement's figures.
+    pub numbers: Vec<f64>,
     pub parts: VecDeque<Part>,
 }
 
@@ -394,9 +405,21 @@ impl Remote {
                 (Reply::Epoch(report), _) => {
                     on_epoch(serde_json::from_value(report).map_err(|e| protocol(e.to_string()))?)
                 }
-                (Reply::Done { stop, table }, parts) => {
+                (
+                    Reply::Done {
+                        stop,
+                        table,
+                        numbers,
+                    },
+                    parts,
+                ) => {
                     ui.progress.set(p1);
-                    return Ok(Answer { stop, table, parts });
+                    return Ok(Answer {
+                        stop,
+                        table,
+                        numbers,
+                        parts,
+                    });
                 }
                 (
                     Reply::Failed {

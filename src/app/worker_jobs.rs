@@ -12,7 +12,9 @@ use crate::error::{Error, Result};
 use crate::store::{
     load_jet_vae, load_smearing, load_unfold, save_jet_vae, save_smearing, save_unfold,
 };
+use crate::train::Engine;
 use crate::train::{GanJob, JetVaeJob, SmearingJob, Stop, Training};
+use crate::workflow::bench::{smearing_speed, BenchData};
 use crate::workflow::{run_steps, Epochs, Stepped};
 use serde::Serialize;
 use std::cell::Cell;
@@ -46,7 +48,14 @@ pub fn serve() {
             Ok((Request::Cancel, _)) => CANCEL.with(|c| c.set(true)),
             Ok((request, parts)) => wasm_bindgen_futures::spawn_local(async move {
                 match run(request, parts).await {
-                    Ok((stop, table, parts)) => post(&Reply::Done { stop, table }, parts),
+                    Ok(done) => post(
+                        &Reply::Done {
+                            stop: done.stop,
+                            table: done.table,
+                            numbers: done.numbers,
+                        },
+                        done.parts,
+                    ),
                     Err(e) => post(
                         &Reply::Failed {
                             cancelled: matches!(e, Error::Cancelled),
@@ -99,19 +108,32 @@ where
     steps(&mut work, 1).await
 }
 
-/// What a job answers: why a training run stopped early, the head of a table result, the
-/// result's parts.
-type Done = (Option<String>, Option<TableHead>, Vec<Part>);
+/// What a job answers (see [`Reply::Done`]).
+#[derive(Default)]
+struct Done {
+    stop: Option<String>,
+    table: Option<TableHead>,
+    numbers: Vec<f64>,
+    parts: Vec<Part>,
+}
 
 /// A model file as the answer of a training run.
 fn model(stop: Option<&Stop>, file: Vec<u8>) -> Done {
-    (stop.map(|s| s.to_string()), None, vec![Part::Bytes(file)])
+    Done {
+        stop: stop.map(|s| s.to_string()),
+        parts: vec![Part::Bytes(file)],
+        ..Done::default()
+    }
 }
 
 /// A table as an answer.
 fn table(t: &Table) -> Done {
     let (head, parts) = table_parts(t);
-    (None, Some(head), parts)
+    Done {
+        table: Some(head),
+        parts,
+        ..Done::default()
+    }
 }
 
 /// Runs one job on the CPU.
@@ -131,7 +153,10 @@ async fn run(request: Request, mut parts: VecDeque<Part>) -> Result<Done> {
             let model = load_jet_vae(&bytes, "the page's jet VAE", &device)?;
             let mut sampler = model.sampler(&gen, seed, chunk)?;
             steps(&mut sampler, 1).await?;
-            Ok((None, None, vec![Part::Floats(sampler.finish()?)]))
+            Ok(Done {
+                parts: vec![Part::Floats(sampler.finish()?)],
+                ..Done::default()
+            })
         }
         Request::TrainSmearing {
             table: head,
@@ -175,6 +200,33 @@ async fn run(request: Request, mut parts: VecDeque<Part>) -> Result<Done> {
             let events = table_from(head, &mut parts)?;
             Ok(table(&gan.unfold(&events, seed).await?))
         }
-        Request::Cancel => Ok((None, None, Vec::new())),
+        Request::Bench {
+            train_events,
+            sample_events,
+            runs,
+        } => {
+            let data = BenchData::new(train_events, sample_events)?;
+            let mut t0 = now_ms();
+            let speed = smearing_speed(
+                &data,
+                &device,
+                Engine::Auto,
+                runs,
+                || now_ms() / 1e3,
+                async || {
+                    if now_ms() - t0 >= SLICE_MS {
+                        yield_now().await;
+                        t0 = now_ms();
+                    }
+                    !CANCEL.with(Cell::get)
+                },
+            )
+            .await?;
+            Ok(Done {
+                numbers: vec![speed.epoch_s, speed.events_per_s],
+                ..Done::default()
+            })
+        }
+        Request::Cancel => Ok(Done::default()),
     }
 }
