@@ -1,7 +1,7 @@
 //! The page's benchmark (Models tab; `?bench=1` starts it on load): the smearing network's
 //! seconds per training epoch and events per second on the CPU (the fast path, wasm SIMD128)
-//! and on WebGPU, measured by the same workflow code as `fastsim bench`; the CPU in the page's
-//! worker, where its CPU jobs run.
+//! and on WebGPU, measured by the same workflow code as `fastsim bench`, in the page's worker
+//! where its jobs run.
 
 use super::browser::{now_ms, yield_now};
 use super::state::{AppState, SLICE_MS};
@@ -44,7 +44,7 @@ async fn measure(app: AppState, rows: RwSignal<Vec<Measured>>) -> Result<String>
         } else {
             "benchmark: WebGPU"
         })?;
-        // The CPU is measured where the page's CPU jobs run: in its worker.
+        // Measured where the page's jobs run: in its worker.
         if let Some(remote) = worker::for_device(&device).await {
             let request = Request::Bench {
                 train_events,

@@ -3,15 +3,16 @@
 //! The worker runs this same binary: `www/job_worker.mjs` imports the page's JS glue with the
 //! page's compiled `WebAssembly.Module` (no second download, no second compile), and
 //! [`super::start`] there, finding no window, serves jobs (`worker_jobs.rs`) instead of
-//! mounting the page. One worker a job, terminated when the job answers, fails or is dropped.
-//! The page's Cancel asks the worker to stop at its next slice: a training run then returns
-//! its best epoch, as it does on the page's thread. WebGPU jobs stay on the page's thread,
-//! where they await the GPU.
+//! mounting the page. One worker a job, terminated when the job answers, fails or is dropped;
+//! it computes on the CPU, or on WebGPU through its own adapter (WebGPU works in workers), as
+//! the page chose for the job. The page's Cancel asks the worker to stop at its next slice: a
+//! training run then returns its best epoch, as it does on the page's thread.
 //!
 //! Messages are `{json, parts}`: the request or reply as JSON, and its arrays as typed arrays
 //! whose buffers are transferred, not copied.
 
 use super::state::AppState;
+use crate::backend::BackendKind;
 use crate::data::{JetArrays, Table};
 use crate::error::{Error, Result};
 use crate::model::{GanConfig, JetVaeConfig, TrainConfig};
@@ -70,6 +71,9 @@ pub enum Request {
         sample_events: usize,
         runs: usize,
     },
+    /// Open the device the next job computes on (sent first; answered by `Ready` or
+    /// `Failed`).
+    Init { backend: BackendKind },
     /// Stop the running job at its next slice.
     Cancel,
 }
@@ -77,7 +81,7 @@ pub enum Request {
 /// What the worker answers.
 #[derive(Serialize, Deserialize)]
 pub enum Reply {
-    /// The binary is up and takes jobs.
+    /// The binary is up (then: its device is open) and takes jobs.
     Ready,
     /// Fraction of the job done.
     Progress(f64),
@@ -297,9 +301,10 @@ fn glue_url() -> Option<String> {
 }
 
 impl Remote {
-    /// Starts a worker on this page's binary; fails with a one-line reason (no glue found, no
-    /// module workers, the binary did not start within 20 s).
-    pub async fn start() -> Result<Self> {
+    /// Starts a worker on this page's binary computing on `backend`; fails with a one-line
+    /// reason (no glue found, no module workers, the binary or its device did not start within
+    /// 20 s, no WebGPU adapter in a worker).
+    pub async fn start(backend: BackendKind) -> Result<Self> {
         let fail = |why: &str| Error::Backend(format!("the page's worker could not start: {why}"));
         let glue = glue_url().ok_or_else(|| fail("the page's JS glue is not preloaded"))?;
         let doc = web_sys::window()
@@ -347,12 +352,19 @@ impl Remote {
             .worker
             .post_message(&init)
             .map_err(|e| fail(&format!("{e:?}")))?;
-        match remote.recv(20_000).await {
-            Some(Ok((Reply::Ready, _))) => Ok(remote),
-            Some(Ok((Reply::Failed { message, .. }, _))) => Err(fail(&message)),
-            Some(Err(e)) => Err(fail(&e.to_string())),
-            _ => Err(fail("no answer within 20 s")),
+        // Twice Ready: the binary is up, then its device is open.
+        for message in [None, Some(Request::Init { backend })] {
+            if let Some(m) = message {
+                remote.post(&m, Vec::new())?;
+            }
+            match remote.recv(20_000).await {
+                Some(Ok((Reply::Ready, _))) => {}
+                Some(Ok((Reply::Failed { message, .. }, _))) => return Err(fail(&message)),
+                Some(Err(e)) => return Err(fail(&e.to_string())),
+                _ => return Err(fail("no answer within 20 s")),
+            }
         }
+        Ok(remote)
     }
 
     fn post(&self, request: &Request, parts: Vec<Part>) -> Result<()> {
@@ -434,14 +446,21 @@ impl Remote {
     }
 }
 
-/// A worker for a job on `device`, or `None` where the job stays on the page's thread: a
-/// WebGPU device, or a browser where the worker did not start (said on the console).
+/// A worker for a job on `device` (the CPU, or WebGPU through the worker's own adapter), or
+/// `None` where it did not start (said on the console): the job then runs on the page's thread.
 pub async fn for_device(device: &burn::prelude::Device) -> Option<Remote> {
-    if !crate::backend::is_cpu(device) {
-        return None;
-    }
-    match Remote::start().await {
-        Ok(r) => Some(r),
+    let backend = if crate::backend::is_cpu(device) {
+        BackendKind::Cpu
+    } else {
+        BackendKind::Wgpu
+    };
+    match Remote::start(backend).await {
+        Ok(r) => {
+            web_sys::console::debug_1(
+                &format!("the page's worker runs a job on {}", backend.label()).into(),
+            );
+            Some(r)
+        }
         Err(e) => {
             web_sys::console::warn_1(&format!("{e}; the job runs on the page's thread").into());
             None

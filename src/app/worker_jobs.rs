@@ -1,12 +1,12 @@
-//! The worker's side of [`super::worker`]: it takes one job, runs the library's workflow on the
-//! CPU in slices (answering Cancel between them), posts progress and each epoch's report, and
+//! The worker's side of [`super::worker`]: it opens the device the page asks for, takes one
+//! job, runs the library's workflow on it in slices (answering Cancel between them), posts progress and each epoch's report, and
 //! answers with the result: a model file, model jets, or a table.
 
 use super::browser::{now_ms, yield_now};
 use super::worker::{
     decode, encode, jets_from, next_part, table_from, table_parts, Part, Reply, Request, TableHead,
 };
-use crate::backend;
+use crate::backend::{self, BackendKind};
 use crate::data::Table;
 use crate::error::{Error, Result};
 use crate::store::{
@@ -16,8 +16,9 @@ use crate::train::Engine;
 use crate::train::{GanJob, JetVaeJob, SmearingJob, Stop, Training};
 use crate::workflow::bench::{smearing_speed, BenchData};
 use crate::workflow::{run_steps, Epochs, Stepped};
+use burn::prelude::Device;
 use serde::Serialize;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -29,6 +30,8 @@ const SLICE_MS: f64 = 100.0;
 
 thread_local! {
     static CANCEL: Cell<bool> = const { Cell::new(false) };
+    /// The device the page asked for (`Request::Init`).
+    static DEVICE: RefCell<Option<Device>> = const { RefCell::new(None) };
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -46,6 +49,25 @@ pub fn serve() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
         match decode::<Request>(&ev.data()) {
             Ok((Request::Cancel, _)) => CANCEL.with(|c| c.set(true)),
+            Ok((Request::Init { backend }, _)) => wasm_bindgen_futures::spawn_local(async move {
+                let device = match backend {
+                    BackendKind::Cpu => Ok(backend::cpu()),
+                    BackendKind::Wgpu => backend::wgpu_async().await,
+                };
+                match device {
+                    Ok(d) => {
+                        DEVICE.with(|slot| *slot.borrow_mut() = Some(d));
+                        post(&Reply::Ready, Vec::new())
+                    }
+                    Err(e) => post(
+                        &Reply::Failed {
+                            cancelled: false,
+                            message: e.to_string(),
+                        },
+                        Vec::new(),
+                    ),
+                }
+            }),
             Ok((request, parts)) => wasm_bindgen_futures::spawn_local(async move {
                 match run(request, parts).await {
                     Ok(done) => post(
@@ -136,9 +158,11 @@ fn table(t: &Table) -> Done {
     }
 }
 
-/// Runs one job on the CPU.
+/// Runs one job on the device the page asked for.
 async fn run(request: Request, mut parts: VecDeque<Part>) -> Result<Done> {
-    let device = backend::cpu();
+    let device = DEVICE
+        .with(|d| d.borrow().clone())
+        .ok_or_else(|| Error::Backend("the page's worker has no device".into()))?;
     match request {
         Request::TrainJets { file, net, cfg } => {
             let jets = jets_from(&mut parts, &file)?;
@@ -227,6 +251,6 @@ async fn run(request: Request, mut parts: VecDeque<Part>) -> Result<Done> {
                 ..Done::default()
             })
         }
-        Request::Cancel => Ok(Done::default()),
+        Request::Init { .. } | Request::Cancel => Ok(Done::default()),
     }
 }

@@ -749,7 +749,14 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
   const errors = [];
   const requests = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  // A worker that did not start is a warning on the console (the job then runs on the page's
+  // thread): an error here. Each job the worker ran is a debug line, counted.
+  const workerJobs = {};
+  page.on('console', (m) => {
+    if (m.type() === 'error' || (m.type() === 'warning' && /worker/.test(m.text()))) errors.push(m.text());
+    const job = /^the page's worker runs a job on (.*)$/.exec(m.text());
+    if (job) workerJobs[job[1]] = (workerJobs[job[1]] ?? 0) + 1;
+  });
   page.on('request', (r) => requests.push(r.url()));
   try {
     if (!webgpu) await layoutFlow(browser, name);
@@ -877,6 +884,9 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
     }
     if (webgpu) await autoChoiceFlow(page, name, timeout);
     await benchFlow(browser, name, timeout);
+    console.log(`[${name}] jobs run in the page's worker: ${JSON.stringify(workerJobs)}`);
+    assert.ok((workerJobs['CPU (flex)'] ?? 0) > 0, 'CPU jobs ran in the worker');
+    if (webgpu) assert.ok((workerJobs.wgpu ?? 0) > 0, 'WebGPU jobs ran in the worker');
     assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
     console.log(`[${name}] passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } finally {
