@@ -31,9 +31,8 @@ const SAMPLE: usize = 20_000;
 
 async fn measure(app: AppState, rows: RwSignal<Vec<Measured>>) -> Result<String> {
     rows.set(Vec::new());
-    app.next_step("benchmark: generating events")?;
-    yield_now().await;
-    let data = BenchData::new(CPU_TRAIN, SAMPLE)?;
+    // The events, made here only if a backend is measured on the page's thread.
+    let mut data: Option<BenchData> = None;
     let mut plan = vec![("CPU", backend::cpu(), CPU_TRAIN, 2)];
     if app.backend.get_untracked() == Some(BackendKind::Wgpu) {
         plan.push(("WebGPU", app.device()?, GPU_TRAIN, 1));
@@ -71,10 +70,14 @@ async fn measure(app: AppState, rows: RwSignal<Vec<Measured>>) -> Result<String>
             });
             continue;
         }
+        if data.is_none() {
+            data = Some(BenchData::new(CPU_TRAIN, SAMPLE)?);
+        }
+        let all = data.as_ref().expect("made above");
         let data = BenchData {
-            train: data.train.slice_rows(0, train_events),
-            sample: data.sample.clone(),
-            cols: data.cols.clone(),
+            train: all.train.slice_rows(0, train_events),
+            sample: all.sample.clone(),
+            cols: all.cols.clone(),
         };
         let mut t0 = now_ms();
         let speed = smearing_speed(
