@@ -46,6 +46,17 @@ fn post(reply: &Reply, parts: Vec<Part>) {
 
 /// Takes the page's messages: a job, then perhaps a Cancel.
 pub fn serve() {
+    // A panic traps the binary and no reply would come: say it to the page first.
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        post(
+            &Reply::Failed {
+                cancelled: false,
+                message: format!("the page's worker stopped: {info}"),
+            },
+            Vec::new(),
+        );
+    }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
         match decode::<Request>(&ev.data()) {
             Ok((Request::Cancel, _)) => CANCEL.with(|c| c.set(true)),

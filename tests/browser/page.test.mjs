@@ -666,6 +666,19 @@ async function autoChoiceFlow(page, name, timeout) {
   assert.equal((await numbers(page, '.train-loss')).length, 3);
 }
 
+// The page's worker answers a start it cannot make (here: no JS glue at that URL) with a
+// one-line failure, never with silence: the page then runs the job on its own thread.
+async function workerStartFailureFlow(page, name) {
+  const reply = await page.evaluate(() => new Promise((resolve) => {
+    const w = new Worker(new URL('job_worker.mjs', document.baseURI), { type: 'module' });
+    const timer = setTimeout(() => { w.terminate(); resolve('no answer within 10 s'); }, 10_000);
+    w.onmessage = (e) => { clearTimeout(timer); w.terminate(); resolve(JSON.parse(e.data.json)); };
+    w.postMessage({ glue: new URL('no-such-glue.js', document.baseURI).href, module: null });
+  }));
+  console.log(`[${name}] a worker without its glue answers: ${JSON.stringify(reply)}`);
+  assert.ok(reply.Failed?.message?.length > 0 && reply.Failed.cancelled === false, 'a worker that cannot start says so');
+}
+
 // Long tasks (over 50 ms on the main thread), recorded from the page's start.
 const recordLongTasks = () => {
   window.__longTasks = [];
@@ -784,6 +797,11 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
       assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
       return;
     }
+    if (process.env.FLOW === 'worker') {
+      await workerStartFailureFlow(page, name);
+      assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
+      return;
+    }
     if (process.env.FLOW === 'jets') {
       await jetsFlow(page, name, timeout);
       assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
@@ -881,6 +899,7 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
       await pretrainedTabsFlow(page, name, timeout);
       await jetsFlow(page, name, timeout);
       await unfoldFlow(page, name, timeout);
+      await workerStartFailureFlow(page, name);
     }
     if (webgpu) await autoChoiceFlow(page, name, timeout);
     await benchFlow(browser, name, timeout);
