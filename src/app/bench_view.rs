@@ -3,16 +3,13 @@
 //! and on WebGPU, measured by the same workflow code as `fastsim bench`, in the page's worker
 //! where its jobs run.
 
-use super::browser::{now_ms, yield_now};
-use super::state::{AppState, SLICE_MS};
+use super::jobs;
+use super::state::AppState;
 use super::tabs::query_param;
-use super::worker::{self, Request};
 use crate::backend::{self, BackendKind};
-use crate::model::EpochReport;
 use crate::numfmt::thousands;
-use crate::train::Engine;
-use crate::workflow::bench::{smearing_speed, BenchData, SmearingSpeed};
-use crate::{Error, Result};
+use crate::workflow::bench::SmearingSpeed;
+use crate::Result;
 use leptos::prelude::*;
 
 /// One measured backend: its name, the events it trained on, and the figures.
@@ -31,8 +28,6 @@ const SAMPLE: usize = 20_000;
 
 async fn measure(app: AppState, rows: RwSignal<Vec<Measured>>) -> Result<String> {
     rows.set(Vec::new());
-    // The events, made here only if a backend is measured on the page's thread.
-    let mut data: Option<BenchData> = None;
     let mut plan = vec![("CPU", backend::cpu(), CPU_TRAIN, 2)];
     if app.backend.get_untracked() == Some(BackendKind::Wgpu) {
         plan.push(("WebGPU", app.device()?, GPU_TRAIN, 1));
@@ -43,58 +38,7 @@ async fn measure(app: AppState, rows: RwSignal<Vec<Measured>>) -> Result<String>
         } else {
             "benchmark: WebGPU"
         })?;
-        // Measured where the page's jobs run: in its worker.
-        if let Some(remote) = worker::for_device(&device).await {
-            let request = Request::Bench {
-                train_events,
-                sample_events: SAMPLE,
-                runs,
-            };
-            let out = remote
-                .run(app, request, Vec::new(), (0.0, 1.0), |_: EpochReport| {})
-                .await?;
-            let [epoch_s, events_per_s] = out.numbers[..] else {
-                return Err(Error::Backend(
-                    "the worker's benchmark answered no figures".into(),
-                ));
-            };
-            rows.update(|r| {
-                r.push(Measured {
-                    backend: name,
-                    train_events,
-                    speed: SmearingSpeed {
-                        epoch_s,
-                        events_per_s,
-                    },
-                })
-            });
-            continue;
-        }
-        if data.is_none() {
-            data = Some(BenchData::new(CPU_TRAIN, SAMPLE)?);
-        }
-        let all = data.as_ref().expect("made above");
-        let data = BenchData {
-            train: all.train.slice_rows(0, train_events),
-            sample: all.sample.clone(),
-            cols: all.cols.clone(),
-        };
-        let mut t0 = now_ms();
-        let speed = smearing_speed(
-            &data,
-            &device,
-            Engine::Auto,
-            runs,
-            || now_ms() / 1e3,
-            async || {
-                if now_ms() - t0 >= SLICE_MS {
-                    yield_now().await;
-                    t0 = now_ms();
-                }
-                !app.cancel.get_untracked()
-            },
-        )
-        .await?;
+        let speed = jobs::smearing_speed(app, &device, (train_events, SAMPLE), runs).await?;
         rows.update(|r| {
             r.push(Measured {
                 backend: name,

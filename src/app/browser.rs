@@ -1,5 +1,9 @@
-//! Small bridges to the browser: yielding to the event loop, the clock.
+//! Small bridges to the browser: yielding to the event loop, the clock, work in slices.
 
+use crate::train::Engine;
+use crate::workflow::bench::{self, BenchData, SmearingSpeed};
+use crate::Result;
+use burn::prelude::Device;
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -55,6 +59,53 @@ pub fn now_ms() -> f64 {
     global("performance")
         .map(|p| p.unchecked_into::<web_sys::Performance>())
         .map_or(0.0, |p| p.now())
+}
+
+/// The clock of long work done in slices: [`Slices::due`] once `ms` have passed since the
+/// last [`Slices::pause`], which yields to the event loop (paint, input, messages).
+pub struct Slices {
+    ms: f64,
+    t0: f64,
+}
+
+impl Slices {
+    pub fn new(ms: f64) -> Self {
+        Self { ms, t0: now_ms() }
+    }
+    pub fn due(&self) -> bool {
+        now_ms() - self.t0 >= self.ms
+    }
+    pub async fn pause(&mut self) {
+        yield_now().await;
+        self.t0 = now_ms();
+    }
+}
+
+/// The smearing network's speed (`workflow::bench::smearing_speed`, the fast path) on
+/// `device`, timed by the browser's clock in slices of `slice_ms`; `cancelled` is asked at
+/// each pause. The page's benchmark, in its worker or on its thread.
+pub async fn smearing_speed(
+    data: &BenchData,
+    device: &Device,
+    runs: usize,
+    slice_ms: f64,
+    cancelled: impl Fn() -> bool,
+) -> Result<SmearingSpeed> {
+    let mut slices = Slices::new(slice_ms);
+    bench::smearing_speed(
+        data,
+        device,
+        Engine::Auto,
+        runs,
+        || now_ms() / 1e3,
+        async || {
+            if slices.due() {
+                slices.pause().await;
+            }
+            !cancelled()
+        },
+    )
+    .await
 }
 
 /// Whether the tab is in the background, where browsers throttle timers (and so our steps).

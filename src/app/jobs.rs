@@ -1,9 +1,10 @@
-//! The page's training and sampling jobs, each in one place for every tab that runs it: in the
-//! page's worker on the CPU ([`super::worker`]), on the page's thread in slices on WebGPU (or
-//! where a worker did not start). Either way the same library job runs, and the same model
-//! comes back: the worker's arrives as a model file, the format every model is saved in.
+//! The page's training, sampling and benchmark jobs, each in one place for every tab that runs
+//! it: in the page's worker ([`super::worker`], on the CPU or WebGPU), or on the page's thread
+//! in slices where a worker did not start. Either way the same library job runs, and the same
+//! model comes back: the worker's arrives as a model file, the format every model is saved in.
 
-use super::state::AppState;
+use super::browser;
+use super::state::{AppState, SLICE_MS};
 use super::worker::{self, Part, Remote, Request};
 use crate::data::{JetArrays, Table};
 use crate::model::{
@@ -14,9 +15,11 @@ use crate::store::{
     load_jet_vae, load_smearing, load_unfold, save_jet_vae, save_smearing, save_unfold,
 };
 use crate::train::{GanJob, JetVaeJob, SmearingJob, Stop, TrainData, Training};
+use crate::workflow::bench::{BenchData, SmearingSpeed};
 use crate::workflow::Epochs;
-use crate::Result;
+use crate::{Error, Result};
 use burn::prelude::Device;
+use leptos::prelude::GetUntracked;
 use serde::de::DeserializeOwned;
 
 /// Why a training run stopped before its last epoch, if it did, and the model it kept.
@@ -41,8 +44,12 @@ async fn train_remote<R: DeserializeOwned, M>(
     let mut out = remote
         .run(ui, request, parts, span, |r: R| on_epoch(&r))
         .await?;
-    let model = load(&out.bytes("model file")?, "the worker's model", device)?;
-    Ok((out.stop, model))
+    let model = load(
+        &out.parts.bytes("model file")?,
+        "the worker's model",
+        device,
+    )?;
+    Ok((out.outcome.stop, model))
 }
 
 /// A training run on the page's thread, in slices.
@@ -94,8 +101,7 @@ pub async fn train_jets(
     on_epoch: impl Fn(&EpochReport),
 ) -> Result<Trained<TrainedJetVae>> {
     if let Some(remote) = worker::for_device(device).await {
-        let parts = worker::jet_parts(&jets, &file)?;
-        drop(jets);
+        let parts = worker::jet_parts(jets, &file)?;
         let request = Request::TrainJets { file, net, cfg };
         let load = load_jet_vae;
         return train_remote(remote, ui, (request, parts), SPAN, on_epoch, load, device).await;
@@ -120,7 +126,7 @@ pub async fn sample_jets(
         let mut out = remote
             .run(ui, request, parts, span, |_: EpochReport| {})
             .await?;
-        return out.floats("model jets");
+        return out.parts.floats("model jets");
     }
     let mut sampler = model.sampler(&gen, seed, chunk)?;
     ui.steps(&mut sampler, 1, span.0, span.1).await?;
@@ -204,4 +210,36 @@ pub async fn unfold(
         return out.into_table();
     }
     model.unfold(events, seed).await
+}
+
+/// The smearing network's speed on `device` (`workflow::bench`): `train_events` to train on
+/// and `sample_events` to smear, `runs` counted runs after a warm-up.
+pub async fn smearing_speed(
+    ui: AppState,
+    device: &Device,
+    (train_events, sample_events): (usize, usize),
+    runs: usize,
+) -> Result<SmearingSpeed> {
+    if let Some(remote) = worker::for_device(device).await {
+        let request = Request::Bench {
+            train_events,
+            sample_events,
+            runs,
+        };
+        let out = remote
+            .run(ui, request, Vec::new(), SPAN, |_: EpochReport| {})
+            .await?;
+        let [epoch_s, events_per_s] = out.outcome.numbers[..] else {
+            return Err(Error::Backend(
+                "the worker's benchmark answered no figures".into(),
+            ));
+        };
+        return Ok(SmearingSpeed {
+            epoch_s,
+            events_per_s,
+        });
+    }
+    let data = BenchData::new(train_events, sample_events)?;
+    let cancelled = || ui.cancel.get_untracked();
+    browser::smearing_speed(&data, device, runs, SLICE_MS, cancelled).await
 }

@@ -3,7 +3,7 @@
 //! its heavy, non-reactive state (events, models) in the reactive owner instead of a
 //! thread-local global. Sections get the app state with `expect_context::<AppState>()`.
 
-use super::browser::{now_ms, tab_hidden, yield_now};
+use super::browser::{tab_hidden, Slices};
 use super::tab::Tab;
 use crate::backend::{self, BackendKind, GpuAdapter, Job};
 use crate::plot::Figure;
@@ -125,12 +125,8 @@ impl AppState {
     /// Records that the job computes on `device` (a model's, chosen when it was trained or
     /// loaded) for its status line.
     pub fn ran_on_device(self, device: &Device) {
-        let kind = if backend::is_cpu(device) {
-            BackendKind::Cpu
-        } else {
-            BackendKind::Wgpu
-        };
-        self.ran_on.with(|r| *r = Some((kind, String::new())));
+        self.ran_on
+            .with(|r| *r = Some((BackendKind::of(device), String::new())));
     }
 
     /// The device for a job (`backend::choose`): on gpu.html the CPU where it is faster. The
@@ -201,17 +197,16 @@ impl AppState {
     /// the browser between them, with progress from `p0` to `p1`; Cancel stops it (a training
     /// run keeps its best epoch so far).
     pub async fn steps(self, work: &mut impl Stepped, n: usize, p0: f64, p1: f64) -> Result<()> {
-        let mut t0 = now_ms();
+        let mut slices = Slices::new(SLICE_MS);
         run_steps(work, n, async |p| {
-            if now_ms() - t0 < SLICE_MS {
+            if !slices.due() {
                 return true;
             }
             self.progress.set(p0 + (p1 - p0) * p);
             if tab_hidden() {
                 self.status.set("this tab is in the background: the browser slows the work down until it is visible again".into());
             }
-            yield_now().await;
-            t0 = now_ms();
+            slices.pause().await;
             !self.cancel.get_untracked()
         })
         .await?;

@@ -1,4 +1,4 @@
-//! Training and sampling on the CPU in a Web Worker, so the page's thread only draws (issue 19).
+//! Training and sampling in a Web Worker, so the page's thread only draws (issue 19).
 //!
 //! The worker runs this same binary: `www/job_worker.mjs` imports the page's JS glue with the
 //! page's compiled `WebAssembly.Module` (no second download, no second compile), and
@@ -87,16 +87,30 @@ pub enum Reply {
     Progress(f64),
     /// A training epoch's report (the job's own report type, as JSON).
     Epoch(serde_json::Value),
-    /// The job ended; `stop` says why a training run ended early, `table` heads a table
-    /// result, `numbers` are a measurement's figures. Parts: the result (a model file, model
-    /// jets, or the table's columns).
-    Done {
-        stop: Option<String>,
-        table: Option<TableHead>,
-        numbers: Vec<f64>,
-    },
+    /// The job ended. Parts: its result (a model file, model jets, or a table's columns).
+    Done(Outcome),
     /// The job failed with this one-line message, or was cancelled.
     Failed { cancelled: bool, message: String },
+}
+
+impl Reply {
+    pub fn failed(e: &Error) -> Self {
+        Reply::Failed {
+            cancelled: matches!(e, Error::Cancelled),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// What an ended job says besides its parts.
+#[derive(Serialize, Deserialize, Default)]
+pub struct Outcome {
+    /// Why a training run stopped before its last epoch, if it did.
+    pub stop: Option<String>,
+    /// The head of a table result, whose columns are the parts.
+    pub table: Option<TableHead>,
+    /// A measurement's figures.
+    pub numbers: Vec<f64>,
 }
 
 /// A table's column names and where it came from; its columns travel as parts.
@@ -113,13 +127,13 @@ pub enum Part {
 }
 
 impl Part {
-    pub fn into_bytes(self, what: &str) -> Result<Vec<u8>> {
+    fn into_bytes(self, what: &str) -> Result<Vec<u8>> {
         match self {
             Part::Bytes(b) => Ok(b),
             Part::Floats(_) => Err(protocol(format!("{what}: bytes expected"))),
         }
     }
-    pub fn into_floats(self, what: &str) -> Result<Vec<f32>> {
+    fn into_floats(self, what: &str) -> Result<Vec<f32>> {
         match self {
             Part::Floats(f) => Ok(f),
             Part::Bytes(_) => Err(protocol(format!("{what}: numbers expected"))),
@@ -127,30 +141,36 @@ impl Part {
     }
 }
 
-/// A job's result.
+/// A received message's arrays, taken in the order its request or reply names them; `what`
+/// names the one taken in a message if it is missing or of the wrong kind.
 #[derive(Default)]
+pub struct Parts(VecDeque<Part>);
+
+impl Parts {
+    fn next(&mut self, what: &str) -> Result<Part> {
+        self.0
+            .pop_front()
+            .ok_or_else(|| protocol(format!("{what} missing")))
+    }
+    pub fn bytes(&mut self, what: &str) -> Result<Vec<u8>> {
+        self.next(what)?.into_bytes(what)
+    }
+    pub fn floats(&mut self, what: &str) -> Result<Vec<f32>> {
+        self.next(what)?.into_floats(what)
+    }
+}
+
+/// A job's result.
 pub struct Answer {
-    /// Why a training run stopped before its last epoch, if it did.
-    pub stop: Option<String>,
-    /// The head of a table result, whose columns are the parts.
-    pub table: Option<TableHead>,
-    /// A measurement's figures.
-    pub numbers: Vec<f64>,
-    pub parts: VecDeque<Part>,
+    pub outcome: Outcome,
+    pub parts: Parts,
 }
 
 impl Answer {
-    /// The next part as bytes (a model file).
-    pub fn bytes(&mut self, what: &str) -> Result<Vec<u8>> {
-        next_part(&mut self.parts, what)?.into_bytes(what)
-    }
-    /// The next part as numbers.
-    pub fn floats(&mut self, what: &str) -> Result<Vec<f32>> {
-        next_part(&mut self.parts, what)?.into_floats(what)
-    }
     /// The table result.
     pub fn into_table(mut self) -> Result<Table> {
         let head = self
+            .outcome
             .table
             .take()
             .ok_or_else(|| protocol("a table expected".into()))?;
@@ -160,13 +180,6 @@ impl Answer {
 
 fn protocol(message: String) -> Error {
     Error::Backend(format!("the page's worker: {message}"))
-}
-
-/// The next part, named `what` in the message if it is missing.
-pub fn next_part(parts: &mut VecDeque<Part>, what: &str) -> Result<Part> {
-    parts
-        .pop_front()
-        .ok_or_else(|| protocol(format!("{what} missing")))
 }
 
 /// A table's head and columns as parts.
@@ -182,27 +195,30 @@ pub fn table_parts(table: &Table) -> (TableHead, Vec<Part>) {
 }
 
 /// The table back from its head and parts.
-pub fn table_from(head: TableHead, parts: &mut VecDeque<Part>) -> Result<Table> {
+pub fn table_from(head: TableHead, parts: &mut Parts) -> Result<Table> {
     let columns = head
         .names
         .iter()
-        .map(|n| next_part(parts, n)?.into_floats(n))
+        .map(|n| parts.floats(n))
         .collect::<Result<Vec<_>>>()?;
     Table::from_columns(head.names, columns, &head.source)
 }
 
-/// The jets' gen and reco arrays as parts.
-pub fn jet_parts(jets: &JetArrays, file: &str) -> Result<Vec<Part>> {
+/// The jets' gen and reco arrays as parts (moved, not copied).
+pub fn jet_parts(mut jets: JetArrays, file: &str) -> Result<Vec<Part>> {
     ["gen", "reco"]
         .iter()
-        .map(|level| Ok(Part::Floats(jets.require(level, file)?.to_vec())))
+        .map(|level| {
+            jets.require(level, file)?;
+            Ok(Part::Floats(jets.remove(level).expect("required above")))
+        })
         .collect()
 }
 
 /// The jets back from their gen and reco parts.
-pub fn jets_from(parts: &mut VecDeque<Part>, file: &str) -> Result<JetArrays> {
-    let gen = next_part(parts, "gen jets")?.into_floats("gen jets")?;
-    let reco = next_part(parts, "reco jets")?.into_floats("reco jets")?;
+pub fn jets_from(parts: &mut Parts, file: &str) -> Result<JetArrays> {
+    let gen = parts.floats("gen jets")?;
+    let reco = parts.floats("reco jets")?;
     let n = gen.len() / crate::data::JET_VALUES;
     let mut jets = JetArrays::new(n);
     jets.insert("gen", gen)
@@ -232,7 +248,7 @@ pub fn encode(msg: &impl Serialize, parts: Vec<Part>) -> Result<(JsValue, Array)
 }
 
 /// A message back from `{json, parts}`.
-pub fn decode<T: DeserializeOwned>(data: &JsValue) -> Result<(T, VecDeque<Part>)> {
+pub fn decode<T: DeserializeOwned>(data: &JsValue) -> Result<(T, Parts)> {
     let json = Reflect::get(data, &"json".into())
         .ok()
         .and_then(|j| j.as_string())
@@ -254,7 +270,7 @@ pub fn decode<T: DeserializeOwned>(data: &JsValue) -> Result<(T, VecDeque<Part>)
             }
         })
         .collect::<Result<_>>()?;
-    Ok((msg, parts))
+    Ok((msg, Parts(parts)))
 }
 
 /// Messages received and not yet read, and the waiting reader's wake-up.
@@ -288,15 +304,13 @@ impl Drop for Remote {
 }
 
 /// The URL of the page's JS glue: Trunk preloads it as the first module.
-fn glue_url() -> Option<String> {
-    let doc = web_sys::window()?.document()?;
-    let base = doc.base_uri().ok()??;
+fn glue_url(doc: &web_sys::Document, base: &str) -> Option<String> {
     let links = doc.query_selector_all("link[rel=modulepreload]").ok()?;
     (0..links.length())
         .filter_map(|i| links.item(i)?.dyn_into::<web_sys::Element>().ok())
         .filter_map(|l| l.get_attribute("href"))
         .find(|h| h.ends_with(".js") && h.contains("fastsim-web"))
-        .and_then(|h| web_sys::Url::new_with_base(&h, &base).ok())
+        .and_then(|h| web_sys::Url::new_with_base(&h, base).ok())
         .map(|u| u.href())
 }
 
@@ -306,11 +320,12 @@ impl Remote {
     /// 20 s, no WebGPU adapter in a worker).
     pub async fn start(backend: BackendKind) -> Result<Self> {
         let fail = |why: &str| Error::Backend(format!("the page's worker could not start: {why}"));
-        let glue = glue_url().ok_or_else(|| fail("the page's JS glue is not preloaded"))?;
         let doc = web_sys::window()
             .and_then(|w| w.document())
             .ok_or_else(|| fail("no document"))?;
         let base = doc.base_uri().ok().flatten().unwrap_or_default();
+        let glue =
+            glue_url(&doc, &base).ok_or_else(|| fail("the page's JS glue is not preloaded"))?;
         let script = web_sys::Url::new_with_base("job_worker.mjs", &base)
             .map_err(|_| fail("no URL for job_worker.mjs"))?
             .href();
@@ -375,7 +390,7 @@ impl Remote {
     }
 
     /// The next message, or `None` after `timeout_ms` without one.
-    async fn recv(&self, timeout_ms: i32) -> Option<Result<(Reply, VecDeque<Part>)>> {
+    async fn recv(&self, timeout_ms: i32) -> Option<Result<(Reply, Parts)>> {
         if self.inbox.borrow().queue.is_empty() {
             let inbox = self.inbox.clone();
             let wait = Promise::new(&mut |resolve, _| {
@@ -417,21 +432,9 @@ impl Remote {
                 (Reply::Epoch(report), _) => {
                     on_epoch(serde_json::from_value(report).map_err(|e| protocol(e.to_string()))?)
                 }
-                (
-                    Reply::Done {
-                        stop,
-                        table,
-                        numbers,
-                    },
-                    parts,
-                ) => {
+                (Reply::Done(outcome), parts) => {
                     ui.progress.set(p1);
-                    return Ok(Answer {
-                        stop,
-                        table,
-                        numbers,
-                        parts,
-                    });
+                    return Ok(Answer { outcome, parts });
                 }
                 (
                     Reply::Failed {
@@ -449,11 +452,7 @@ impl Remote {
 /// A worker for a job on `device` (the CPU, or WebGPU through the worker's own adapter), or
 /// `None` where it did not start (said on the console): the job then runs on the page's thread.
 pub async fn for_device(device: &burn::prelude::Device) -> Option<Remote> {
-    let backend = if crate::backend::is_cpu(device) {
-        BackendKind::Cpu
-    } else {
-        BackendKind::Wgpu
-    };
+    let backend = BackendKind::of(device);
     match Remote::start(backend).await {
         Ok(r) => {
             web_sys::console::debug_1(

@@ -1,10 +1,11 @@
 //! The worker's side of [`super::worker`]: it opens the device the page asks for, takes one
-//! job, runs the library's workflow on it in slices (answering Cancel between them), posts progress and each epoch's report, and
-//! answers with the result: a model file, model jets, or a table.
+//! job, runs the library's workflow on it in slices (answering Cancel between them), posts
+//! progress and each epoch's report, and answers with the result: a model file, model jets,
+//! a table or a measurement.
 
-use super::browser::{now_ms, yield_now};
+use super::browser::{smearing_speed, Slices};
 use super::worker::{
-    decode, encode, jets_from, next_part, table_from, table_parts, Part, Reply, Request, TableHead,
+    decode, encode, jets_from, table_from, table_parts, Outcome, Part, Parts, Reply, Request,
 };
 use crate::backend::{self, BackendKind};
 use crate::data::Table;
@@ -12,14 +13,12 @@ use crate::error::{Error, Result};
 use crate::store::{
     load_jet_vae, load_smearing, load_unfold, save_jet_vae, save_smearing, save_unfold,
 };
-use crate::train::Engine;
 use crate::train::{GanJob, JetVaeJob, SmearingJob, Stop, Training};
-use crate::workflow::bench::{smearing_speed, BenchData};
+use crate::workflow::bench::BenchData;
 use crate::workflow::{run_steps, Epochs, Stepped};
 use burn::prelude::Device;
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -49,63 +48,27 @@ pub fn serve() {
     // A panic traps the binary and no reply would come: say it to the page first.
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        post(
-            &Reply::Failed {
-                cancelled: false,
-                message: format!("the page's worker stopped: {info}"),
-            },
-            Vec::new(),
-        );
+        let e = Error::Remote(format!("the page's worker stopped: {info}"));
+        post(&Reply::failed(&e), Vec::new());
     }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
-        match decode::<Request>(&ev.data()) {
-            Ok((Request::Cancel, _)) => CANCEL.with(|c| c.set(true)),
-            Ok((Request::Init { backend }, _)) => wasm_bindgen_futures::spawn_local(async move {
-                let device = match backend {
-                    BackendKind::Cpu => Ok(backend::cpu()),
-                    BackendKind::Wgpu => backend::wgpu_async().await,
-                };
-                match device {
-                    Ok(d) => {
-                        DEVICE.with(|slot| *slot.borrow_mut() = Some(d));
-                        post(&Reply::Ready, Vec::new())
-                    }
-                    Err(e) => post(
-                        &Reply::Failed {
-                            cancelled: false,
-                            message: e.to_string(),
-                        },
-                        Vec::new(),
-                    ),
-                }
-            }),
-            Ok((request, parts)) => wasm_bindgen_futures::spawn_local(async move {
-                match run(request, parts).await {
-                    Ok(done) => post(
-                        &Reply::Done {
-                            stop: done.stop,
-                            table: done.table,
-                            numbers: done.numbers,
-                        },
-                        done.parts,
-                    ),
-                    Err(e) => post(
-                        &Reply::Failed {
-                            cancelled: matches!(e, Error::Cancelled),
-                            message: e.to_string(),
-                        },
-                        Vec::new(),
-                    ),
-                }
-            }),
-            Err(e) => post(
-                &Reply::Failed {
-                    cancelled: false,
-                    message: e.to_string(),
-                },
-                Vec::new(),
-            ),
-        }
+        let (request, parts) = match decode::<Request>(&ev.data()) {
+            Ok((Request::Cancel, _)) => return CANCEL.with(|c| c.set(true)),
+            Ok(message) => message,
+            Err(e) => return post(&Reply::failed(&e), Vec::new()),
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            let reply = match request {
+                Request::Init { backend } => open(backend).await.map(|()| (Reply::Ready, vec![])),
+                job => run(job, parts)
+                    .await
+                    .map(|(o, parts)| (Reply::Done(o), parts)),
+            };
+            match reply {
+                Ok((reply, parts)) => post(&reply, parts),
+                Err(e) => post(&Reply::failed(&e), Vec::new()),
+            }
+        });
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
@@ -113,17 +76,30 @@ pub fn serve() {
     post(&Reply::Ready, Vec::new());
 }
 
+/// Opens the device the page asked for.
+async fn open(kind: BackendKind) -> Result<()> {
+    let device = match kind {
+        BackendKind::Cpu => backend::cpu(),
+        BackendKind::Wgpu => backend::wgpu_async().await?,
+    };
+    DEVICE.with(|slot| *slot.borrow_mut() = Some(device));
+    Ok(())
+}
+
+fn cancelled() -> bool {
+    CANCEL.with(Cell::get)
+}
+
 /// Drives stepped work in slices of [`SLICE_MS`], posting progress between them.
 async fn steps(work: &mut impl Stepped, n: usize) -> Result<()> {
-    let mut t0 = now_ms();
+    let mut slices = Slices::new(SLICE_MS);
     run_steps(work, n, async |p| {
-        if now_ms() - t0 < SLICE_MS {
+        if !slices.due() {
             return true;
         }
         post(&Reply::Progress(p), Vec::new());
-        yield_now().await;
-        t0 = now_ms();
-        !CANCEL.with(Cell::get)
+        slices.pause().await;
+        !cancelled()
     })
     .await
 }
@@ -141,36 +117,30 @@ where
     steps(&mut work, 1).await
 }
 
-/// What a job answers (see [`Reply::Done`]).
-#[derive(Default)]
-struct Done {
-    stop: Option<String>,
-    table: Option<TableHead>,
-    numbers: Vec<f64>,
-    parts: Vec<Part>,
-}
+/// What a job answers: [`Reply::Done`]'s outcome and the result's parts.
+type Done = (Outcome, Vec<Part>);
 
 /// A model file as the answer of a training run.
 fn model(stop: Option<&Stop>, file: Vec<u8>) -> Done {
-    Done {
+    let outcome = Outcome {
         stop: stop.map(|s| s.to_string()),
-        parts: vec![Part::Bytes(file)],
-        ..Done::default()
-    }
+        ..Outcome::default()
+    };
+    (outcome, vec![Part::Bytes(file)])
 }
 
 /// A table as an answer.
 fn table(t: &Table) -> Done {
     let (head, parts) = table_parts(t);
-    Done {
+    let outcome = Outcome {
         table: Some(head),
-        parts,
-        ..Done::default()
-    }
+        ..Outcome::default()
+    };
+    (outcome, parts)
 }
 
 /// Runs one job on the device the page asked for.
-async fn run(request: Request, mut parts: VecDeque<Part>) -> Result<Done> {
+async fn run(request: Request, mut parts: Parts) -> Result<Done> {
     let device = DEVICE
         .with(|d| d.borrow().clone())
         .ok_or_else(|| Error::Backend("the page's worker has no device".into()))?;
@@ -183,15 +153,12 @@ async fn run(request: Request, mut parts: VecDeque<Part>) -> Result<Done> {
             Ok(model(job.trainer.stop_reason(), file))
         }
         Request::SampleJets { seed, chunk } => {
-            let bytes = next_part(&mut parts, "model file")?.into_bytes("model file")?;
-            let gen = next_part(&mut parts, "gen jets")?.into_floats("gen jets")?;
+            let bytes = parts.bytes("model file")?;
+            let gen = parts.floats("gen jets")?;
             let model = load_jet_vae(&bytes, "the page's jet VAE", &device)?;
             let mut sampler = model.sampler(&gen, seed, chunk)?;
             steps(&mut sampler, 1).await?;
-            Ok(Done {
-                parts: vec![Part::Floats(sampler.finish()?)],
-                ..Done::default()
-            })
+            Ok((Outcome::default(), vec![Part::Floats(sampler.finish()?)]))
         }
         Request::TrainSmearing {
             table: head,
@@ -222,7 +189,7 @@ async fn run(request: Request, mut parts: VecDeque<Part>) -> Result<Done> {
             seed,
             chunk,
         } => {
-            let bytes = next_part(&mut parts, "model file")?.into_bytes("model file")?;
+            let bytes = parts.bytes("model file")?;
             let net = load_smearing(&bytes, "the page's smearing model", &device)?;
             let input = table_from(head, &mut parts)?;
             let mut sampler = net.sampler(&input, seed, chunk)?;
@@ -230,7 +197,7 @@ async fn run(request: Request, mut parts: VecDeque<Part>) -> Result<Done> {
             Ok(table(&sampler.finish()?))
         }
         Request::Unfold { table: head, seed } => {
-            let bytes = next_part(&mut parts, "model file")?.into_bytes("model file")?;
+            let bytes = parts.bytes("model file")?;
             let gan = load_unfold(&bytes, "the page's GAN", &device)?;
             let events = table_from(head, &mut parts)?;
             Ok(table(&gan.unfold(&events, seed).await?))
@@ -241,27 +208,13 @@ async fn run(request: Request, mut parts: VecDeque<Part>) -> Result<Done> {
             runs,
         } => {
             let data = BenchData::new(train_events, sample_events)?;
-            let mut t0 = now_ms();
-            let speed = smearing_speed(
-                &data,
-                &device,
-                Engine::Auto,
-                runs,
-                || now_ms() / 1e3,
-                async || {
-                    if now_ms() - t0 >= SLICE_MS {
-                        yield_now().await;
-                        t0 = now_ms();
-                    }
-                    !CANCEL.with(Cell::get)
-                },
-            )
-            .await?;
-            Ok(Done {
+            let speed = smearing_speed(&data, &device, runs, SLICE_MS, cancelled).await?;
+            let outcome = Outcome {
                 numbers: vec![speed.epoch_s, speed.events_per_s],
-                ..Done::default()
-            })
+                ..Outcome::default()
+            };
+            Ok((outcome, Vec::new()))
         }
-        Request::Init { .. } | Request::Cancel => Ok(Done::default()),
+        Request::Init { .. } | Request::Cancel => Ok((Outcome::default(), Vec::new())),
     }
 }

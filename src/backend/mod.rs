@@ -18,6 +18,15 @@ pub enum BackendKind {
 }
 
 impl BackendKind {
+    /// The kind of `device`.
+    pub fn of(device: &Device) -> Self {
+        if is_cpu(device) {
+            BackendKind::Cpu
+        } else {
+            BackendKind::Wgpu
+        }
+    }
+
     /// What the page's badge and the command line's messages call it.
     pub fn label(self) -> &'static str {
         match self {
