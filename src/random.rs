@@ -48,6 +48,16 @@ pub mod stream {
     pub const GAN_NOISE: u64 = 45;
     /// The GAN trainer's validation noise.
     pub const GAN_VAL_NOISE: u64 = 46;
+    /// The built-in photon showers (photon gun and shower development).
+    pub const SHOWERS: u64 = 51;
+    /// The VAE-GAN's initial weights.
+    pub const SHOWER_INIT: u64 = 53;
+    /// The VAE-GAN trainer's batch order.
+    pub const SHOWER_SHUFFLE: u64 = 54;
+    /// The VAE-GAN trainer's latent noise.
+    pub const SHOWER_NOISE: u64 = 55;
+    /// The VAE-GAN's sampling noise (generated showers).
+    pub const SHOWER_SAMPLE: u64 = 56;
 }
 
 /// Uniform in [0, 1).
@@ -79,6 +89,31 @@ pub fn poisson(rng: &mut Rng, mean: f64) -> u32 {
         k
     } else {
         (mean + mean.sqrt() * normal(rng)).round().max(0.0) as u32
+    }
+}
+
+/// Gamma deviate of shape `k` > 0 and scale 1 (Marsaglia & Tsang, ACM TOMS 26 (2000) 363;
+/// for k < 1 the k + 1 draw is boosted by U^(1/k), their section 6).
+pub fn gamma(rng: &mut Rng, k: f64) -> f64 {
+    if !(k > 0.0 && k.is_finite()) {
+        return 0.0;
+    }
+    if k < 1.0 {
+        let u = 1.0 - uniform(rng);
+        return gamma(rng, k + 1.0) * u.powf(1.0 / k);
+    }
+    let d = k - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        let x = normal(rng);
+        let v = (1.0 + c * x).powi(3);
+        if v <= 0.0 {
+            continue;
+        }
+        let u = 1.0 - uniform(rng);
+        if u.ln() < 0.5 * x * x + d - d * v + d * v.ln() {
+            return d * v;
+        }
     }
 }
 
@@ -142,6 +177,16 @@ mod tests {
             (m - 1.0).abs() < 0.005 && (sd - 0.2).abs() < 0.005,
             "{m} {sd}"
         );
+        for k in [0.15, 1.0, 4.5] {
+            let gs: Vec<f64> = (0..n).map(|_| gamma(&mut r, k)).collect();
+            let m = gs.iter().sum::<f64>() / n as f64;
+            let v = gs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n as f64;
+            // Gamma(k, 1): mean k, variance k.
+            assert!(
+                (m - k).abs() < 0.01 * k.sqrt() * 3.0 && (v - k).abs() < 0.05 * k,
+                "gamma({k}): mean {m}, variance {v}"
+            );
+        }
         for mean in [3.0, 50.0] {
             let ps: Vec<f64> = (0..n).map(|_| poisson(&mut r, mean) as f64).collect();
             let m = ps.iter().sum::<f64>() / n as f64;

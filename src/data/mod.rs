@@ -10,6 +10,7 @@ mod npy;
 mod npz;
 #[cfg(not(target_arch = "wasm32"))]
 mod root;
+mod showers;
 mod standardize;
 mod table;
 mod transform;
@@ -24,6 +25,7 @@ pub use jagged::{lay_out, Jagged};
 pub use jets::{JetArrays, JET_VALUES};
 pub use npy::{read_npy, write_npy};
 pub use npz::{read_npz, write_npz};
+pub use showers::{read_showers, write_showers, SHOWERS_ARRAY};
 pub use standardize::Standardizer;
 pub use table::{Table, TextColumn};
 pub use transform::{apply_transforms, Transform};

@@ -3,10 +3,15 @@
 //! particle-level one of the jet benchmark. Each turns generator-level events into paired
 //! reco-level events.
 
+mod ecal;
 mod particles;
 mod wjets;
 mod wz;
 
+pub use ecal::{
+    draw_profile, radial, spot_count, spot_profile, Ecal, Layers, Material, Profile, Radial,
+    Scratch, ShowerHits, PHOTON_FREE_PATH_X0, SILICON, TUNGSTEN,
+};
 pub use particles::{JetPair, ParticleDetector};
 pub use wjets::{
     JetBin, JetResponse, MetResponse, MuonBin, MuonResponse, RecoEvent, Selection, WjetsDetector,

@@ -6,6 +6,7 @@ mod constants;
 mod features;
 mod fourvec;
 mod jet;
+mod shower;
 mod wz;
 
 pub use antikt::{anti_kt, Cluster};
@@ -15,6 +16,9 @@ pub use fourvec::{delta_phi, FourVector};
 pub use jet::{
     from_fixed, jet_momentum, momentum_flows, to_fixed, JetFeatures, Particle, JET_FEATURES,
     MAX_PARTICLES,
+};
+pub use shower::{
+    apply_cut, reduce, Observable, IMAGE_PIXELS, IMAGE_SIDE, MIP_CUT_MEV, PIXEL_CUT_MEV, POOL,
 };
 pub use wz::{
     wz_columns, wz_masses, wz_masses_of_jets, wz_object_columns, WPRIME_COLUMN, WZ_DERIVED,

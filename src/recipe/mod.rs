@@ -3,9 +3,11 @@
 //! W+jet (seed 000), jets with constituents (seed 001), WZ and W′ (seed 002).
 
 mod jets;
+mod showers;
 mod wjets;
 mod wz;
 
 pub use jets::*;
+pub use showers::*;
 pub use wjets::*;
 pub use wz::*;

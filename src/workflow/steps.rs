@@ -96,7 +96,8 @@ stepped_by_fill!(
     crate::recipe::EventStream,
     crate::recipe::PairStream,
     crate::recipe::WzStream,
-    crate::recipe::JetStream
+    crate::recipe::JetStream,
+    crate::recipe::ShowerStream
 );
 
 /// A smearing model's sampling: one chunk of rows a unit.

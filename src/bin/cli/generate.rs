@@ -3,9 +3,11 @@
 
 use super::common::{bar, drive, read, write};
 use clap::{Args, ValueEnum};
+use fastsim_lab::data::write_showers;
 use fastsim_lab::data::{write_table, Table};
+use fastsim_lab::detector::Ecal;
 use fastsim_lab::detector::{ParticleDetector, WjetsDetector, WzDetector};
-use fastsim_lab::recipe::{JetRecipe, WjetsRecipe, WzRecipe};
+use fastsim_lab::recipe::{JetRecipe, ShowerRecipe, WjetsRecipe, WzRecipe};
 use fastsim_lab::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -19,6 +21,8 @@ pub enum ProcessArg {
     Wz,
     /// The same final state with a fraction (--wprime-fraction) of W′ events (seed 002, eq. 14).
     Wprime,
+    /// 50 GeV photon showers in the Si-W calorimeter, as 10 × 10 images (seed 003).
+    Showers,
 }
 
 #[derive(Args)]
@@ -50,6 +54,7 @@ pub fn run(a: GenerateArgs) -> Result<()> {
         ProcessArg::Jets => jets(a.events, a.seed, det, a.pileup, &a.out),
         ProcessArg::Wz => wz(a.events, a.seed, 0.0, det, &a.out),
         ProcessArg::Wprime => wz(a.events, a.seed, a.wprime_fraction, det, &a.out),
+        ProcessArg::Showers => showers(a.events, a.seed, det, &a.out),
     }
 }
 
@@ -134,4 +139,27 @@ fn wz(
     let eff = stream.efficiency();
     let note = format!(", W' fraction {wprime_fraction:.3}");
     write_events(&stream.into_table(), eff, &note, out)
+}
+
+fn showers(showers: usize, seed: u64, detector: Option<&Path>, out: &Path) -> Result<()> {
+    let mut recipe = ShowerRecipe::new(showers, seed);
+    if let Some(path) = detector {
+        let text = String::from_utf8_lossy(&read(path)?).into_owned();
+        recipe.ecal = serde_json::from_str::<Ecal>(&text).map_err(|e| Error::Format {
+            file: path.display().to_string(),
+            message: format!("not a calorimeter description: {e}"),
+        })?;
+    }
+    let mut stream = recipe.stream()?;
+    drive(&mut stream, 200, &bar(showers as u64, "showers"))?;
+    let images = stream.into_images();
+    write(out, &write_showers(&images, &out.display().to_string())?)?;
+    eprintln!(
+        "wrote {showers} photon showers ({} GeV, 10 × 10 pixels of {} mm, MeV, before the {} MeV cut) to {}",
+        recipe.gun.energy_gev,
+        recipe.pixel_mm(),
+        fastsim_lab::physics::MIP_CUT_MEV,
+        out.display()
+    );
+    Ok(())
 }
