@@ -11,6 +11,7 @@ pub mod params;
 mod smearing;
 mod tensor_io;
 mod unfold_gan;
+mod vae_gan;
 
 pub use history::{EpochReport, Stop, TrainConfig};
 pub use jet_vae::{
@@ -26,4 +27,10 @@ pub use unfold_gan::{
     check_object_columns, condition_rows, generate, mjj_gev, mmd, mmd2, to_cartesian, to_objects,
     EventScales, GanBatch, GanConfig, GanEpoch, GanKind, MmdKernel, TrainedUnfold, UnfoldGan,
     UnfoldMeta, COOLING_FRACTION,
+};
+pub use vae_gan::{
+    discriminator_loss, generate_images, generator_loss, kl_prior, latent_noise, recon_diff,
+    reparametrise, spectral_normalise, to_mev, to_net, Autoencoder, Discriminator, Encoder,
+    Generator, LocallyConnected, MinibatchDiscrimination, ShowerEpoch, ShowerSampler,
+    TrainedVaeGan, VaeGanConfig, VaeGanMeta, LOG_DIVISOR,
 };

@@ -6,11 +6,13 @@
 mod gan;
 mod jet_vae;
 mod smearing;
+mod vae_gan;
 
 pub use gan::GanJob;
 
 pub use jet_vae::JetVaeJob;
 pub use smearing::{Hidden, SmearingJob, TrainData};
+pub use vae_gan::{paper_observables, selection_js, VaeGanJob, SELECT_QUANTILES, SELECT_SHOWERS};
 
 use crate::error::{Error, Result};
 use crate::model::{read_f32, upload};

@@ -120,6 +120,16 @@ impl Stepped for crate::model::JetSampler<'_> {
     }
 }
 
+/// A VAE-GAN's sampling: one chunk of showers a unit.
+impl Stepped for crate::model::ShowerSampler<'_> {
+    async fn step(&mut self, n: usize) -> Result<bool> {
+        self.next(n).await
+    }
+    fn progress(&self) -> f64 {
+        crate::model::ShowerSampler::progress(self)
+    }
+}
+
 /// The amplification study: one truth size's curve a unit.
 impl Stepped for Study {
     async fn step(&mut self, n: usize) -> Result<bool> {

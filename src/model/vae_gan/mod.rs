@@ -1,0 +1,14 @@
+//! Seed 003's VAE-GAN on 10 × 10 calorimeter images, its layers and its trained form.
+
+mod layers;
+mod net;
+mod trained;
+
+pub use layers::{spectral_normalise, LocallyConnected, MinibatchDiscrimination};
+pub use net::{
+    discriminator_loss, generator_loss, kl_prior, recon_diff, reparametrise, to_mev, to_net,
+    Autoencoder, Discriminator, Encoder, Generator, VaeGanConfig, LOG_DIVISOR,
+};
+pub use trained::{
+    generate_images, latent_noise, ShowerEpoch, ShowerSampler, TrainedVaeGan, VaeGanMeta,
+};
