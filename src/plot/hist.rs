@@ -135,20 +135,46 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
     let n_bins = n_bins.max(1);
     let (lo, hi) = binning(reference.values);
     let width = (hi - lo) / n_bins as f64;
-    let hists: Vec<Vec<f64>> = series
+    // Samples of other sizes than the reference's (a 1k training sample beside a million
+    // generated showers) are scaled to its event count; equal sizes are drawn as counted.
+    let n_ref = reference.values.len().max(1) as f64;
+    let scales: Vec<f64> = series
+        .iter()
+        .map(|s| n_ref / s.values.len().max(1) as f64)
+        .collect();
+    let raw: Vec<Vec<f64>> = series
         .iter()
         .map(|s| histogram(s.values, lo, hi, n_bins))
         .collect();
+    let hists: Vec<Vec<f64>> = raw
+        .iter()
+        .zip(&scales)
+        .map(|(h, k)| h.iter().map(|c| c * k).collect())
+        .collect();
     let spreads: Vec<Vec<f64>> = series
         .iter()
-        .map(|s| ensemble_spread(s, lo, hi, n_bins))
+        .zip(&scales)
+        .map(|(s, k)| {
+            ensemble_spread(s, lo, hi, n_bins)
+                .into_iter()
+                .map(|e| e * k)
+                .collect()
+        })
         .collect();
-    // Error per bin: Poisson, and the ensemble spread in quadrature.
-    let errors: Vec<Vec<f64>> = hists
+    // Error per bin: Poisson (of the counts drawn, scaled), and the ensemble spread in
+    // quadrature.
+    let errors: Vec<Vec<f64>> = raw
         .iter()
         .zip(&spreads)
-        .map(|(h, sp)| h.iter().zip(sp).map(|(c, s)| c.sqrt().hypot(*s)).collect())
+        .zip(&scales)
+        .map(|((h, sp), k)| {
+            h.iter()
+                .zip(sp)
+                .map(|(c, s)| (c.sqrt() * k).hypot(*s))
+                .collect()
+        })
         .collect();
+    let scaled = scales.iter().any(|k| (k - 1.0).abs() > 1e-12);
     let y_max = hists
         .iter()
         .zip(&errors)
@@ -173,7 +199,15 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
         .configure_mesh()
         .disable_x_mesh()
         .disable_y_mesh()
-        .y_desc(format!("events / {}", fmt_width(width)))
+        .y_desc(if scaled {
+            format!(
+                "events / {} (per {})",
+                fmt_width(width),
+                thousands(n_ref as usize)
+            )
+        } else {
+            format!("events / {}", fmt_width(width))
+        })
         // No "0" at the foot of the main panel: it would collide with the ratio panel's top label.
         .y_label_formatter(&|v| {
             if *v > 0.0 {
@@ -278,20 +312,27 @@ pub fn draw_hist_ratio<DB: DrawingBackend>(
             BLACK.mix(0.5).stroke_width(1),
         ))
         .map_err(plot_err)?;
-    for ((s, h), sp) in series.iter().zip(&hists).zip(&spreads).skip(ref_idx + 1) {
+    for (((s, h), sp), counts) in series
+        .iter()
+        .zip(&hists)
+        .zip(&spreads)
+        .zip(&raw)
+        .skip(ref_idx + 1)
+    {
         let r = &hists[ref_idx];
         let points: Vec<(f64, f64, f64)> = h
             .iter()
             .zip(r)
             .zip(sp)
+            .zip(counts)
             .enumerate()
-            .filter(|(_, ((&m, &d), _))| m > 0.0 && d > 0.0)
-            .map(|(i, ((&m, &d), &e))| {
+            .filter(|(_, (((&m, &d), _), _))| m > 0.0 && d > 0.0)
+            .map(|(i, (((&m, &d), &e), &c))| {
                 let q = m / d;
                 (
                     lo + (i as f64 + 0.5) * width,
                     q,
-                    q * (1.0 / m + (e / m).powi(2) + 1.0 / d).sqrt(),
+                    q * (1.0 / c + (e / m).powi(2) + 1.0 / d).sqrt(),
                 )
             })
             .collect();

@@ -11,6 +11,7 @@ pub use manifest::{Choice, FigureTable, Manifest, ManifestEntry, ModelKind, Trai
 pub use resolve::{models_dir, resolve_model};
 
 pub use model_file::{
-    from_half, load_jet_vae, load_smearing, load_unfold, model_kind, save_jet_vae, save_smearing,
-    save_unfold, sha256_hex, to_half, FORMAT_VERSION, HALF_REL_ROUNDING,
+    from_half, load_jet_vae, load_smearing, load_unfold, load_vae_gan, model_kind, save_jet_vae,
+    save_smearing, save_unfold, save_vae_gan, sha256_hex, to_half, FORMAT_VERSION,
+    HALF_REL_ROUNDING,
 };

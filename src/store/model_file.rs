@@ -7,7 +7,7 @@
 use crate::error::{Error, Result};
 use crate::model::{
     params, read_f32, JetVaeMeta, SmearingMeta, TrainedJetVae, TrainedSmearing, TrainedUnfold,
-    UnfoldMeta,
+    TrainedVaeGan, UnfoldMeta, VaeGanMeta,
 };
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -313,4 +313,47 @@ pub fn load_unfold(bytes: &[u8], file: &str, device: &Device) -> Result<TrainedU
     }
     let generator = cfg.from_flat(&weights, device);
     Ok(TrainedUnfold::new(meta, generator, device.clone()))
+}
+
+/// Serialises a trained VAE-GAN: its members' generators, one after the other (the encoder
+/// and the discriminator are not needed to generate).
+pub async fn save_vae_gan(model: &TrainedVaeGan) -> Result<Vec<u8>> {
+    let mut weights = Vec::new();
+    for g in model.generators() {
+        weights.extend(read_f32(params::to_flat(g)).await?);
+    }
+    write_file("vae-gan", &model.meta, &weights)
+}
+
+/// Reads a VAE-GAN model file onto `device`.
+pub fn load_vae_gan(bytes: &[u8], file: &str, device: &Device) -> Result<TrainedVaeGan> {
+    let err = |message: String| model_error(file, message);
+    let (meta, weights): (VaeGanMeta, _) = open(bytes, file, "vae-gan")?;
+    meta.config
+        .validate()
+        .map_err(|e| err(format!("bad header: {e}")))?;
+    let members = meta.members();
+    if !(1..=16).contains(&members)
+        || meta.history.len() != members
+        || !(meta.pixel_mm.is_finite() && meta.pixel_mm > 0.0)
+    {
+        return Err(err(format!(
+            "bad header: {members} members, {} histories, pixel pitch {} mm",
+            meta.history.len(),
+            meta.pixel_mm
+        )));
+    }
+    let per = meta.config.init_generator(device).num_params();
+    if weights.len() != members * per {
+        return Err(err(format!(
+            "{} weights for {members} generators of {per} parameters",
+            weights.len()
+        )));
+    }
+    let generators = weights
+        .chunks_exact(per)
+        .map(|w| params::from_flat(meta.config.init_generator(device), w, device))
+        .collect::<Result<Vec<_>>>()
+        .map_err(|e| err(e.to_string()))?;
+    Ok(TrainedVaeGan::new(meta, generators, device.clone()))
 }

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod evaluate;
 pub mod jets;
 pub mod seeds;
+pub mod showers;
 pub mod smearing;
 mod steps;
 pub mod unfold;

@@ -5,11 +5,11 @@ use super::common::{write, BackendArg, InputArgs};
 use super::jets::read_jets;
 use clap::Args;
 use fastsim_lab::backend;
-use fastsim_lab::data::{derive_wjet_aux, write_table};
+use fastsim_lab::data::{derive_wjet_aux, write_showers, write_table};
 use fastsim_lab::store::{
-    load_jet_vae, load_smearing, load_unfold, model_kind, models_dir, resolve_model,
+    load_jet_vae, load_smearing, load_unfold, load_vae_gan, model_kind, models_dir, resolve_model,
 };
-use fastsim_lab::Result;
+use fastsim_lab::{Error, Result};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -18,8 +18,12 @@ pub struct SampleArgs {
     /// A model file, or the name of a pre-trained model in models/manifest.json.
     #[arg(long)]
     model: PathBuf,
+    /// The input events or jets (not for the shower VAE-GAN, which samples --events showers).
+    #[arg(long, required_unless_present = "events")]
+    input: Option<PathBuf>,
+    /// Showers to generate (the shower VAE-GAN: generation needs no input).
     #[arg(long)]
-    input: PathBuf,
+    events: Option<usize>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
     #[arg(long, value_enum, default_value = "cpu")]
@@ -34,15 +38,21 @@ pub struct SampleArgs {
 pub fn run(a: SampleArgs) -> Result<()> {
     let device = backend::device(a.backend.into())?;
     let (bytes, name) = resolve_model(&a.model, &models_dir())?;
-    match model_kind(&bytes, &name)?.as_str() {
+    let kind = model_kind(&bytes, &name)?;
+    if kind == "vae-gan" {
+        return sample_showers(&a, &bytes, &name, &device);
+    }
+    let input = a
+        .input
+        .clone()
+        .ok_or_else(|| Error::invalid("sample", format!("a '{kind}' model needs --input FILE")))?;
+    match kind.as_str() {
         "jet-vae" => {
             // Model jets for the input's `gen` array, written as `reco` beside the input's
             // arrays (an input `reco`, the detector's, is kept as `reco_detector`).
             let trained = load_jet_vae(&bytes, &name, &device)?;
-            let mut jets = read_jets(&a.input)?;
-            let gen = jets
-                .require("gen", &a.input.display().to_string())?
-                .to_vec();
+            let mut jets = read_jets(&input)?;
+            let gen = jets.require("gen", &input.display().to_string())?.to_vec();
             let t = Instant::now();
             let sampled = pollster::block_on(trained.sample(&gen, a.seed))?;
             let secs = t.elapsed().as_secs_f64();
@@ -60,7 +70,7 @@ pub fn run(a: SampleArgs) -> Result<()> {
         }
         "unfold-gan" => {
             let model = load_unfold(&bytes, &name, &device)?;
-            let table = a.read.load(&a.input)?;
+            let table = a.read.load(&input)?;
             let t0 = Instant::now();
             let unfolded = pollster::block_on(model.unfold(&table, a.seed))?;
             write_table(&unfolded, &a.out)?;
@@ -75,7 +85,7 @@ pub fn run(a: SampleArgs) -> Result<()> {
         }
         _ => {
             let trained = load_smearing(&bytes, &name, &device)?;
-            let table = a.read.load(&a.input)?;
+            let table = a.read.load(&input)?;
             let mut sampled = pollster::block_on(trained.sample(&table, a.seed))?;
             derive_wjet_aux(&mut sampled, "reco")?;
             write_table(&sampled, &a.out)?;
@@ -87,5 +97,37 @@ pub fn run(a: SampleArgs) -> Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// `--events N` showers from a VAE-GAN, cut at half a MIP as the paper evaluates them.
+fn sample_showers(
+    a: &SampleArgs,
+    bytes: &[u8],
+    name: &str,
+    device: &burn::prelude::Device,
+) -> Result<()> {
+    let n = a
+        .events
+        .ok_or_else(|| Error::invalid("sample", "a shower VAE-GAN samples --events N showers"))?;
+    if !(1..=10_000_000).contains(&n) {
+        return Err(Error::invalid("events", format!("{n} (1 to 10,000,000)")));
+    }
+    let model = load_vae_gan(bytes, name, device)?;
+    let t0 = Instant::now();
+    let mut sampler = model.sampler(n, a.seed);
+    super::common::drive(&mut sampler, 1, &super::common::bar(n as u64, "showers"))?;
+    let images = sampler.into_images();
+    let secs = t0.elapsed().as_secs_f64();
+    write(
+        &a.out,
+        &write_showers(&images, &a.out.display().to_string())?,
+    )?;
+    eprintln!(
+        "wrote {n} generated showers ({} members, 0.1 MeV cut) to {} in {secs:.1} s ({:.0} showers/s)",
+        model.meta.members(),
+        a.out.display(),
+        n as f64 / secs.max(1e-9)
+    );
     Ok(())
 }

@@ -11,10 +11,10 @@ use fastsim_lab::backend::{self, BackendKind};
 use fastsim_lab::data::Transform;
 use fastsim_lab::model::{GanKind, MmdKernel, Target, LOSS_PARTS};
 use fastsim_lab::recipe::{DataOrigin, WjetsRecipe};
-use fastsim_lab::store::{save_jet_vae, save_smearing, save_unfold, sha256_hex};
+use fastsim_lab::store::{save_jet_vae, save_smearing, save_unfold, save_vae_gan, sha256_hex};
 use fastsim_lab::train::{GanJob, Hidden, JetVaeJob, SmearingJob, TrainData};
 use fastsim_lab::workflow::{
-    jets,
+    jets, showers,
     smearing::{self, Source, TestEvents},
     unfold, Epochs,
 };
@@ -30,6 +30,8 @@ enum ModelArg {
     NaiveGan,
     /// Seed 002, section 3: the fully conditional GAN.
     Fcgan,
+    /// Seed 003: the shower VAE-GAN, trained on --data SHOWERS.npz.
+    VaeGan,
 }
 
 #[derive(Args)]
@@ -48,6 +50,8 @@ pub struct TrainArgs {
     jet_vae: JetVaeArgs,
     #[command(flatten)]
     gan: GanArgs,
+    #[command(flatten)]
+    vae_gan: VaeGanArgs,
     #[arg(long)]
     out: PathBuf,
 }
@@ -159,12 +163,27 @@ struct GanArgs {
     detector_features: bool,
 }
 
+#[derive(Args)]
+#[command(next_help_heading = "Shower VAE-GAN")]
+struct VaeGanArgs {
+    /// Trainings (different seeds) whose generators make one mixture model (seed 003: 3).
+    #[arg(long, default_value_t = showers::MEMBERS)]
+    members: usize,
+    /// `fast` (Adam 5·10⁻⁴, 300 epochs) or `paper` (8·10⁻⁶, 50,000 epochs).
+    #[arg(long, default_value = "fast")]
+    schedule: String,
+    /// Train on the first N showers of --data (seed 003: 1k).
+    #[arg(long, default_value_t = showers::TRAIN_SHOWERS)]
+    showers: usize,
+}
+
 pub fn run(a: TrainArgs) -> Result<()> {
     match a.model {
         ModelArg::Smearing => train_smearing(a),
         ModelArg::JetVae => train_jet_vae(a),
         ModelArg::NaiveGan => train_gan(a, GanKind::Naive),
         ModelArg::Fcgan => train_gan(a, GanKind::Fcgan),
+        ModelArg::VaeGan => train_vae_gan(a),
     }
 }
 
@@ -408,6 +427,86 @@ fn train_gan(a: TrainArgs, kind: GanKind) -> Result<()> {
         a.out.display(),
         t0.elapsed().as_secs_f64(),
         trained.meta.best_epoch,
+        sha256_hex(&bytes)
+    );
+    Ok(())
+}
+
+fn train_vae_gan(a: TrainArgs) -> Result<()> {
+    let data = a.data.data.as_ref().ok_or_else(|| {
+        Error::invalid(
+            "train",
+            "the VAE-GAN trains on --data SHOWERS.npz (e.g. from generate --process showers)",
+        )
+    })?;
+    let v = &a.vae_gan;
+    let r = &a.run;
+    let cfg = showers::schedule(&v.schedule)?.overridden(r.epochs, r.batch, r.lr, r.seed);
+    let name = data.display().to_string();
+    let all = fastsim_lab::data::read_showers(&read(data)?, &name)?;
+    let n = (all.len() / fastsim_lab::physics::IMAGE_PIXELS).min(v.showers);
+    let images = &all[..n * fastsim_lab::physics::IMAGE_PIXELS];
+    if !(1..=16).contains(&v.members) {
+        return Err(Error::invalid(
+            "members",
+            format!("{} (1 to 16)", v.members),
+        ));
+    }
+    let backend: BackendKind = r.backend.into();
+    let device = backend::device(backend)?;
+    // The built-in showers' 15 mm pixels (three 5 mm cells).
+    let pixel_mm = fastsim_lab::recipe::ShowerRecipe::new(1, 1).pixel_mm();
+    let t0 = Instant::now();
+    let mut members = Vec::new();
+    for m in 0..v.members {
+        let mut job =
+            showers::member_job(images, pixel_mm, showers::net_config(), &cfg, m, &device)?;
+        eprintln!(
+            "training VAE-GAN member {}/{} (seed {}) on {n} showers of {name} on {}: {} epochs, lr {:.1e}, batch {}",
+            m + 1,
+            v.members,
+            job.config().seed,
+            backend.label(),
+            cfg.epochs,
+            cfg.lr,
+            cfg.batch_size
+        );
+        let pb = bar(cfg.epochs as u64, "epochs");
+        let mut work = Epochs::new(&mut job, |r| {
+            pb.suspend(|| {
+                eprintln!(
+                    "epoch {:>4}  L_D {:.4}  -log D(G) {:.4}  KL {:.3}  selection JS {:.4}  (best: epoch {}, {:.0} s)",
+                    r.epoch, r.d_loss, r.g_loss, r.kl, r.selection, r.best_epoch,
+                    t0.elapsed().as_secs_f64()
+                )
+            })
+        });
+        drive(&mut work, 4, &pb)?;
+        if let Some(stop) = job.stop_reason() {
+            eprintln!("warning: {stop}");
+        }
+        members.push(job.into_model()?);
+    }
+    let mut model = showers::mixture(members)?;
+    model.meta.origin = Some(DataOrigin::Upload {
+        name: file_name(data),
+        rows: n,
+        sha256: sha256_hex(&read(data)?),
+    });
+    let bytes = pollster::block_on(save_vae_gan(&model))?;
+    write(&a.out, &bytes)?;
+    eprintln!(
+        "wrote {} in {:.0} s ({} members, kept epochs {:?}, selection JS {:?}, sha256 {})",
+        a.out.display(),
+        t0.elapsed().as_secs_f64(),
+        model.meta.members(),
+        model.meta.best_epochs,
+        model
+            .meta
+            .selection()
+            .iter()
+            .map(|s| format!("{s:.4}"))
+            .collect::<Vec<_>>(),
         sha256_hex(&bytes)
     );
     Ok(())

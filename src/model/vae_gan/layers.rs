@@ -179,8 +179,12 @@ impl MinibatchDiscrimination {
         let b: Tensor<4> = m.unsqueeze_dim(0); // [1, b, k, d]
         let l1 = (a - b).abs().sum_dim(3); // [b, b, k, 1]
         let c = l1.neg().exp().sum_dim(1); // [b, 1, k, 1]
-                                           // Minus the event's own term, exp(0) = 1.
-        c.reshape([batch, self.kernels]).sub_scalar(1.0)
+                                           // Minus the event's own term, exp(0) = 1; divided by the other events' number, so the
+                                           // feature is a mean closeness in [0, 1] whatever the batch size (the sum grew with
+                                           // the batch and swamped the spectrally normalised last layer's other inputs).
+        c.reshape([batch, self.kernels])
+            .sub_scalar(1.0)
+            .div_scalar((batch.max(2) - 1) as f64)
     }
 }
 
@@ -233,10 +237,11 @@ mod tests {
         mb.t = Param::from_tensor(Tensor::ones([1, 1], &device));
         let f = Tensor::<2>::from_data(TensorData::new(vec![0.0f32, 0.0, 5.0], [3, 1]), &device);
         let o = mb.forward(f).into_data().try_to_vec::<f32>().unwrap();
-        // Two equal events see each other fully (1) and the far one barely (e^−5).
+        // Two equal events see each other fully (1) and the far one barely (e^−5); each
+        // feature is the mean over the two other events.
         let far = (-5f32).exp();
         assert!(
-            (o[0] - (1.0 + far)).abs() < 1e-5 && (o[2] - 2.0 * far).abs() < 1e-5,
+            (o[0] - (1.0 + far) / 2.0).abs() < 1e-5 && (o[2] - far).abs() < 1e-5,
             "{o:?}"
         );
     }
