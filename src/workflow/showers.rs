@@ -2,8 +2,14 @@
 //! of trainings, and the Calomplification study of its samples (observables, JS curves,
 //! amplification, baselines), for the command line and the page alike.
 
+use super::evaluate::add_model;
 use crate::error::{Error, Result};
+use crate::metrics::{Amplification, HistogramEstimator, Kde, Study, StudyOptions};
 use crate::model::{TrainConfig, TrainedVaeGan, VaeGanConfig};
+use crate::physics::{apply_cut, Observable, IMAGE_PIXELS, MIP_CUT_MEV};
+use crate::plot::{
+    Figure, SeriesData, HIST_EST_COLOR, KDE_COLOR, MODEL_COLOR, RECO_COLOR, VAL_COLOR,
+};
 use crate::train::VaeGanJob;
 
 /// Training showers per set: the paper trains each network on 1k (section 2).
@@ -76,4 +82,208 @@ pub fn member_job(
 pub fn mixture(members: Vec<TrainedVaeGan>) -> Result<TrainedVaeGan> {
     TrainedVaeGan::mixture(members)
         .ok_or_else(|| Error::invalid("VAE-GAN", "no member finished training"))
+}
+
+/// One study of the Calomplification analysis: observables compared one at a time (fig. 6)
+/// or jointly (fig. 7).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudySpec {
+    pub observables: Vec<Observable>,
+}
+
+impl StudySpec {
+    /// The studies of figs. 6, 7, 9, 10: each observable of eq. (2.2), then E_vis × E_peak,
+    /// CG_x × CG_y and all four per-shower observables jointly (E_pixel has several values per
+    /// shower and enters no joint study, section 4).
+    pub fn paper() -> Vec<StudySpec> {
+        use Observable::*;
+        let one = |o| StudySpec {
+            observables: vec![o],
+        };
+        let mut out: Vec<StudySpec> = Observable::PAPER.into_iter().map(one).collect();
+        for joint in [
+            vec![EVis, EPeak],
+            vec![CgX, CgY],
+            vec![EVis, EPeak, CgX, CgY],
+        ] {
+            out.push(StudySpec { observables: joint });
+        }
+        out
+    }
+
+    pub fn name(&self) -> String {
+        self.observables
+            .iter()
+            .map(|o| o.name())
+            .collect::<Vec<_>>()
+            .join("+")
+    }
+
+    pub fn title(&self) -> String {
+        self.observables
+            .iter()
+            .map(|o| o.label())
+            .collect::<Vec<_>>()
+            .join(" × ")
+    }
+
+    pub fn dims(&self) -> usize {
+        self.observables.len()
+    }
+
+    /// The study's rows (row-major, `dims` values each) of `images` (already cut): one per
+    /// shower, or one per pixel above 5 MeV for E_pixel.
+    pub fn rows(&self, images: &[f32], pixel_mm: f32) -> Result<Vec<f32>> {
+        if self.observables.len() > 1 && self.observables.contains(&Observable::EPixel) {
+            return Err(Error::invalid(
+                "shower study",
+                "E_pixel has several values per shower and cannot enter a joint study",
+            ));
+        }
+        let cols: Vec<Vec<f32>> = self
+            .observables
+            .iter()
+            .map(|o| o.values(images, pixel_mm))
+            .collect();
+        let n = cols.first().map_or(0, Vec::len);
+        Ok((0..n)
+            .flat_map(|i| cols.iter().map(move |c| c[i]))
+            .collect())
+    }
+}
+
+/// Images with the half-MIP cut applied (the evaluation form, seed 003 fig. 1).
+pub fn cut(images: &[f32]) -> Vec<f32> {
+    let mut out = images.to_vec();
+    apply_cut(&mut out, MIP_CUT_MEV);
+    out
+}
+
+/// What one training set gives in one study: the VAE-GAN's amplification and the fitted
+/// baselines' (seed 003, figs. 6 and 9, table 1).
+#[derive(Debug, Clone)]
+pub struct SetResult {
+    pub model: Amplification,
+    pub kde: Amplification,
+    pub histogram: Amplification,
+    /// Table 1: the KDE bandwidth (in units of each dimension's standard deviation) and the
+    /// histogram's bins per dimension, chosen by 5-fold cross-validation.
+    pub kde_bandwidth: f64,
+    pub histogram_bins: usize,
+}
+
+/// The truth side of a study: the truth showers' rows split into the reference and the
+/// truth subsamples; its truth curves are computed by driving it (it is
+/// [`Stepped`](super::Stepped)).
+/// `train_images` is one training set (cut), which sets the training size.
+pub fn new_study(
+    spec: &StudySpec,
+    truth: &[f32],
+    train_images: &[f32],
+    pixel_mm: f32,
+    opts: &StudyOptions,
+) -> Result<Study> {
+    let train_rows = spec.rows(train_images, pixel_mm)?.len() / spec.dims();
+    Study::new(&spec.rows(truth, pixel_mm)?, spec.dims(), train_rows, opts)
+}
+
+/// Adds one training set's curves to `study` — the training sample, the KDE and histogram
+/// fitted to it, and the VAE-GAN trained on it (`generated`, cut) — and reads the three
+/// amplifications at the model's n_quant.
+pub fn add_set(
+    study: &mut Study,
+    spec: &StudySpec,
+    train_images: &[f32],
+    generated: &[f32],
+    pixel_mm: f32,
+    seed: u64,
+) -> Result<(SetResult, Kde, HistogramEstimator)> {
+    let train = spec.rows(train_images, pixel_mm)?;
+    let gen = spec.rows(generated, pixel_mm)?;
+    let g_size = gen.len() / spec.dims();
+    let (kde, hist) = study.add_baselines(&train, g_size, seed)?;
+    add_model(study, &[gen])?;
+    let model = study.amplification("model", None)?;
+    let at = Some(model.n_quant);
+    let result = SetResult {
+        kde: study.amplification("KDE", at)?,
+        histogram: study.amplification("histogram", at)?,
+        model,
+        kde_bandwidth: kde.bandwidth,
+        histogram_bins: hist.bins,
+    };
+    Ok((result, kde, hist))
+}
+
+/// Mean and standard deviation over training sets (the sd is 0 for one set).
+pub fn mean_sd(values: &[f64]) -> (f64, f64) {
+    let n = values.len().max(1) as f64;
+    let m = values.iter().sum::<f64>() / n;
+    let var = if values.len() > 1 {
+        values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (m, var.sqrt())
+}
+
+/// Fig. 4: one observable's distribution for the training showers, the truth (the ratio
+/// panel's reference) and the VAE-GAN, whose band is the spread of its members (showers
+/// i, i + M, … come from member i mod M).
+pub fn distribution_figure(
+    o: Observable,
+    train: &[f32],
+    truth: &[f32],
+    generated: &[f32],
+    members: usize,
+    pixel_mm: f32,
+) -> Figure {
+    let values = |images: &[f32]| o.values(images, pixel_mm);
+    let mut model = SeriesData::new("VAE-GAN", values(generated), MODEL_COLOR);
+    if members > 1 {
+        let per: Vec<Vec<f32>> = (0..members)
+            .map(|m| {
+                let mine: Vec<f32> = generated
+                    .chunks_exact(IMAGE_PIXELS)
+                    .enumerate()
+                    .filter(|(i, _)| i % members == m)
+                    .flat_map(|(_, im)| im.iter().copied())
+                    .collect();
+                values(&mine)
+            })
+            .collect();
+        model.values = per[0].clone();
+        model.band = per[1..].to_vec();
+        model.label = format!("VAE-GAN, {members} trainings");
+    }
+    Figure::Hist {
+        x_label: o.label().to_string(),
+        series: vec![
+            SeriesData::new("training", values(train), VAL_COLOR),
+            SeriesData::new("truth", values(truth), RECO_COLOR),
+            model,
+        ],
+        bins: 40,
+    }
+}
+
+/// Fig. 8: the KDE and the histogram estimator fitted to one training set, sampled, beside
+/// it (the ratio panel's reference).
+pub fn fit_figure(
+    spec: &StudySpec,
+    train_rows: &[f32],
+    kde: &Kde,
+    hist: &HistogramEstimator,
+    seed: u64,
+) -> Figure {
+    let n = 100 * (train_rows.len() / spec.dims()).max(1);
+    Figure::Hist {
+        x_label: spec.title(),
+        series: vec![
+            SeriesData::new("KDE", kde.sample(n, seed), KDE_COLOR),
+            SeriesData::new("training", train_rows.to_vec(), VAL_COLOR),
+            SeriesData::new("histogram estimator", hist.sample(n, seed), HIST_EST_COLOR),
+        ],
+        bins: 40,
+    }
 }

@@ -153,7 +153,7 @@ pub fn run(a: AmplifyArgs) -> Result<()> {
 
 /// The JS table of one study: one row per n_quant; truth subsample columns give mean±sd over
 /// the repeats; a `*` marks values past N/10 quantiles (not meaningful, seed 003 section 3).
-fn print_study(name: &str, s: &Study, train_size: usize, notes: &[String]) {
+pub(super) fn print_study(name: &str, s: &Study, train_size: usize, notes: &[String]) {
     println!(
         "# {name}: reference {} truth events; {} disjoint truth subsamples per size; training size {}",
         thousands(s.reference().n_ref()),

@@ -12,6 +12,7 @@ mod generate;
 mod jets;
 mod plot;
 mod sample;
+mod showers;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -53,6 +54,9 @@ enum Command {
     /// Unfolding closure test (seed 002): unfold test events with each model, print the
     /// quantile-JS of pT(j1, j2, l-), m_jj, m_ll, m_WZ against parton truth per cut, and plot.
     Closure(closure::ClosureArgs),
+    /// Showers (seed 003): distributions, JS versus n_quant, the KDE and histogram
+    /// baselines, table 1 and the amplification per observable of generated showers.
+    Showers(showers::ShowersArgs),
     /// Benchmarks: events/s sampling and seconds per training epoch (release builds only).
     Bench(bench::BenchArgs),
 }
@@ -68,6 +72,7 @@ pub fn main() -> ExitCode {
         Command::Plot(a) => plot::run(a),
         Command::Jets(a) => jets::run(a),
         Command::Closure(a) => closure::run(a),
+        Command::Showers(a) => showers::run(a),
         Command::Bench(a) => bench::run(a),
     };
     match result {
