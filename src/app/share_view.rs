@@ -323,6 +323,7 @@ pub fn ModelsSection() -> impl IntoView {
                         ModelKind::Smearing => view! { <button class="load-model" disabled=move || !idle() on:click=move |_| { let n = name.clone(); app.run("loading a model", move || load_pretrained(app, sm, n)); }>{format!("Load {}", e.name)}</button> }.into_any(),
                         ModelKind::JetVae => view! { <b>{format!("{} (Jets tab)", e.name)}</b> }.into_any(),
                         ModelKind::NaiveGan | ModelKind::Fcgan => view! { <b>{format!("{} (Unfold tab)", e.name)}</b> }.into_any(),
+                        ModelKind::VaeGan => view! { <b>{format!("{} (command line: fastsim sample --model {})", e.name, e.name)}</b> }.into_any(),
                     };
                     view! {
                         <li class="model-entry" data-name=e.name.clone()>

@@ -154,7 +154,7 @@ impl Ecal {
                 ("e_over_mip", self.e_over_mip, 0.1, 2.0),
             ],
         )?;
-        if !(3..=300).contains(&self.cells) || self.cells % 3 != 0 {
+        if !(3..=300).contains(&self.cells) || !self.cells.is_multiple_of(3) {
             return bad(format!(
                 "{} cells per side (a multiple of 3, 3 … 300: images pool 3 × 3)",
                 self.cells

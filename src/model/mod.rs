@@ -30,7 +30,7 @@ pub use unfold_gan::{
 };
 pub use vae_gan::{
     discriminator_loss, generate_images, generator_loss, kl_prior, latent_noise, recon_diff,
-    reparametrise, spectral_normalise, to_mev, to_net, Autoencoder, Discriminator, Encoder,
-    Generator, LocallyConnected, MinibatchDiscrimination, ShowerEpoch, ShowerSampler,
-    TrainedVaeGan, VaeGanConfig, VaeGanMeta, LOG_DIVISOR,
+    recon_loss, reparametrise, spectral_normalise, to_mev, to_net, Autoencoder, Discriminator,
+    Encoder, EnergyScale, Generator, LocallyConnected, MinibatchDiscrimination, ShowerEpoch,
+    ShowerSampler, TrainedVaeGan, VaeGanConfig, VaeGanMeta, PIXEL_SCALE_MEV,
 };

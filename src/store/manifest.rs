@@ -21,6 +21,8 @@ pub enum ModelKind {
     NaiveGan,
     /// Seed 002's fully conditional GAN (the Unfold tab).
     Fcgan,
+    /// Seed 003's shower VAE-GAN (the Showers tab).
+    VaeGan,
 }
 
 /// The built-in events a pre-trained model trained on: `{"process": "wjets", …}`,

@@ -10,8 +10,8 @@ use crate::metrics::quantile_js;
 use crate::model::params::{seeded_init, to_flat_cpu};
 use crate::model::{
     discriminator_loss, generate_images, generator_loss, kl_prior, latent_noise, read_f32,
-    recon_diff, reparametrise, to_net, Autoencoder, Discriminator, Generator, ShowerEpoch,
-    TrainedVaeGan, VaeGanConfig, VaeGanMeta,
+    recon_diff, recon_loss, reparametrise, to_net, Autoencoder, Discriminator, EnergyScale,
+    Generator, ShowerEpoch, TrainedVaeGan, VaeGanConfig, VaeGanMeta,
 };
 use crate::physics::{apply_cut, Observable, IMAGE_PIXELS, IMAGE_SIDE, MIP_CUT_MEV};
 use crate::random::{normal, rng, stream, uniform, Rng};
@@ -62,6 +62,7 @@ pub struct VaeGanJob {
     /// Training images on the network scale, N × 100.
     images: Vec<f32>,
     reference: Vec<Vec<f32>>,
+    energy: EnergyScale,
     pixel_mm: f32,
     perm: Vec<u32>,
     cursor: usize,
@@ -109,6 +110,7 @@ impl VaeGanJob {
         let disc = seeded_init(net.init_discriminator(&ad), &mut init, &ad);
         Ok(Self {
             reference: paper_observables(images, pixel_mm),
+            energy: EnergyScale::fit(images),
             images: images.iter().map(|&v| to_net(v)).collect(),
             pixel_mm,
             perm: (0..n as u32).collect(),
@@ -183,10 +185,11 @@ impl VaeGanJob {
             let eps = self.normals(n * latent);
             let eps = Tensor::<2>::from_data(TensorData::new(eps, [n, latent]), &self.device);
             let (mu, log_var) = self.ae.encoder.forward(x.clone());
-            let mut fakes =
+            let reconstructed =
                 self.ae
                     .generator
                     .forward(reparametrise(mu.clone(), log_var.clone(), eps));
+            let mut fakes = reconstructed.clone();
             if self.net.prior_fakes {
                 let zp = self.normals(n * latent);
                 let zp = Tensor::<2>::from_data(TensorData::new(zp, [n, latent]), &self.device);
@@ -195,9 +198,13 @@ impl VaeGanJob {
             // Discriminator step, on fakes it cannot push back into the generator.
             let diff_real = recon_diff(&self.ae, x.clone());
             let diff_fake = recon_diff(&self.ae, fakes.clone().detach());
+            let e_real = self.energy.features(x.clone());
+            let e_fake = self.energy.features(fakes.clone().detach());
+            let x_batch = x.clone();
             let d_loss = discriminator_loss(
-                self.disc.forward(x, diff_real),
-                self.disc.forward(fakes.clone().detach(), diff_fake.clone()),
+                self.disc.forward(x, diff_real, e_real),
+                self.disc
+                    .forward(fakes.clone().detach(), diff_fake.clone(), e_fake),
                 self.net.real_label,
             );
             let grads = GradientsParams::from_grads(d_loss.backward(), &self.disc);
@@ -211,10 +218,15 @@ impl VaeGanJob {
             self.cursor = end;
             // Every `d_steps` discriminator steps, the encoder and generator: eq. (2.1)'s
             // −log D(G(z)) and the KL prior, against the updated discriminator.
-            if self.batches % self.net.d_steps == 0 {
-                let adv = generator_loss(self.disc.forward(fakes, diff_fake));
+            if self.batches.is_multiple_of(self.net.d_steps) {
+                let e_fake = self.energy.features(fakes.clone());
+                let adv = generator_loss(self.disc.forward(fakes, diff_fake, e_fake));
                 let kl = kl_prior(mu, log_var);
-                let loss = adv.clone() + kl.clone();
+                let mut loss = adv.clone() + kl.clone();
+                if self.net.recon_weight > 0.0 {
+                    let rec = recon_loss(x_batch.clone(), reconstructed);
+                    loss = loss + rec.mul_scalar(self.net.recon_weight);
+                }
                 let grads = GradientsParams::from_grads(loss.backward(), &self.ae);
                 self.ae = self.opt_ae.step(lr, self.ae.clone(), grads);
                 let parts = Tensor::cat(vec![adv.detach(), kl.detach()], 0);

@@ -6,6 +6,7 @@ mod cli;
 mod formats;
 mod jets;
 mod models;
+mod showers;
 mod smearing;
 mod unfold;
 

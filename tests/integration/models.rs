@@ -4,7 +4,9 @@
 
 use fastsim_lab::backend;
 use fastsim_lab::recipe::DataOrigin;
-use fastsim_lab::store::{load_jet_vae, load_smearing, load_unfold, Manifest, ModelKind};
+use fastsim_lab::store::{
+    load_jet_vae, load_smearing, load_unfold, load_vae_gan, Manifest, ModelKind,
+};
 
 #[test]
 fn manifest_entries_match_their_files() {
@@ -47,6 +49,12 @@ fn manifest_entries_match_their_files() {
                 let fcgan = model.meta.config.kind == fastsim_lab::model::GanKind::Fcgan;
                 assert_eq!(fcgan, e.kind == ModelKind::Fcgan, "{}", e.name);
                 model.meta.best_epoch
+            }
+            ModelKind::VaeGan => {
+                let model = load_vae_gan(&bytes, &e.file, &device).unwrap();
+                assert_eq!(rows(&model.meta.origin), model.meta.showers);
+                assert!(e.command.contains("--model vae-gan"), "{}", e.name);
+                model.meta.best_epochs[0]
             }
         };
         println!(

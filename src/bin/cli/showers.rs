@@ -4,7 +4,7 @@
 //! and the amplification per observable over the training sets.
 
 use super::amplify::print_study;
-use super::common::{bar, drive, read, write_figure, ImageFormat};
+use super::common::{bar, drive, read, write_figure, write_figures, ImageFormat};
 use clap::Args;
 use fastsim_lab::data::read_showers;
 use fastsim_lab::metrics::{Amplification, Effective, StudyOptions};
@@ -42,6 +42,10 @@ pub struct ShowersArgs {
     /// Where to write the figures.
     #[arg(long)]
     plot_dir: Option<PathBuf>,
+    /// Writes the VAE-GAN's amplification per study (the first training set's, or the mean
+    /// over the sets) as the JSON list of [label, value] pairs models/manifest.json records.
+    #[arg(long)]
+    figures: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "png")]
     format: ImageFormat,
 }
@@ -170,6 +174,19 @@ pub fn run(a: ShowersArgs) -> Result<()> {
             amp(&|r| &r.kde),
             amp(&|r| &r.histogram),
         );
+    }
+    if let Some(path) = &a.figures {
+        let pairs: Vec<(String, f64)> = summary
+            .iter()
+            .map(|(spec, sets)| {
+                let f: Vec<f64> = sets.iter().map(|r| r.model.factor().0).collect();
+                (
+                    format!("amplification {}", spec.name()),
+                    showers::mean_sd(&f).0,
+                )
+            })
+            .collect();
+        write_figures(path, &pairs)?;
     }
     Ok(())
 }

@@ -6,8 +6,9 @@ mod trained;
 
 pub use layers::{spectral_normalise, LocallyConnected, MinibatchDiscrimination};
 pub use net::{
-    discriminator_loss, generator_loss, kl_prior, recon_diff, reparametrise, to_mev, to_net,
-    Autoencoder, Discriminator, Encoder, Generator, VaeGanConfig, LOG_DIVISOR,
+    discriminator_loss, generator_loss, kl_prior, recon_diff, recon_loss, reparametrise, to_mev,
+    to_net, Autoencoder, Discriminator, Encoder, EnergyScale, Generator, VaeGanConfig,
+    PIXEL_SCALE_MEV,
 };
 pub use trained::{
     generate_images, latent_noise, ShowerEpoch, ShowerSampler, TrainedVaeGan, VaeGanMeta,
