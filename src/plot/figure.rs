@@ -2,8 +2,8 @@
 //! export the same drawing as SVG, and the command line can write it as SVG or PNG.
 
 use super::{
-    draw_deviation2d, draw_event_display, draw_hist_ratio, draw_js_curves, draw_map2d, CurveStyle,
-    HistSeries, JetPanel, PlotResult,
+    draw_deviation2d, draw_event_display, draw_hist_ratio, draw_js_curves, draw_map2d,
+    draw_shower_images, CurveStyle, HistSeries, JetPanel, PlotResult,
 };
 use super::{truth_color, HIST_EST_COLOR, KDE_COLOR, MODEL_COLOR, VAL_COLOR};
 use crate::metrics::{Amplification, JsCurve, Study};
@@ -61,6 +61,12 @@ pub enum Figure {
         test: (Vec<f32>, Vec<f32>),
         bins: usize,
     },
+    /// Calorimeter images on a shared log colour scale (seed 003, fig. 1): a mean image and
+    /// single showers.
+    Showers {
+        panels: Vec<(String, Vec<f32>)>,
+        pixel_mm: f32,
+    },
     /// One quantity against another, event by event (model versus detector, unfolded
     /// versus truth).
     Map {
@@ -113,6 +119,7 @@ impl Figure {
             Figure::Js { .. } => (860, 500),
             Figure::Map { .. } | Figure::Deviation { .. } => (540, 460),
             Figure::Jets { panels, .. } => (320 * panels.len().max(1) as u32, 360),
+            Figure::Showers { panels, .. } => (230 * panels.len().max(1) as u32 + 90, 250),
         }
     }
 
@@ -149,6 +156,7 @@ impl Figure {
                     .collect();
                 draw_js_curves(root, title, &c, note, *mark)
             }
+            Figure::Showers { panels, pixel_mm } => draw_shower_images(root, panels, *pixel_mm),
             Figure::Map {
                 x_label,
                 y_label,

@@ -11,6 +11,7 @@ mod js_curve;
 mod labels;
 mod loss;
 mod map2d;
+mod shower_image;
 
 pub use closure::closure_figures;
 pub use event_display::{draw_event_display, JetPanel};
@@ -24,6 +25,7 @@ pub use loss::{draw_gan_loss, draw_loss};
 pub const SMEARING_LOSS: &str = "loss (L1 + pinball, standardised)";
 pub const JET_VAE_LOSS: &str = "loss, eq. (1) of Touranakou et al.";
 pub use map2d::{draw_deviation2d, draw_map2d};
+pub use shower_image::draw_shower_images;
 
 use crate::error::Error;
 use plotters::coord::types::RangedCoordf64;

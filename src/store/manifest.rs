@@ -5,7 +5,7 @@
 //! re-runs the commands and checks the hashes.
 
 use crate::error::{Error, Result};
-use crate::recipe::{JetRecipe, WjetsRecipe, WzRecipe};
+use crate::recipe::{JetRecipe, ShowerRecipe, WjetsRecipe, WzRecipe};
 use serde::{Deserialize, Serialize};
 
 /// The method a pre-trained model belongs to (the tab that loads it).
@@ -26,13 +26,14 @@ pub enum ModelKind {
 }
 
 /// The built-in events a pre-trained model trained on: `{"process": "wjets", …}`,
-/// `{"jets": N, "seed": S}` or `{"events": N, "seed": S}` (WZ).
+/// `{"jets": N, "seed": S}`, `{"events": N, "seed": S}` (WZ) or `{"showers": N, "seed": S}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum TrainingEvents {
     Wjets(WjetsRecipe),
     Jets(JetRecipe),
     Wz(WzRecipe),
+    Showers(ShowerRecipe),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,6 +88,14 @@ impl ManifestEntry {
         match &self.recipe {
             TrainingEvents::Wz(r) => Ok(r),
             _ => Err(self.not_a("unfolding GAN")),
+        }
+    }
+
+    /// The shower recipe of a VAE-GAN.
+    pub fn shower_recipe(&self) -> Result<&ShowerRecipe> {
+        match &self.recipe {
+            TrainingEvents::Showers(r) => Ok(r),
+            _ => Err(self.not_a("shower VAE-GAN")),
         }
     }
 

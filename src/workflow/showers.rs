@@ -287,3 +287,19 @@ pub fn fit_figure(
         bins: 40,
     }
 }
+
+/// Fig. 1's last panel for a sample: its mean image and its first `singles` showers.
+pub fn gallery_figure(label: &str, images: &[f32], singles: usize, pixel_mm: f32) -> Figure {
+    let n = images.len() / IMAGE_PIXELS;
+    let mut mean = vec![0f32; IMAGE_PIXELS];
+    for im in images.chunks_exact(IMAGE_PIXELS) {
+        for (m, v) in mean.iter_mut().zip(im) {
+            *m += v / n.max(1) as f32;
+        }
+    }
+    let mut panels = vec![(format!("{label}: mean of {n}"), mean)];
+    for (i, im) in images.chunks_exact(IMAGE_PIXELS).take(singles).enumerate() {
+        panels.push((format!("{label}: shower {}", i + 1), im.to_vec()));
+    }
+    Figure::Showers { panels, pixel_mm }
+}

@@ -81,6 +81,19 @@ pub fn run(a: ShowersArgs) -> Result<()> {
             .join(", ")
     );
     if let Some(dir) = &a.plot_dir {
+        for (name, images) in [
+            ("truth", &truth),
+            ("training", &trains[0]),
+            ("VAE-GAN", &gens[0]),
+        ] {
+            let fig = showers::gallery_figure(name, images, 3, pixel_mm);
+            write_figure(
+                &fig,
+                dir,
+                &format!("images_{}", name.replace('-', "_")),
+                a.format,
+            )?;
+        }
         for o in Observable::ALL {
             let fig =
                 showers::distribution_figure(o, &trains[0], &truth, &gens[0], a.members, pixel_mm);
