@@ -194,7 +194,7 @@ pub fn run(a: ShowersArgs) -> Result<()> {
             .map(|(spec, sets)| {
                 let f: Vec<f64> = sets.iter().map(|r| r.model.factor().0).collect();
                 (
-                    format!("amplification {}", spec.name()),
+                    format!("amplification: {}", spec.name()),
                     showers::mean_sd(&f).0,
                 )
             })
