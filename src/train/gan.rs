@@ -440,24 +440,7 @@ impl GanJob {
     }
 }
 
-impl super::Training for GanJob {
-    type Report = GanEpoch;
-    fn finished(&self) -> bool {
-        GanJob::finished(self)
-    }
-    fn train_batches(&mut self, n: usize) -> bool {
-        GanJob::train_batches(self, n)
-    }
-    async fn end_epoch(&mut self) -> Result<GanEpoch> {
-        GanJob::end_epoch(self).await
-    }
-    fn progress(&self) -> f64 {
-        GanJob::progress(self)
-    }
-    fn cancel(&mut self) {
-        GanJob::cancel(self)
-    }
-}
+super::training_by_methods!(GanJob, GanEpoch);
 
 #[cfg(test)]
 mod tests {

@@ -440,6 +440,31 @@ pub trait Training {
     fn cancel(&mut self);
 }
 
+/// [`Training`] for a job whose inherent methods of the same names do the work.
+macro_rules! training_by_methods {
+    ($job:ty, $report:ty) => {
+        impl $crate::train::Training for $job {
+            type Report = $report;
+            fn finished(&self) -> bool {
+                <$job>::finished(self)
+            }
+            fn train_batches(&mut self, n: usize) -> bool {
+                <$job>::train_batches(self, n)
+            }
+            async fn end_epoch(&mut self) -> $crate::error::Result<$report> {
+                <$job>::end_epoch(self).await
+            }
+            fn progress(&self) -> f64 {
+                <$job>::progress(self)
+            }
+            fn cancel(&mut self) {
+                <$job>::cancel(self)
+            }
+        }
+    };
+}
+pub(crate) use training_by_methods;
+
 impl<M: Module + Clone> Training for Trainer<M> {
     type Report = EpochReport;
     fn finished(&self) -> bool {

@@ -4,7 +4,7 @@
 //! with the training showers in the five observables of eq. (2.2), their quantile-JS averaged;
 //! the epoch with the lowest average is kept. Split into steps like [`super::Trainer`].
 
-use super::{Stop, TrainConfig, Training};
+use super::{Stop, TrainConfig};
 use crate::error::{Error, Result};
 use crate::metrics::quantile_js;
 use crate::model::params::{seeded_init, to_flat_cpu};
@@ -350,24 +350,7 @@ impl VaeGanJob {
     }
 }
 
-impl Training for VaeGanJob {
-    type Report = ShowerEpoch;
-    fn finished(&self) -> bool {
-        VaeGanJob::finished(self)
-    }
-    fn train_batches(&mut self, n: usize) -> bool {
-        VaeGanJob::train_batches(self, n)
-    }
-    async fn end_epoch(&mut self) -> Result<ShowerEpoch> {
-        VaeGanJob::end_epoch(self).await
-    }
-    fn progress(&self) -> f64 {
-        VaeGanJob::progress(self)
-    }
-    fn cancel(&mut self) {
-        VaeGanJob::cancel(self)
-    }
-}
+super::training_by_methods!(VaeGanJob, ShowerEpoch);
 
 #[cfg(test)]
 mod tests {
