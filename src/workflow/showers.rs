@@ -267,25 +267,39 @@ pub fn distribution_figure(
     }
 }
 
-/// Fig. 8: the KDE and the histogram estimator fitted to one training set, sampled, beside
-/// it (the ratio panel's reference).
-pub fn fit_figure(
+/// Fig. 8: the KDE and the histogram estimator fitted to one training set, each sampled and
+/// drawn over it (the ratio panel's reference), one figure each: `("kde", …)` and
+/// `("histogram", …)`.
+pub fn fit_figures(
     spec: &StudySpec,
     train_rows: &[f32],
     kde: &Kde,
     hist: &HistogramEstimator,
     seed: u64,
-) -> Figure {
+) -> Vec<(&'static str, Figure)> {
     let n = 100 * (train_rows.len() / spec.dims()).max(1);
-    Figure::Hist {
+    let over_training = |fit: SeriesData| Figure::Hist {
         x_label: spec.title(),
         series: vec![
-            SeriesData::new("KDE", kde.sample(n, seed), KDE_COLOR),
             SeriesData::new("training", train_rows.to_vec(), VAL_COLOR),
-            SeriesData::new("histogram estimator", hist.sample(n, seed), HIST_EST_COLOR),
+            fit,
         ],
         bins: 40,
-    }
+    };
+    vec![
+        (
+            "kde",
+            over_training(SeriesData::new("KDE", kde.sample(n, seed), KDE_COLOR)),
+        ),
+        (
+            "histogram",
+            over_training(SeriesData::new(
+                "histogram estimator",
+                hist.sample(n, seed),
+                HIST_EST_COLOR,
+            )),
+        ),
+    ]
 }
 
 /// Fig. 1's last panel for a sample: its mean image and its first `singles` showers.

@@ -104,7 +104,8 @@ fn generate_train_sample_and_study_from_the_command_line() {
     for f in [
         "dist_E_vis.png",
         "js_E_vis.png",
-        "fits_E_vis.png",
+        "fits_kde_E_vis.png",
+        "fits_histogram_E_vis.png",
         "js_CG_x+CG_y.png",
     ] {
         assert!(plots.join(f).exists(), "{f}");

@@ -125,8 +125,9 @@ pub fn run(a: ShowersArgs) -> Result<()> {
                     write_figure(&fig, dir, &format!("js_{name}"), a.format)?;
                     if spec == StudySpec::paper()[0] {
                         let rows = spec.rows(train, pixel_mm)?;
-                        let fig = showers::fit_figure(&spec, &rows, &kde, &hist, seed);
-                        write_figure(&fig, dir, &format!("fits_{name}"), a.format)?;
+                        for (kind, fig) in showers::fit_figures(&spec, &rows, &kde, &hist, seed) {
+                            write_figure(&fig, dir, &format!("fits_{kind}_{name}"), a.format)?;
+                        }
                     }
                 }
             }
