@@ -29,8 +29,8 @@ pub use unfold_gan::{
     UnfoldMeta, COOLING_FRACTION,
 };
 pub use vae_gan::{
-    discriminator_loss, generate_images, generator_loss, kl_prior, latent_noise, recon_diff,
-    recon_loss, reparametrise, spectral_normalise, to_mev, to_net, Autoencoder, Discriminator,
-    Encoder, EnergyScale, Generator, LocallyConnected, MinibatchDiscrimination, ShowerEpoch,
-    ShowerSampler, TrainedVaeGan, VaeGanConfig, VaeGanMeta, PIXEL_SCALE_MEV,
+    discriminator_loss, generate_chunk, generator_loss, kl_prior, recon_diff, recon_loss,
+    reparametrise, spectral_normalise, to_mev, to_net, Autoencoder, Discriminator, Encoder,
+    EnergyScale, Generator, LocallyConnected, MinibatchDiscrimination, ShowerEpoch, ShowerSampler,
+    TrainedVaeGan, VaeGanConfig, VaeGanMeta, PIXEL_SCALE_MEV, SHOWER_CHUNK,
 };

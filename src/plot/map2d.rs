@@ -104,22 +104,36 @@ pub fn draw_map2d<DB: DrawingBackend>(
         ))
         .map_err(plot_err)?;
     // Colour bar: events per cell, log scale.
-    let mut scale = ChartBuilder::on(&bar)
+    log_colour_bar(&bar, 1.0, max.max(2.0), "events / cell", &|v| {
+        format!("{v:.0}")
+    })
+}
+
+/// A vertical colour bar in `area`: viridis over `lo … hi` on a log axis titled `desc`, its
+/// labels written by `label`. The 2-D maps and the calorimeter images share it.
+pub(super) fn log_colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    lo: f64,
+    hi: f64,
+    desc: &str,
+    label: &dyn Fn(&f64) -> String,
+) -> PlotResult {
+    let mut scale = ChartBuilder::on(area)
         .margin_top(10)
         .margin_bottom(48)
         .margin_right(4)
         .margin_left(8)
         .y_label_area_size(0)
         .right_y_label_area_size(62)
-        .build_cartesian_2d(0f64..1.0, (1f64..max.max(2.0)).log_scale())
+        .build_cartesian_2d(0f64..1.0, (lo..hi).log_scale())
         .map_err(plot_err)?;
     scale
         .configure_mesh()
         .disable_mesh()
         .x_labels(0)
         .y_labels(5)
-        .y_label_formatter(&|v| format!("{v:.0}"))
-        .y_desc("events / cell")
+        .y_label_formatter(label)
+        .y_desc(desc)
         .label_style(("sans-serif", 11))
         .axis_desc_style(("sans-serif", 11))
         .draw()
@@ -127,8 +141,8 @@ pub fn draw_map2d<DB: DrawingBackend>(
     let steps = 40;
     scale
         .draw_series((0..steps).map(|s| {
-            let a = max.max(2.0).powf(s as f64 / steps as f64);
-            let b = max.max(2.0).powf((s + 1) as f64 / steps as f64);
+            let a = lo * (hi / lo).powf(s as f64 / steps as f64);
+            let b = lo * (hi / lo).powf((s + 1) as f64 / steps as f64);
             Rectangle::new(
                 [(0.0, a), (1.0, b)],
                 viridis(s as f64 / (steps - 1) as f64).filled(),

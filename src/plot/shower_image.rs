@@ -2,7 +2,7 @@
 //! scale from the half-MIP cut to the largest pixel, with a colour bar in MeV — a mean image
 //! and single showers side by side.
 
-use super::map2d::viridis;
+use super::map2d::{log_colour_bar, viridis};
 use super::{plot_err, PlotResult};
 use crate::physics::{IMAGE_PIXELS, IMAGE_SIDE, MIP_CUT_MEV};
 use plotters::coord::Shift;
@@ -66,42 +66,11 @@ pub fn draw_shower_images<DB: DrawingBackend>(
             )
             .map_err(plot_err)?;
     }
-    let mut scale = ChartBuilder::on(&bar)
-        .margin_top(28)
-        .margin_bottom(40)
-        .margin_right(4)
-        .margin_left(8)
-        .y_label_area_size(0)
-        .right_y_label_area_size(52)
-        .build_cartesian_2d(0f64..1.0, (lo..hi).log_scale())
-        .map_err(plot_err)?;
-    scale
-        .configure_mesh()
-        .disable_mesh()
-        .x_labels(0)
-        .y_labels(6)
-        .y_label_formatter(&|v| {
-            if *v < 1.0 {
-                format!("{v:.1}")
-            } else {
-                format!("{v:.0}")
-            }
-        })
-        .y_desc("pixel energy [MeV]")
-        .label_style(("sans-serif", 11))
-        .axis_desc_style(("sans-serif", 11))
-        .draw()
-        .map_err(plot_err)?;
-    let steps = 40;
-    scale
-        .draw_series((0..steps).map(|s| {
-            let a = lo * (hi / lo).powf(s as f64 / steps as f64);
-            let b = lo * (hi / lo).powf((s + 1) as f64 / steps as f64);
-            Rectangle::new(
-                [(0.0, a), (1.0, b)],
-                viridis(s as f64 / (steps - 1) as f64).filled(),
-            )
-        }))
-        .map_err(plot_err)?;
-    Ok(())
+    log_colour_bar(&bar, lo, hi, "pixel energy [MeV]", &|v| {
+        if *v < 1.0 {
+            format!("{v:.1}")
+        } else {
+            format!("{v:.0}")
+        }
+    })
 }

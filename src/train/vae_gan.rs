@@ -7,11 +7,11 @@
 use super::{Stop, TrainConfig};
 use crate::error::{Error, Result};
 use crate::metrics::quantile_js;
-use crate::model::params::{seeded_init, to_flat_cpu};
+use crate::model::params::seeded_init;
 use crate::model::{
-    discriminator_loss, generate_images, generator_loss, kl_prior, latent_noise, read_f32,
-    recon_diff, recon_loss, reparametrise, to_net, Autoencoder, Discriminator, EnergyScale,
-    Generator, ShowerEpoch, TrainedVaeGan, VaeGanConfig, VaeGanMeta,
+    discriminator_loss, generate_chunk, generator_loss, kl_prior, read_f32, recon_diff, recon_loss,
+    reparametrise, to_net, Autoencoder, Discriminator, EnergyScale, Generator, ShowerEpoch,
+    TrainedVaeGan, VaeGanConfig, VaeGanMeta, SHOWER_CHUNK,
 };
 use crate::physics::{apply_cut, Observable, IMAGE_PIXELS, IMAGE_SIDE, MIP_CUT_MEV};
 use crate::random::{normal, rng, stream, uniform, Rng};
@@ -243,12 +243,11 @@ impl VaeGanJob {
     /// `n` showers (MeV, uncut) from `generator` with the latent points of `rng`.
     async fn generate(&self, generator: &Generator, n: usize, rng: &mut Rng) -> Result<Vec<f32>> {
         let mut out = Vec::with_capacity(n * IMAGE_PIXELS);
-        let mut left = n;
-        while left > 0 {
-            let rows = left.min(2048);
-            let z = latent_noise(rows, &self.net, rng);
-            out.extend(generate_images(generator, z, self.net.latent, &self.infer_device).await?);
-            left -= rows;
+        while out.len() < n * IMAGE_PIXELS {
+            let (from, one) = (out.len() / IMAGE_PIXELS, std::slice::from_ref(generator));
+            let rows = SHOWER_CHUNK.min(n - from);
+            let chunk = generate_chunk(one, &self.net, from, rows, rng, &self.infer_device);
+            out.extend(chunk.await?);
         }
         Ok(out)
     }
@@ -342,11 +341,6 @@ impl VaeGanJob {
             origin: None,
         };
         Ok(TrainedVaeGan::new(meta, vec![generator], self.infer_device))
-    }
-
-    /// The kept generator's weights, flat (the model file's layout).
-    pub fn best_flat(&self) -> Option<Vec<f32>> {
-        self.best.as_ref().map(|b| to_flat_cpu(&b.2))
     }
 }
 

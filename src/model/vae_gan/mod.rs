@@ -11,5 +11,5 @@ pub use net::{
     PIXEL_SCALE_MEV,
 };
 pub use trained::{
-    generate_images, latent_noise, ShowerEpoch, ShowerSampler, TrainedVaeGan, VaeGanMeta,
+    generate_chunk, ShowerEpoch, ShowerSampler, TrainedVaeGan, VaeGanMeta, SHOWER_CHUNK,
 };

@@ -91,13 +91,15 @@ impl TrainedVaeGan {
             n,
             rng: rng(seed, stream::SHOWER_SAMPLE),
             out: Vec::with_capacity(n * IMAGE_PIXELS),
-            chunk: 2048,
         }
     }
 }
 
+/// Showers generated in one step: at most this many latent rows go through a network at once.
+pub const SHOWER_CHUNK: usize = 2048;
+
 /// Images of `generator` for the latent rows `z` (n × latent), MeV, uncut.
-pub async fn generate_images(
+async fn generate_images(
     generator: &Generator,
     z: Vec<f32>,
     latent: usize,
@@ -110,17 +112,47 @@ pub async fn generate_images(
 }
 
 /// `n` latent points from N(0, 1).
-pub fn latent_noise(n: usize, cfg: &VaeGanConfig, rng: &mut Rng) -> Vec<f32> {
+fn latent_noise(n: usize, cfg: &VaeGanConfig, rng: &mut Rng) -> Vec<f32> {
     (0..n * cfg.latent).map(|_| normal(rng) as f32).collect()
 }
 
-/// Generated showers, in steps of `chunk` images; each image from member i mod M.
+/// Showers `from … from + rows` (at most [`SHOWER_CHUNK`]) of a mixture of `generators`, MeV, uncut:
+/// latent points from `rng`, shower i from member i mod M.
+pub async fn generate_chunk(
+    generators: &[Generator],
+    cfg: &VaeGanConfig,
+    from: usize,
+    rows: usize,
+    rng: &mut Rng,
+    device: &Device,
+) -> Result<Vec<f32>> {
+    let members = generators.len();
+    let z = latent_noise(rows, cfg, rng);
+    let mut images = vec![0f32; rows * IMAGE_PIXELS];
+    for (m, g) in generators.iter().enumerate() {
+        let mine: Vec<usize> = (0..rows).filter(|r| (from + r) % members == m).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let zm: Vec<f32> = mine
+            .iter()
+            .flat_map(|&r| z[r * cfg.latent..(r + 1) * cfg.latent].iter().copied())
+            .collect();
+        let im = generate_images(g, zm, cfg.latent, device).await?;
+        for (k, &r) in mine.iter().enumerate() {
+            images[r * IMAGE_PIXELS..(r + 1) * IMAGE_PIXELS]
+                .copy_from_slice(&im[k * IMAGE_PIXELS..(k + 1) * IMAGE_PIXELS]);
+        }
+    }
+    Ok(images)
+}
+
+/// Generated showers, in steps of [`SHOWER_CHUNK`] images; each image from member i mod M.
 pub struct ShowerSampler<'a> {
     model: &'a TrainedVaeGan,
     n: usize,
     rng: Rng,
     out: Vec<f32>,
-    chunk: usize,
 }
 
 impl ShowerSampler<'_> {
@@ -131,31 +163,21 @@ impl ShowerSampler<'_> {
     /// Samples up to `chunks` chunks; `true` once every shower is done.
     pub async fn next(&mut self, chunks: usize) -> Result<bool> {
         let model = self.model;
-        let cfg = &model.meta.config;
-        let members = model.generators.len();
         for _ in 0..chunks.max(1) {
             let from = self.done();
             if from >= self.n {
                 break;
             }
-            let rows = self.chunk.min(self.n - from);
-            let z = latent_noise(rows, cfg, &mut self.rng);
-            let mut images = vec![0f32; rows * IMAGE_PIXELS];
-            for (m, g) in model.generators.iter().enumerate() {
-                let mine: Vec<usize> = (0..rows).filter(|r| (from + r) % members == m).collect();
-                if mine.is_empty() {
-                    continue;
-                }
-                let zm: Vec<f32> = mine
-                    .iter()
-                    .flat_map(|&r| z[r * cfg.latent..(r + 1) * cfg.latent].iter().copied())
-                    .collect();
-                let im = generate_images(g, zm, cfg.latent, &model.device).await?;
-                for (k, &r) in mine.iter().enumerate() {
-                    images[r * IMAGE_PIXELS..(r + 1) * IMAGE_PIXELS]
-                        .copy_from_slice(&im[k * IMAGE_PIXELS..(k + 1) * IMAGE_PIXELS]);
-                }
-            }
+            let rows = SHOWER_CHUNK.min(self.n - from);
+            let mut images = generate_chunk(
+                &model.generators,
+                &model.meta.config,
+                from,
+                rows,
+                &mut self.rng,
+                &model.device,
+            )
+            .await?;
             // Generated images are evaluated as the paper evaluates them: the half-MIP cut.
             apply_cut(&mut images, MIP_CUT_MEV);
             self.out.extend(images);
