@@ -11,6 +11,7 @@ use super::jets_view::JetsSection;
 use super::share_view::{
     open_link_on_start, LinkModelPrompt, ModelsSection, ShareButton, ShareLink, ShareRow,
 };
+use super::showers_view::ShowersSection;
 use super::smear_view::{run_all, GenerateBlock, Smear, SmearSection};
 use super::state::AppState;
 use super::tabs::{
@@ -124,15 +125,6 @@ fn Landing() -> impl IntoView {
     }
 }
 
-/// The Showers tab until the shower issue fills it.
-#[component]
-fn ShowersPlaceholder() -> impl IntoView {
-    view! {
-        <p class="lead">"Bieringer et al. (2022), seed 003: a VAE-GAN trained on 1,000 photon showers in a silicon–tungsten calorimeter generates showers that carry the information of 10–50 times more GEANT4 showers."</p>
-        <p>"Not built yet: the shower generator and the VAE-GAN come with their own issue. The paper's metrics — quantile-JS against n_quant and the amplification factor, with KDE and histogram baselines — already run on the smearing network's samples in the Evaluate tab."</p>
-    }
-}
-
 /// The other page: the first load (CPU only, small) offers the WebGPU page where the browser
 /// has WebGPU; the WebGPU page offers the CPU one. Each opens in a new tab, so nothing here is
 /// lost; the query and fragment (tab, teaching mode, a shared link) go along.
@@ -192,7 +184,7 @@ pub fn App() -> impl IntoView {
             <TabPanel tab=Tab::Smear title="Smear: the detector's response, event by event"><SmearTab><ShareButton/></SmearTab><ShareRow/></TabPanel>
             <TabPanel tab=Tab::Jets title="Jets: the particle-based VAE"><JetsSection/></TabPanel>
             <TabPanel tab=Tab::Unfold title="Unfold: back to partons"><UnfoldSection/></TabPanel>
-            <TabPanel tab=Tab::Showers title="Showers: calorimeter images"><ShowersPlaceholder/></TabPanel>
+            <TabPanel tab=Tab::Showers title="Showers: calorimeter images"><ShowersSection/></TabPanel>
             <TabPanel tab=Tab::Evaluate title="Evaluate: what is a generated sample worth?"><EvaluateSection/></TabPanel>
             <TabPanel tab=Tab::Detector title="Detector: what if it were different?"><DetectorSection/></TabPanel>
             <TabPanel tab=Tab::Models title="Models and links"><ModelsSection/><BenchSection/></TabPanel>

@@ -8,13 +8,14 @@ use super::state::{AppState, SLICE_MS};
 use super::worker::{self, Part, Remote, Request};
 use crate::data::{JetArrays, Table};
 use crate::model::{
-    EpochReport, GanConfig, GanEpoch, JetVaeConfig, TrainConfig, TrainedJetVae, TrainedSmearing,
-    TrainedUnfold,
+    EpochReport, GanConfig, GanEpoch, JetVaeConfig, ShowerEpoch, TrainConfig, TrainedJetVae,
+    TrainedSmearing, TrainedUnfold, TrainedVaeGan, VaeGanConfig,
 };
 use crate::store::{
-    load_jet_vae, load_smearing, load_unfold, save_jet_vae, save_smearing, save_unfold,
+    load_jet_vae, load_smearing, load_unfold, load_vae_gan, save_jet_vae, save_smearing,
+    save_unfold, save_vae_gan,
 };
-use crate::train::{GanJob, JetVaeJob, SmearingJob, Stop, TrainData, Training};
+use crate::train::{GanJob, JetVaeJob, SmearingJob, Stop, TrainData, Training, VaeGanJob};
 use crate::workflow::bench::{BenchData, SmearingSpeed};
 use crate::workflow::Epochs;
 use crate::{Error, Result};
@@ -131,6 +132,48 @@ pub async fn sample_jets(
     let mut sampler = model.sampler(&gen, seed, chunk)?;
     ui.steps(&mut sampler, 1, span.0, span.1).await?;
     sampler.finish()
+}
+
+/// Trains a shower VAE-GAN on `images` (N × 100 pixel energies in MeV, uncut) whose pixels
+/// are `pixel_mm` wide.
+pub async fn train_showers(
+    ui: AppState,
+    images: Vec<f32>,
+    pixel_mm: f32,
+    (net, cfg): (VaeGanConfig, TrainConfig),
+    device: &Device,
+    on_epoch: impl Fn(&ShowerEpoch),
+) -> Result<Trained<TrainedVaeGan>> {
+    if let Some(remote) = worker::for_device(device).await {
+        let parts = vec![Part::Floats(images)];
+        let request = Request::TrainShowers { pixel_mm, net, cfg };
+        let load = load_vae_gan;
+        return train_remote(remote, ui, (request, parts), SPAN, on_epoch, load, device).await;
+    }
+    let mut job = VaeGanJob::new(&images, pixel_mm, net, cfg, device)?;
+    drop(images);
+    train_here(ui, &mut job, SPAN, on_epoch).await?;
+    Ok((stop_text(job.stop_reason()), job.into_model()?))
+}
+
+/// `n` showers of a VAE-GAN (MeV, cut at half a MIP), drawn from `seed`'s stream.
+pub async fn sample_showers(
+    ui: AppState,
+    model: &TrainedVaeGan,
+    (n, seed): (usize, u64),
+    span: Span,
+) -> Result<Vec<f32>> {
+    if let Some(remote) = worker::for_device(model.device()).await {
+        let parts = vec![Part::Bytes(save_vae_gan(model).await?)];
+        let request = Request::SampleShowers { n, seed };
+        let mut out = remote
+            .run(ui, request, parts, span, |_: EpochReport| {})
+            .await?;
+        return out.parts.floats("generated showers");
+    }
+    let mut sampler = model.sampler(n, seed);
+    ui.steps(&mut sampler, 1, span.0, span.1).await?;
+    Ok(sampler.into_images())
 }
 
 /// Trains an unfolding GAN on `table`'s `gen` and `reco` columns.

@@ -4,7 +4,7 @@
 //! and dispatch; what is trained, tested and drawn is the library's.
 //!
 //! Module graph (no cycles): `app_view` (root) → sections (`smear_view`, `upload`,
-//! `evaluate_view`, `detector_view`, `share_view`, `bench_view`, `jets_view`, `unfold_view`) → `pretrained` → `tabs`,
+//! `evaluate_view`, `detector_view`, `share_view`, `bench_view`, `jets_view`, `unfold_view`, `showers_view`) → `pretrained` → `tabs`,
 //! `teach`, `plots`, `jobs` → `worker`, `state`, `tab`, `canvas`, `files`, `browser`; `worker_jobs` (the
 //! worker's side) → `worker`, `browser`.
 
@@ -21,6 +21,7 @@ mod plots;
 mod pretrained;
 mod root_file;
 mod share_view;
+mod showers_view;
 mod smear_view;
 mod state;
 mod tab;

@@ -62,7 +62,7 @@ impl Tab {
             Tab::Smear => "How does the detector change my events? A network learns reco from gen, event by event.",
             Tab::Jets => "How are whole jets, particle by particle, reconstructed? A variational autoencoder learns it.",
             Tab::Unfold => "What were the particles, given what the detector saw? A conditional GAN unfolds, and is checked by closure.",
-            Tab::Showers => "Can a network trained on 1k calorimeter showers beat those showers? (coming: the shower issue)",
+            Tab::Showers => "Can a network trained on 1k calorimeter showers beat those showers? A VAE-GAN generates photon showers, and quantile-JS says what they are worth.",
             Tab::Evaluate => "Is a generated sample worth more events than its training sample? Quantile-JS and amplification.",
             Tab::Detector => "What if the detector were different? Edit its resolutions and compare.",
             Tab::Models => "Start from a pre-trained model, or open and make links that reproduce a result.",

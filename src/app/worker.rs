@@ -15,7 +15,7 @@ use super::state::AppState;
 use crate::backend::BackendKind;
 use crate::data::{JetArrays, Table};
 use crate::error::{Error, Result};
-use crate::model::{GanConfig, JetVaeConfig, TrainConfig};
+use crate::model::{GanConfig, JetVaeConfig, TrainConfig, VaeGanConfig};
 use crate::train::TrainData;
 use js_sys::{Array, Float32Array, Function, Object, Promise, Reflect, Uint8Array};
 use leptos::prelude::{GetUntracked, Set};
@@ -55,6 +55,14 @@ pub enum Request {
         net: GanConfig,
         cfg: TrainConfig,
     },
+    /// Train a shower VAE-GAN; parts: the training images (N × 100 pixel energies, MeV).
+    TrainShowers {
+        pixel_mm: f32,
+        net: VaeGanConfig,
+        cfg: TrainConfig,
+    },
+    /// Generate showers with a VAE-GAN (cut at half a MIP); parts: its model file.
+    SampleShowers { n: usize, seed: u64 },
     /// Sample a smearing network; parts: its model file, then the input table's columns.
     SampleSmearing {
         table: TableHead,

@@ -11,9 +11,10 @@ use crate::backend::{self, BackendKind};
 use crate::data::Table;
 use crate::error::{Error, Result};
 use crate::store::{
-    load_jet_vae, load_smearing, load_unfold, save_jet_vae, save_smearing, save_unfold,
+    load_jet_vae, load_smearing, load_unfold, load_vae_gan, save_jet_vae, save_smearing,
+    save_unfold, save_vae_gan,
 };
-use crate::train::{GanJob, JetVaeJob, SmearingJob, Stop, Training};
+use crate::train::{GanJob, JetVaeJob, SmearingJob, Stop, Training, VaeGanJob};
 use crate::workflow::bench::BenchData;
 use crate::workflow::{run_steps, Epochs, Stepped};
 use burn::prelude::Device;
@@ -183,6 +184,25 @@ async fn run(request: Request, mut parts: Parts) -> Result<Done> {
             train(&mut job).await?;
             let file = save_unfold(&job.finish()?).await?;
             Ok(model(job.stop_reason(), file))
+        }
+        Request::TrainShowers { pixel_mm, net, cfg } => {
+            let images = parts.floats("training showers")?;
+            let mut job = VaeGanJob::new(&images, pixel_mm, net, cfg, &device)?;
+            drop(images);
+            train(&mut job).await?;
+            let stop = job.stop_reason().cloned();
+            let file = save_vae_gan(&job.into_model()?).await?;
+            Ok(model(stop.as_ref(), file))
+        }
+        Request::SampleShowers { n, seed } => {
+            let bytes = parts.bytes("model file")?;
+            let gan = load_vae_gan(&bytes, "the page's VAE-GAN", &device)?;
+            let mut sampler = gan.sampler(n, seed);
+            steps(&mut sampler, 1).await?;
+            Ok((
+                Outcome::default(),
+                vec![Part::Floats(sampler.into_images())],
+            ))
         }
         Request::SampleSmearing {
             table: head,

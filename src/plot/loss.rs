@@ -1,8 +1,8 @@
 //! Training and validation loss per epoch, with the kept (best) epoch marked.
 
-use super::{legend, plot_err, PlotResult, MODEL_COLOR, RECO_COLOR, VAL_COLOR};
+use super::{legend, plot_err, PlotResult, GEN_COLOR, MODEL_COLOR, RECO_COLOR, VAL_COLOR};
 use crate::model::EpochReport;
-use crate::model::GanEpoch;
+use crate::model::{GanEpoch, ShowerEpoch};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -37,30 +37,70 @@ pub fn draw_gan_loss<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     history: &[GanEpoch],
 ) -> PlotResult {
-    root.fill(&WHITE).map_err(plot_err)?;
-    let (top, bottom) = root.split_vertically(root.dim_in_pixel().1 * 55 / 100);
     let pts = |get: fn(&GanEpoch) -> f64| -> Vec<(f64, f64)> {
         history.iter().map(|r| (r.epoch as f64, get(r))).collect()
     };
-    draw_curves(
-        &top,
-        "loss",
-        &[
-            ("discriminator, eq. (3)/(10)", RECO_COLOR, pts(|r| r.d_loss)),
-            ("generator + λ_G·MMD", MODEL_COLOR, pts(|r| r.g_loss)),
-        ],
-        None,
-    )?;
     let best = history
         .last()
         .and_then(|l| history.iter().find(|r| r.epoch == l.best_epoch))
         .map(|r| (r.epoch as f64, r.val_js_mjj));
-    draw_curves(
-        &bottom,
+    draw_adversarial(
+        root,
+        &[
+            ("discriminator, eq. (3)/(10)", RECO_COLOR, pts(|r| r.d_loss)),
+            ("generator + λ_G·MMD", MODEL_COLOR, pts(|r| r.g_loss)),
+        ],
         "validation JS of m_jj",
-        &[("unfolded vs parton truth", VAL_COLOR, pts(|r| r.val_js_mjj))],
+        ("unfolded vs parton truth", VAL_COLOR, pts(|r| r.val_js_mjj)),
         best,
     )
+}
+
+/// The shower VAE-GAN's training (seed 003, eq. 2.1): the discriminator loss, the
+/// generator's −log D(G(z)) and the KL prior above; the model-selection figure below (the
+/// quantile-JS of generated against training showers, averaged over the five observables),
+/// the kept epoch marked.
+pub fn draw_shower_loss<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    history: &[ShowerEpoch],
+) -> PlotResult {
+    let pts = |get: fn(&ShowerEpoch) -> f64| -> Vec<(f64, f64)> {
+        history.iter().map(|r| (r.epoch as f64, get(r))).collect()
+    };
+    let best = history
+        .last()
+        .and_then(|l| history.iter().find(|r| r.epoch == l.best_epoch))
+        .map(|r| (r.epoch as f64, r.selection));
+    draw_adversarial(
+        root,
+        &[
+            ("discriminator", RECO_COLOR, pts(|r| r.d_loss)),
+            ("generator −log D(G(z))", MODEL_COLOR, pts(|r| r.g_loss)),
+            ("KL prior", GEN_COLOR, pts(|r| r.kl)),
+        ],
+        "selection: mean JS of 5 observables",
+        (
+            "generated vs training showers",
+            VAL_COLOR,
+            pts(|r| r.selection),
+        ),
+        best,
+    )
+}
+
+/// A GAN's training: its losses in the upper panel, its model-selection criterion in the
+/// lower one with the kept epoch circled.
+fn draw_adversarial<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    losses: &[Curve],
+    criterion_label: &str,
+    criterion: Curve,
+    best: Option<(f64, f64)>,
+) -> PlotResult {
+    root.fill(&WHITE).map_err(plot_err)?;
+    let (top, bottom) = root.split_vertically(root.dim_in_pixel().1 * 55 / 100);
+    draw_curves(&top, "loss", losses, None)?;
+    draw_curves(&bottom, criterion_label, &[criterion], best)
 }
 
 /// One curve: label, colour, (epoch, value) points.

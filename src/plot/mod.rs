@@ -19,7 +19,7 @@ pub use figure::{Figure, SeriesData};
 pub use hist::{draw_hist_ratio, feature_series, HistSeries};
 pub use js_curve::{draw_js_curves, CurveStyle};
 pub use labels::{axis_label, residual_label};
-pub use loss::{draw_gan_loss, draw_loss};
+pub use loss::{draw_gan_loss, draw_loss, draw_shower_loss};
 
 /// Loss-curve axis titles.
 pub const SMEARING_LOSS: &str = "loss (L1 + pinball, standardised)";
@@ -364,5 +364,47 @@ mod snapshot_tests {
         let svg = to_svg((640, 300), |root| draw_loss(root, &history, SMEARING_LOSS)).unwrap();
         assert!(svg.contains("kept: epoch 6") && svg.contains("validation"));
         check("loss", &svg);
+    }
+
+    #[test]
+    fn shower_loss_snapshot() {
+        let history: Vec<crate::model::ShowerEpoch> = (1..=8)
+            .map(|e| {
+                let x = e as f64;
+                crate::model::ShowerEpoch {
+                    epoch: e,
+                    d_loss: 0.6 + 0.3 / x,
+                    g_loss: 1.0 + 2.0 / x,
+                    kl: 3.0 * (-(x - 3.0).powi(2) / 4.0).exp(),
+                    selection: 0.55 / x + 0.01 * (x - 6.0).max(0.0),
+                    best_epoch: e.min(6),
+                }
+            })
+            .collect();
+        let svg = to_svg((720, 420), |root| draw_shower_loss(root, &history)).unwrap();
+        assert!(svg.contains("kept: epoch 6") && svg.contains("KL prior"));
+        assert!(svg.contains("selection: mean JS of 5 observables"));
+        check("shower_loss", &svg);
+    }
+
+    #[test]
+    fn shower_images_snapshot() {
+        // A core of 500 MeV falling off by 4 per pixel, and a single shower with one hot pixel
+        // beside an empty one: the log scale spans 0.1 MeV to the core.
+        let core = |i: usize| {
+            let (x, y) = ((i % 10) as f64 - 4.0, (i / 10) as f64 - 4.0);
+            (500.0 * 0.25f64.powf((x * x + y * y).sqrt())) as f32
+        };
+        let mean: Vec<f32> = (0..100).map(core).collect();
+        let mut single = mean.clone();
+        single[45] = 0.0;
+        single[46] = 300.0;
+        let fig = Figure::Showers {
+            panels: vec![("mean of 2".into(), mean), ("shower 1".into(), single)],
+            pixel_mm: 15.0,
+        };
+        let svg = to_svg(fig.size(), |root| fig.draw(root)).unwrap();
+        assert!(svg.contains("mean of 2") && svg.contains("x [mm]"));
+        check("shower_images", &svg);
     }
 }

@@ -148,6 +148,17 @@ impl VaeGanJob {
         self.stop.as_ref()
     }
 
+    /// The current epoch's learning rate: constant, or with `lr_decay` falling exponentially
+    /// to a tenth of `lr` over the run (the `decay` schedule: a GAN oscillates about its best
+    /// point at a constant rate; a falling one lets it settle).
+    pub fn lr(&self) -> f64 {
+        if self.cfg.lr_decay {
+            self.cfg.lr * 0.1f64.powf(self.epoch as f64 / self.cfg.epochs as f64)
+        } else {
+            self.cfg.lr
+        }
+    }
+
     pub fn n_train(&self) -> usize {
         self.perm.len()
     }
@@ -165,7 +176,7 @@ impl VaeGanJob {
                 self.perm.swap(i, j.min(i));
             }
         }
-        let lr = self.cfg.lr;
+        let lr = self.lr();
         let latent = self.net.latent;
         for _ in 0..max_batches {
             if self.cursor >= n_train {
@@ -390,6 +401,27 @@ mod tests {
         assert!(out.iter().all(|&v| v == 0.0 || v >= MIP_CUT_MEV));
         let after = e_vis_js(&out);
         assert!(after < before - 0.05, "E_vis JS {before:.3} → {after:.3}");
+    }
+
+    /// The `decay` schedule starts at its rate and falls exponentially to a tenth of it over
+    /// the run; `fast` keeps its rate.
+    #[test]
+    fn the_decay_schedule_falls_to_a_tenth() {
+        let images = ShowerRecipe::new(30, 3).build().unwrap();
+        let device = Device::flex();
+        let job = |cfg: TrainConfig| {
+            VaeGanJob::new(&images, 15.0, VaeGanConfig::new(), cfg, &device).unwrap()
+        };
+        let mut decay = job(crate::workflow::showers::DECAY);
+        let lr = decay.cfg.lr;
+        assert_eq!(decay.lr(), lr);
+        decay.epoch = decay.cfg.epochs / 2;
+        assert!((decay.lr() - lr / 10f64.sqrt()).abs() < 1e-12);
+        decay.epoch = decay.cfg.epochs;
+        assert!((decay.lr() - lr / 10.0).abs() < 1e-12);
+        let mut fast = job(crate::workflow::showers::FAST);
+        fast.epoch = 200;
+        assert_eq!(fast.lr(), fast.cfg.lr);
     }
 
     fn job_reference(images: &[f32], pixel_mm: f32) -> Vec<f32> {

@@ -541,6 +541,92 @@ async function pretrainedTabsFlow(page, name, timeout) {
   }
   assert.ok(await inkedPixels(page, 'unfold-dist_mjj') > 2000, 'm_jj drawn');
   await page.locator('#panel-unfold').screenshot({ path: path.join(out, `unfold-pretrained-${name}.png`) });
+
+  // The pre-trained VAE-GAN: its training showers regenerated from the manifest's recipe, then
+  // the E_pixel study (the observable it amplifies) on a sample this run can afford.
+  await tab(page, 'showers');
+  await page.waitForFunction(() => document.querySelectorAll('#showers-pretrained option').length > 0, null, { timeout: 30_000 });
+  t0 = Date.now();
+  await page.click('#showers-pretrained .load-pretrained');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] Showers pre-trained (${((Date.now() - t0) / 1000).toFixed(1)} s): ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#error'), '', 'no error loading the pre-trained VAE-GAN');
+  assert.ok(await inkedPixels(page, 'showers-loss') > 1000, 'the pre-trained VAE-GAN\'s history drawn');
+  await page.fill('#showers-generated', '20000');
+  await page.fill('#showers-truth', '10000');
+  await page.selectOption('#showers-study', 'E_pixel');
+  t0 = Date.now();
+  await page.click('#showers-sample');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] Showers pre-trained study (${((Date.now() - t0) / 1000).toFixed(1)} s): ${await page.textContent('#status')}`);
+  assert.equal(await page.textContent('#error'), '', 'no error in the pre-trained VAE-GAN\'s study');
+  console.log(`[${name}] ${await page.textContent('#showers-amp')}`);
+  const showers = await page.$$eval('.showers-js-row', (rs) => rs.map((r) => [r.dataset.observable, Number(r.querySelector('.js-training').textContent), Number(r.querySelector('.js-model').textContent)]));
+  for (const r of showers) console.log(`    ${r[0].padEnd(7)} training ${r[1].toFixed(5)}  pre-trained VAE-GAN ${r[2].toFixed(5)}`);
+  assert.equal(showers.length, 5);
+  assert.match(await page.textContent('#showers-amp'), /amplification of the VAE-GAN \(E_pixel/);
+  await page.locator('#panel-showers').screenshot({ path: path.join(out, `showers-pretrained-${name}.png`) });
+}
+
+/** The Showers section (seed 003): bad input refused, built-in showers with their images, a
+ * short VAE-GAN training with its losses and selection figure, then generated showers, the
+ * per-observable JS table against independent truth showers, the amplification study and the
+ * plots. `size` keeps the software-WebGPU run small. */
+async function showersFlow(page, name, timeout, size) {
+  await tab(page, 'showers');
+  await page.fill('#showers-count', '0');
+  await page.click('#showers-generate');
+  await page.waitForFunction(() => document.querySelector('#error')?.textContent.includes('showers: 0'), null, { timeout: 10_000 });
+  console.log(`[${name}] showers bad input: ${await page.textContent('#error')}`);
+  await page.fill('#showers-count', String(size.showers));
+  let t0 = Date.now();
+  await page.click('#showers-generate');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ${await page.textContent('#showers-summary')} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  assert.equal(await page.textContent('#error'), '', 'no error generating showers');
+  assert.ok(await inkedPixels(page, 'showers-images') > 5000, 'the shower images drawn');
+  await page.fill('#showers-epochs', String(size.epochs));
+  const tTrain = await page.evaluate(() => performance.now());
+  t0 = Date.now();
+  await page.click('#showers-train');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ${await page.textContent('#status')} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  await assertNoLongTasks(page, name, tTrain, 'training the VAE-GAN');
+  assert.equal(await page.textContent('#error'), '', 'no error training the VAE-GAN');
+  const sel = await numbers(page, '.showers-selection');
+  console.log(`[${name}] VAE-GAN selection JS by epoch: ${sel.join(' ')}`);
+  assert.equal(sel.length, size.epochs);
+  assert.ok(sel.every((v) => Number.isFinite(v) && v >= 0 && v <= Math.LN2), 'selection JS in [0, ln 2]');
+  // The generator starts from empty images; by the sixth epoch of 1k showers it makes showers.
+  if (size.epochs >= 6) assert.ok(Math.min(...sel) < sel[0] - 0.05, 'the selection JS fell');
+  assert.ok(await inkedPixels(page, 'showers-loss') > 1000, 'VAE-GAN loss curves drawn');
+  await page.fill('#showers-generated', String(size.generated));
+  await page.fill('#showers-truth', String(size.truth));
+  t0 = Date.now();
+  await page.click('#showers-sample');
+  await waitIdle(page, timeout);
+  console.log(`[${name}] ${await page.textContent('#status')} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  assert.equal(await page.textContent('#error'), '', 'no error in the shower study');
+  console.log(`[${name}] ${await page.textContent('#showers-amp')}`);
+  console.log(`[${name}] ${await page.textContent('#showers-baselines')}`);
+  assert.match(await page.textContent('#showers-amp'), /amplification of the VAE-GAN \(E_vis/);
+  const rows = await page.$$eval('.showers-js-row', (rs) => rs.map((r) => [r.dataset.observable, Number(r.querySelector('.js-training').textContent), Number(r.querySelector('.js-model').textContent)]));
+  for (const r of rows) console.log(`    ${r[0].padEnd(7)} training ${r[1].toFixed(5)}  VAE-GAN ${r[2].toFixed(5)}`);
+  assert.equal(rows.length, 5);
+  assert.ok(rows.every((r) => r[1] >= 0 && r[1] <= Math.LN2 && r[2] >= 0 && r[2] <= Math.LN2), 'shower JS in [0, ln 2]');
+  for (const id of ['showers-js-curves', 'showers-gen-images', 'showers-dist-e_vis', 'showers-dist-e_peak', 'showers-dist-e_pixel', 'showers-dist-cg_x', 'showers-dist-cg_y', 'showers-dist-n_active']) {
+    const ink = await inkedPixels(page, id);
+    assert.ok(ink > 2000, `${id} drawn (${ink} inked pixels)`);
+  }
+  await page.locator('#panel-showers').screenshot({ path: path.join(out, `showers-${name}.png`) });
+}
+
+/** Each page job of the Showers tab on WebGPU (the link forces it past the software adapter). */
+async function showersGpuFlow(page, name, timeout) {
+  await page.goto(`${home}?tab=showers&backend=webgpu`);
+  await backendReady(page);
+  await showersFlow(page, name, timeout, { showers: 100, epochs: 1, generated: 1000, truth: 2000 });
+  assert.match(await page.textContent('#status'), /ran on WebGPU/);
 }
 
 /** The Jets section: bad input refused, built-in jets, a short jet-VAE training with its loss
@@ -782,7 +868,7 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
     const note = await page.getAttribute('#backend-badge', 'title');
     console.log(`[${name}] backend badge: ${badge} (${note})`);
     assert.equal(badge, expectBadge, `badge should say ${expectBadge}: ${note}`);
-    // FLOW=unfold, jets, pretrained or half (while developing) runs only that flow; the test command runs all.
+    // FLOW=unfold, jets, showers, pretrained or half (while developing) runs only that flow; the test command runs all.
     if (process.env.FLOW === 'half') {
       await shareHalfFlow(browser, page, name, timeout);
       assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
@@ -804,6 +890,12 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
     }
     if (process.env.FLOW === 'jets') {
       await jetsFlow(page, name, timeout);
+      assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
+      return;
+    }
+    if (process.env.FLOW === 'showers') {
+      if (webgpu) await showersGpuFlow(page, name, timeout);
+      else await showersFlow(page, name, timeout, { showers: 1000, epochs: 6, generated: 4000, truth: 8000 });
       assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
       return;
     }
@@ -899,9 +991,13 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
       await pretrainedTabsFlow(page, name, timeout);
       await jetsFlow(page, name, timeout);
       await unfoldFlow(page, name, timeout);
+      await showersFlow(page, name, timeout, { showers: 1000, epochs: 6, generated: 4000, truth: 8000 });
       await workerStartFailureFlow(page, name);
     }
-    if (webgpu) await autoChoiceFlow(page, name, timeout);
+    if (webgpu) {
+      await showersGpuFlow(page, name, timeout);
+      await autoChoiceFlow(page, name, timeout);
+    }
     await benchFlow(browser, name, timeout);
     console.log(`[${name}] jobs run in the page's worker: ${JSON.stringify(workerJobs)}`);
     assert.ok((workerJobs['CPU (flex)'] ?? 0) > 0, 'CPU jobs ran in the worker');

@@ -169,7 +169,8 @@ struct VaeGanArgs {
     /// Trainings (different seeds) whose generators make one mixture model (seed 003: 3).
     #[arg(long, default_value_t = showers::MEMBERS)]
     members: usize,
-    /// `fast` (Adam 5·10⁻⁴, 300 epochs) or `paper` (8·10⁻⁶, 50,000 epochs).
+    /// `fast` (Adam 5·10⁻⁴, 300 epochs), `decay` (the same, falling to 5·10⁻⁵ by the last
+    /// epoch) or `paper` (8·10⁻⁶, 50,000 epochs).
     #[arg(long, default_value = "fast")]
     schedule: String,
     /// Train on the first N showers of --data (seed 003: 1k).

@@ -72,6 +72,23 @@ impl TrainedVaeGan {
         &self.generators
     }
 
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The same model on `device` (the page moves a loaded model to the job's device).
+    pub fn to_device(&self, device: &Device) -> Self {
+        Self {
+            meta: self.meta.clone(),
+            generators: self
+                .generators
+                .iter()
+                .map(|g| g.clone().to_device(device))
+                .collect(),
+            device: device.clone(),
+        }
+    }
+
     /// Several trainings as one mixture model (their histories kept member by member).
     pub fn mixture(models: Vec<TrainedVaeGan>) -> Option<TrainedVaeGan> {
         let mut it = models.into_iter();
