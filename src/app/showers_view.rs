@@ -24,7 +24,8 @@ use crate::{Error, Result};
 use leptos::prelude::*;
 
 /// Quantiles of the per-observable table: a fine binning, where the 1k training showers'
-/// own statistical noise shows (the paper reads its figures at high n_quant).
+/// own statistical noise shows (the paper reads its figures at high n_quant); fewer for a
+/// small truth sample (one quantile per ten truth showers at most).
 const TABLE_QUANT: usize = 32;
 /// Disjoint truth subsamples per size: the paper's five would need 2.5× the truth showers.
 const REPEATS: usize = 2;
@@ -67,6 +68,8 @@ struct ShowersUi {
     have_study: RwSignal<bool>,
     history: RwSignal<Vec<ShowerEpoch>>,
     js: RwSignal<Vec<JsLine>>,
+    /// The table's quantile count.
+    table_quant: RwSignal<usize>,
     summary: RwSignal<String>,
     amplification: RwSignal<String>,
     baselines: RwSignal<String>,
@@ -90,6 +93,7 @@ pub fn ShowersSection() -> impl IntoView {
         have_study: RwSignal::new(false),
         history: RwSignal::new(Vec::new()),
         js: RwSignal::new(Vec::new()),
+        table_quant: RwSignal::new(TABLE_QUANT),
         summary: RwSignal::new(String::new()),
         amplification: RwSignal::new(String::new()),
         baselines: RwSignal::new(String::new()),
@@ -154,7 +158,7 @@ pub fn ShowersSection() -> impl IntoView {
             <p id="showers-amp" class="result">{move || s.amplification.get()}</p>
             <p id="showers-baselines">{move || s.baselines.get()}</p>
             <table id="showers-js" class="numbers" hidden=move || s.js.get().is_empty()>
-                <tr><th>{format!("observable (JS against the truth, {TABLE_QUANT} quantiles)")}</th><th>"training showers"</th><th>"VAE-GAN"</th><th>"closer to the truth"</th></tr>
+                <tr><th>{move || format!("observable (JS against the truth, {} quantiles)", s.table_quant.get())}</th><th>"training showers"</th><th>"VAE-GAN"</th><th>"closer to the truth"</th></tr>
                 {move || s.js.get().into_iter().map(|r| view! {
                     <tr class="showers-js-row" data-observable=r.observable>
                         <td>{r.observable}</td>
@@ -369,10 +373,11 @@ async fn sample_and_study(ui: AppState, s: ShowersUi) -> Result<String> {
     ui.check_cancel()?;
 
     // 3. The per-observable table: training and generated showers against the truth.
+    let n_quant = 1 << (n_truth / 10).clamp(2, TABLE_QUANT).ilog2();
     let mut lines = Vec::new();
     for o in Observable::PAPER {
         let t = o.values(&truth, pixel_mm);
-        let js = |images: &[f32]| quantile_js(&t, &o.values(images, pixel_mm), TABLE_QUANT);
+        let js = |images: &[f32]| quantile_js(&t, &o.values(images, pixel_mm), n_quant);
         lines.push(JsLine {
             observable: o.name(),
             training: js(&train)?,
@@ -380,6 +385,7 @@ async fn sample_and_study(ui: AppState, s: ShowersUi) -> Result<String> {
         });
     }
     s.js.set(lines);
+    s.table_quant.set(n_quant);
     yield_now().await;
 
     // 4. The study (0.7–0.95).
@@ -395,20 +401,25 @@ async fn sample_and_study(ui: AppState, s: ShowersUi) -> Result<String> {
     yield_now().await;
     let (r, _, _) = workflow::add_set(&mut study, &spec, &train, &generated, pixel_mm, truth_seed)?;
     let n_train = train.len() / IMAGE_PIXELS;
-    let unit = if spec.observables == [Observable::EPixel] {
-        "pixels above 5 MeV"
+    let against = if spec.observables == [Observable::EPixel] {
+        format!(
+            "truth pixels above 5 MeV, against the {} pixels of its {} training showers",
+            thousands(study.train_size),
+            thousands(n_train)
+        )
     } else {
-        "showers"
+        format!(
+            "truth showers, against its {} training showers",
+            thousands(n_train)
+        )
     };
     s.amplification.set(format!(
-        "amplification of the VAE-GAN ({}, n_quant = {}): {} — its {} showers are worth {} truth {unit}, against the {} {unit} of its {} training showers",
+        "amplification of the VAE-GAN ({}, n_quant = {}): {} — its {} showers are worth {} {against}",
         spec.title(),
         r.model.n_quant,
         r.model.factor_text(),
         thousands(n_gen),
         r.model.size_text(),
-        thousands(study.train_size),
-        thousands(n_train)
     ));
     s.baselines.set(format!(
         "baselines fitted to the same training showers, at the same n_quant: KDE (bandwidth {:.3} σ) {}; histogram ({} bins per dimension) {}",

@@ -45,7 +45,9 @@ pub fn selection_js(reference: &[Vec<f32>], generated: &[Vec<f32>]) -> Result<f6
             sum += std::f64::consts::LN_2;
             continue;
         }
-        sum += quantile_js(r, g, SELECT_QUANTILES.min(r.len() / 10).max(2))?;
+        // At most one quantile per 10 training values (seed 003, section 3), a power of two.
+        let n_quant = (r.len() / 10).clamp(2, SELECT_QUANTILES);
+        sum += quantile_js(r, g, 1 << n_quant.ilog2())?;
     }
     Ok(sum / reference.len() as f64)
 }
@@ -426,6 +428,18 @@ mod tests {
 
     fn job_reference(images: &[f32], pixel_mm: f32) -> Vec<f32> {
         paper_observables(images, pixel_mm).swap_remove(0)
+    }
+
+    /// Small training sets (the page allows 20 showers) get fewer selection quantiles, each
+    /// count a power of two.
+    #[test]
+    fn selection_works_for_any_training_size() {
+        for n in [20usize, 100, 170, 1000] {
+            let reference = vec![(0..n).map(|i| i as f32).collect::<Vec<f32>>(); 5];
+            let generated = vec![(0..500).map(|i| i as f32 * n as f32 / 500.0).collect(); 5];
+            let js = selection_js(&reference, &generated).unwrap();
+            assert!((0.0..0.05).contains(&js), "{n} showers: {js}");
+        }
     }
 
     #[test]
