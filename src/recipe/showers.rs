@@ -111,14 +111,8 @@ impl ShowerStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::mean_sd;
     use crate::physics::{apply_cut, Observable, MIP_CUT_MEV};
-
-    /// Mean and standard deviation.
-    fn mean_sd(v: &[f64]) -> (f64, f64) {
-        let m = v.iter().sum::<f64>() / v.len() as f64;
-        let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64;
-        (m, var.sqrt())
-    }
 
     /// Showers of `energy_gev`: per shower the visible energy (MeV) and the layer-calibrated
     /// energy (each layer's silicon energy over its visible fraction) over the energy the

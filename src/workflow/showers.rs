@@ -4,6 +4,7 @@
 
 use super::evaluate::add_model;
 use crate::error::{Error, Result};
+pub use crate::metrics::mean_sd;
 use crate::metrics::{Amplification, HistogramEstimator, Kde, Study, StudyOptions};
 use crate::model::{TrainConfig, TrainedVaeGan, VaeGanConfig};
 use crate::physics::{apply_cut, Observable, IMAGE_PIXELS, MIP_CUT_MEV};
@@ -236,18 +237,6 @@ pub fn add_set(
         histogram_bins: hist.bins,
     };
     Ok((result, kde, hist))
-}
-
-/// Mean and standard deviation over training sets (the sd is 0 for one set).
-pub fn mean_sd(values: &[f64]) -> (f64, f64) {
-    let n = values.len().max(1) as f64;
-    let m = values.iter().sum::<f64>() / n;
-    let var = if values.len() > 1 {
-        values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0)
-    } else {
-        0.0
-    };
-    (m, var.sqrt())
 }
 
 /// Fig. 4: one observable's distribution for the training showers, the truth (the ratio
