@@ -14,7 +14,6 @@ use super::smear_view::{stream_events, Smear};
 use super::state::{parse, AppState};
 use super::teach::Explain;
 use crate::backend::Job;
-use crate::data::derive_wjet_aux;
 use crate::data::Table;
 use crate::metrics::{Study, StudyOptions};
 use crate::model::TrainedSmearing;
@@ -199,7 +198,7 @@ async fn evaluate(app: AppState, sm: Smear, ev: EvalUi) -> Result<String> {
         let span = |x: f64| 0.45 + 0.1 * (i as f64 + x) / k as f64;
         let draw = (plan.sampling_seed(i), 4096);
         let mut t = jobs::sample_smearing(app, m, &events, draw, (span(0.0), span(1.0))).await?;
-        derive_wjet_aux(&mut t, "reco")?;
+        m.derive_aux(&mut t)?;
         samples.push(t);
     }
 

@@ -11,7 +11,6 @@ use super::plots::{hist, show_figure, PlotLinks};
 use super::state::{parse, AppState, Store};
 use super::teach::Explain;
 use crate::backend::Job;
-use crate::data::derive_wjet_aux;
 use crate::data::{write_bytes, Table};
 use crate::detector::WjetsDetector;
 use crate::model::{EpochReport, TrainedSmearing};
@@ -277,7 +276,7 @@ pub async fn sample(app: AppState, sm: Smear) -> Result<String> {
     app.ran_on_device(model.device());
     let result = jobs::sample_smearing(app, &model, &test, (seed, 2048), (0.3, 0.9)).await;
     let rows = result.and_then(|mut sampled| {
-        derive_wjet_aux(&mut sampled, "reco")?;
+        model.derive_aux(&mut sampled)?;
         Ok((compare(&model, &test, &sampled)?, sampled))
     });
     let pairs: Vec<(String, String)> = model

@@ -23,7 +23,7 @@ pub use format::{
 };
 pub use jagged::{lay_out, Jagged};
 pub use jets::{JetArrays, JET_VALUES};
-pub use npy::{read_npy, write_npy};
+pub use npy::{read_npy, write_array as write_npy_array, write_npy};
 pub use npz::{read_npz, write_npz};
 pub use showers::{read_showers, write_showers, SHOWERS_ARRAY};
 pub use standardize::Standardizer;

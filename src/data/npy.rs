@@ -196,7 +196,7 @@ pub(crate) fn to_table(
 }
 
 /// One array, float32, as `.npy` bytes; `shape` is (rows) or (rows, cols), data row-major.
-pub(crate) fn write_array(data: &[f32], shape: &[u64], file: &str) -> Result<Vec<u8>> {
+pub fn write_array(data: &[f32], shape: &[u64], file: &str) -> Result<Vec<u8>> {
     let io = |e: std::io::Error| Error::Format {
         file: file.to_string(),
         message: format!("cannot write: {e}"),

@@ -3,10 +3,12 @@
 
 mod manifest;
 mod model_file;
+mod onnx;
 #[cfg(not(target_arch = "wasm32"))]
 mod resolve;
 
 pub use manifest::{Choice, FigureTable, Manifest, ManifestEntry, ModelKind, TrainingEvents};
+pub use onnx::{smearing_onnx, OPSET as ONNX_OPSET};
 #[cfg(not(target_arch = "wasm32"))]
 pub use resolve::{models_dir, resolve_model};
 

@@ -8,6 +8,7 @@ mod closure;
 mod common;
 mod convert;
 mod eval;
+mod export;
 mod generate;
 mod jets;
 mod plot;
@@ -38,6 +39,8 @@ enum Command {
     Train(Box<train::TrainArgs>),
     /// Apply a trained model to the gen columns of a table.
     Sample(sample::SampleArgs),
+    /// Export a model as an ONNX graph (opset 17) in physical units, its noise an input.
+    Export(export::ExportArgs),
     /// Convert a table between formats by extension (e.g. ROOT → NPZ for the page).
     Convert(convert::ConvertArgs),
     /// Quantile-JS of test against truth per column, for n_quant = 2, 4, 8, … ≤ N/10.
@@ -67,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Train(a) => train::run(*a),
         Command::Sample(a) => sample::run(a),
         Command::Convert(a) => convert::run(a),
+        Command::Export(a) => export::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Amplify(a) => amplify::run(a),
         Command::Plot(a) => plot::run(a),

@@ -5,7 +5,7 @@ use super::common::{write, BackendArg, InputArgs};
 use super::jets::read_jets;
 use clap::Args;
 use fastsim_lab::backend;
-use fastsim_lab::data::{derive_wjet_aux, write_showers, write_table};
+use fastsim_lab::data::{write_npy_array, write_showers, write_table};
 use fastsim_lab::store::{
     load_jet_vae, load_smearing, load_unfold, load_vae_gan, model_kind, models_dir, resolve_model,
 };
@@ -30,6 +30,11 @@ pub struct SampleArgs {
     backend: BackendArg,
     #[command(flatten)]
     read: InputArgs,
+    /// Also write the standard normals the sampling drew (N × reco columns, float32 .npy): fed
+    /// with the same gen columns to the exported ONNX model (`fastsim export`), they give this
+    /// command's output. The smearing network only, so far.
+    #[arg(long)]
+    save_noise: Option<PathBuf>,
     /// CSV, NPY (+ FILE.npy.names) or NPZ, by extension (jets: NPZ).
     #[arg(long)]
     out: PathBuf,
@@ -39,6 +44,12 @@ pub fn run(a: SampleArgs) -> Result<()> {
     let device = backend::device(a.backend.into())?;
     let (bytes, name) = resolve_model(&a.model, &models_dir())?;
     let kind = model_kind(&bytes, &name)?;
+    if a.save_noise.is_some() && kind != "smearing" {
+        return Err(Error::invalid(
+            "save-noise",
+            format!("only the smearing network writes its noise so far; this is a '{kind}' model"),
+        ));
+    }
     if kind == "vae-gan" {
         return sample_showers(&a, &bytes, &name, &device);
     }
@@ -87,7 +98,15 @@ pub fn run(a: SampleArgs) -> Result<()> {
             let trained = load_smearing(&bytes, &name, &device)?;
             let table = a.read.load(&input)?;
             let mut sampled = pollster::block_on(trained.sample(&table, a.seed))?;
-            derive_wjet_aux(&mut sampled, "reco")?;
+            if let Some(path) = &a.save_noise {
+                let eps = trained.noise(table.n_rows(), a.seed);
+                let shape = [table.n_rows() as u64, trained.meta.reco_cols.len() as u64];
+                write(
+                    path,
+                    &write_npy_array(&eps, &shape, &path.display().to_string())?,
+                )?;
+            }
+            trained.derive_aux(&mut sampled)?;
             write_table(&sampled, &a.out)?;
             eprintln!(
                 "wrote {} events with {} predicted columns to {}",

@@ -100,6 +100,49 @@ impl TrainedSmearing {
         &self.device
     }
 
+    /// Both networks' weights, flat (mean network first; per layer W, d_in × d_out row-major,
+    /// then b): what the ONNX export writes.
+    pub async fn weights(&self) -> Result<Vec<f32>> {
+        match &self.flat {
+            Some(flat) => Ok(flat.clone()),
+            None => read_f32(self.net.to_flat()).await,
+        }
+    }
+
+    /// The standard normals ε that [`TrainedSmearing::sample`] draws for `rows` rows from
+    /// `seed`, row-major (rows × reco columns): both paths take them from this stream in this
+    /// order. `sample --save-noise` writes them; the ONNX graph takes them as its `noise`.
+    pub fn noise(&self, rows: usize, seed: u64) -> Vec<f32> {
+        let mut r = rng(seed, stream::SMEAR_NOISE);
+        (0..rows * self.meta.reco_cols.len())
+            .map(|_| normal(&mut r) as f32)
+            .collect()
+    }
+
+    /// After sampling W+jet events: the auxiliary reco columns (pT, η, φ, masses, MET, …)
+    /// recomputed from the sampled nine main ones, so the sample agrees with itself — only
+    /// when the model predicted all nine, and never over a column the model predicted itself.
+    /// Otherwise nothing changes: derived from the input's detector-level components, the
+    /// auxiliary columns would overwrite the model's own (a model of reco_jet_pt did).
+    pub fn derive_aux(&self, table: &mut Table) -> Result<()> {
+        let reco = &self.meta.reco_cols;
+        if !crate::physics::main_columns("reco")
+            .iter()
+            .all(|c| reco.contains(c))
+        {
+            return Ok(());
+        }
+        let kept: Vec<(String, Vec<f32>)> = reco
+            .iter()
+            .map(|c| Ok((c.clone(), table.column(c)?.to_vec())))
+            .collect::<Result<_>>()?;
+        crate::data::derive_wjet_aux(table, "reco")?;
+        for (c, v) in kept {
+            table.set_column(&c, v)?;
+        }
+        Ok(())
+    }
+
     /// The same weights on another device.
     pub fn to_device(&self, device: &Device) -> Self {
         Self {

@@ -1,0 +1,59 @@
+//! `fastsim export`: a model as an ONNX graph (opset 17) in physical units, for onnxruntime
+//! (Python, C++, CMSSW) and the Dask smearing of `python/fastsim_dask`.
+
+use super::common::write;
+use clap::{Args, ValueEnum};
+use fastsim_lab::backend;
+use fastsim_lab::store::{
+    load_smearing, model_kind, models_dir, resolve_model, smearing_onnx, ONNX_OPSET,
+};
+use fastsim_lab::{Error, Result};
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Onnx,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// A model file, or the name of a pre-trained model in models/manifest.json.
+    #[arg(long)]
+    model: PathBuf,
+    #[arg(long, value_enum, default_value = "onnx")]
+    format: Format,
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn run(a: ExportArgs) -> Result<()> {
+    let Format::Onnx = a.format;
+    let (bytes, name) = resolve_model(&a.model, &models_dir())?;
+    let kind = model_kind(&bytes, &name)?;
+    let device = backend::cpu();
+    let (onnx, io) = match kind.as_str() {
+        "smearing" => {
+            let model = load_smearing(&bytes, &name, &device)?;
+            let (k_in, k_out) = (model.meta.gen_cols.len(), model.meta.reco_cols.len());
+            (
+                pollster::block_on(smearing_onnx(&model))?,
+                format!("inputs gen (N × {k_in}: {}) and noise (N × {k_out}), output reco (N × {k_out}: {})", model.meta.gen_cols.join(","), model.meta.reco_cols.join(",")),
+            )
+        }
+        other => {
+            return Err(Error::invalid(
+                "export",
+                format!(
+                    "ONNX export of a '{other}' model is not built yet (the smearing network's is)"
+                ),
+            ))
+        }
+    };
+    write(&a.out, &onnx)?;
+    eprintln!(
+        "wrote {} ({} bytes, ONNX opset {ONNX_OPSET}): {io}",
+        a.out.display(),
+        onnx.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! ONNX export: every model kind as one graph in physical units, with its noise an explicit
+//! input so that onnxruntime reproduces `fastsim sample` given the same normals
+//! (`sample --save-noise`). The graphs are built over the official schema's types (prost,
+//! generated from `proto/onnx.proto` by `tools/onnx-proto-gen`); no protobuf is written by
+//! hand.
+
+mod graph;
+#[allow(clippy::all, clippy::pedantic)]
+mod proto;
+mod smearing;
+
+pub use graph::OPSET;
+pub use smearing::export as smearing_onnx;
