@@ -64,6 +64,32 @@ def check_smearing(name, model, tmp):
     assert rel.max() <= REL_TOL, f"{name}: relative error {rel.max():.3e} > {REL_TOL}"
 
 
+def check_unfold(name, model, tmp):
+    events = tmp / "wz.npz"
+    out, eps, graph = tmp / f"{name}.npz", tmp / f"{name}-eps.npy", tmp / f"{name}.onnx"
+    fastsim("export", "--model", model, "--format", "onnx", "--out", graph)
+    fastsim("sample", "--model", model, "--input", events, "--seed", 12, "--save-noise", eps, "--out", out)
+    proto = onnx.load(graph)
+    onnx.checker.check_model(proto, full_check=True)
+    assert [i.name for i in proto.graph.input] == ["reco", "noise"]
+    assert [o.name for o in proto.graph.output] == ["gen"]
+    reco_cols, gen_cols = meta_cols(proto.doc_string, "reco"), meta_cols(proto.doc_string, "gen")
+    ev, unfolded, noise = np.load(events), np.load(out), np.load(eps)
+    reco = np.stack([ev[c] for c in reco_cols], 1).astype(np.float32)
+    want = np.stack([unfolded[c] for c in gen_cols], 1).astype(np.float64)
+    got = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"]).run(
+        ["gen"], {"reco": reco, "noise": noise})[0].astype(np.float64)
+    diff = np.abs(got - want)
+    # φ columns compare modulo 2π (−π and π are one direction).
+    phi = [i for i, c in enumerate(gen_cols) if c.endswith("_phi")]
+    diff[:, phi] = np.abs((diff[:, phi] + np.pi) % (2 * np.pi) - np.pi)
+    rel = diff / np.maximum(np.abs(want), 1.0)
+    print(f"{name}: {len(reco)} events, {len(gen_cols)} parton-level columns: max |Δ| = {diff.max():.3e}, "
+          f"max |Δ|/max(|gen|, 1) = {rel.max():.3e}")
+    assert np.isfinite(got).all()
+    assert rel.max() <= REL_TOL, f"{name}: relative error {rel.max():.3e} > {REL_TOL}"
+
+
 def main():
     if not FASTSIM.exists():
         sys.exit(f"error: {FASTSIM} not built (cargo build --release)")
@@ -79,6 +105,15 @@ def main():
                 "--transforms", "log,log,log", "--target", "direct", "--hidden", "2x16",
                 "--epochs", 2, "--out", direct)
         check_smearing("smearing (direct, log transforms)", direct, tmp)
+        # The unfolding GANs' generators, pre-trained (the Unfold tab's), on WZ events.
+        fastsim("generate", "--process", "wz", "--events", EVENTS, "--seed", 2102, "--out", tmp / "wz.npz")
+        check_unfold("FCGAN (unfold-fcgan-small)", "unfold-fcgan-small", tmp)
+        check_unfold("naive GAN (unfold-naive-small)", "unfold-naive-small", tmp)
+        # An FCGAN conditioned also on m_jj, pT,j1, pT,j2: the graph computes them.
+        features = tmp / "fcgan-features.fastsim"
+        fastsim("train", "--model", "fcgan", "--preset", "small", "--detector-features", "--data", tmp / "wz.npz",
+                "--epochs", 1, "--out", features)
+        check_unfold("FCGAN with detector features (1 epoch)", features, tmp)
     print("onnx: all checks passed")
 
 

@@ -5,7 +5,8 @@ use super::common::write;
 use clap::{Args, ValueEnum};
 use fastsim_lab::backend;
 use fastsim_lab::store::{
-    load_smearing, model_kind, models_dir, resolve_model, smearing_onnx, ONNX_OPSET,
+    load_smearing, load_unfold, model_kind, models_dir, resolve_model, smearing_onnx, unfold_onnx,
+    ONNX_OPSET,
 };
 use fastsim_lab::{Error, Result};
 use std::path::PathBuf;
@@ -38,6 +39,18 @@ pub fn run(a: ExportArgs) -> Result<()> {
             (
                 pollster::block_on(smearing_onnx(&model))?,
                 format!("inputs gen (N × {k_in}: {}) and noise (N × {k_out}), output reco (N × {k_out}: {})", model.meta.gen_cols.join(","), model.meta.reco_cols.join(",")),
+            )
+        }
+        "unfold-gan" => {
+            let model = load_unfold(&bytes, &name, &device)?;
+            let (k, noise) = (model.meta.gen_cols.len(), model.meta.config.noise);
+            (
+                pollster::block_on(unfold_onnx(&model))?,
+                format!(
+                    "inputs reco (N × {k}: {}) and noise (N × {noise}), output gen (N × {k}: {})",
+                    model.meta.reco_cols.join(","),
+                    model.meta.gen_cols.join(",")
+                ),
             )
         }
         other => {

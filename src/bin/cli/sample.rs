@@ -32,7 +32,7 @@ pub struct SampleArgs {
     read: InputArgs,
     /// Also write the standard normals the sampling drew (N × reco columns, float32 .npy): fed
     /// with the same gen columns to the exported ONNX model (`fastsim export`), they give this
-    /// command's output. The smearing network only, so far.
+    /// command's output. The smearing network and the unfolding GANs, so far.
     #[arg(long)]
     save_noise: Option<PathBuf>,
     /// CSV, NPY (+ FILE.npy.names) or NPZ, by extension (jets: NPZ).
@@ -44,10 +44,10 @@ pub fn run(a: SampleArgs) -> Result<()> {
     let device = backend::device(a.backend.into())?;
     let (bytes, name) = resolve_model(&a.model, &models_dir())?;
     let kind = model_kind(&bytes, &name)?;
-    if a.save_noise.is_some() && kind != "smearing" {
+    if a.save_noise.is_some() && kind != "smearing" && kind != "unfold-gan" {
         return Err(Error::invalid(
             "save-noise",
-            format!("only the smearing network writes its noise so far; this is a '{kind}' model"),
+            format!("only the smearing network and the unfolding GANs write their noise so far; this is a '{kind}' model"),
         ));
     }
     if kind == "vae-gan" {
@@ -84,6 +84,14 @@ pub fn run(a: SampleArgs) -> Result<()> {
             let table = a.read.load(&input)?;
             let t0 = Instant::now();
             let unfolded = pollster::block_on(model.unfold(&table, a.seed))?;
+            if let Some(path) = &a.save_noise {
+                let eps = model.noise(table.n_rows(), a.seed);
+                let shape = [table.n_rows() as u64, model.meta.config.noise as u64];
+                write(
+                    path,
+                    &write_npy_array(&eps, &shape, &path.display().to_string())?,
+                )?;
+            }
             write_table(&unfolded, &a.out)?;
             eprintln!(
                 "unfolded {} events with the {} in {:.2} s; wrote {} ({} parton-level columns; the input's own as truth_…)",

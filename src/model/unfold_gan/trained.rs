@@ -196,6 +196,16 @@ impl TrainedUnfold {
         &self.device
     }
 
+    /// The standard normals [`TrainedUnfold::unfold_rows`] draws for `rows` events from `seed`,
+    /// row-major (rows × noise): what `sample --save-noise` writes and the ONNX graph's
+    /// `noise` input takes.
+    pub fn noise(&self, rows: usize, seed: u64) -> Vec<f32> {
+        let mut r = rng(seed, stream::UNFOLD_NOISE);
+        (0..rows * self.meta.config.noise)
+            .map(|_| normal(&mut r) as f32)
+            .collect()
+    }
+
     /// Unfolds row-major detector-level objects ((pT, η, φ) per object, the model's reco
     /// columns) to parton-level ones, one draw per event from the seeded noise stream.
     /// On the CPU device the generator runs on the fast path (`model::fast::generate_rows`).

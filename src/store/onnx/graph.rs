@@ -59,6 +59,16 @@ pub fn float_attr(name: &str, v: f32) -> AttributeProto {
     }
 }
 
+/// An integer attribute (`axis` of Gather and Concat).
+pub fn int_attr(name: &str, v: i64) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(AttributeType::Int as i32),
+        i: Some(v),
+        ..Default::default()
+    }
+}
+
 impl Graph {
     fn fresh(&mut self, hint: &str) -> String {
         self.next += 1;
@@ -108,6 +118,52 @@ impl Graph {
             ..Default::default()
         });
         name
+    }
+
+    /// An int64 constant of shape `dims` (shapes, indices, axes).
+    pub fn int64s(&mut self, hint: &str, dims: &[usize], values: Vec<i64>) -> String {
+        let name = self.fresh(hint);
+        self.initializers.push(TensorProto {
+            name: Some(name.clone()),
+            dims: dims.iter().map(|&d| d as i64).collect(),
+            data_type: Some(DataType::Int64 as i32),
+            int64_data: values,
+            ..Default::default()
+        });
+        name
+    }
+
+    /// A float32 scalar constant.
+    pub fn scalar(&mut self, hint: &str, v: f32) -> String {
+        self.constant(hint, &[], vec![v])
+    }
+
+    /// `x` reshaped to `shape` (−1: inferred).
+    pub fn reshape(&mut self, x: &str, shape: &[i64]) -> String {
+        let s = self.int64s("shape", &[shape.len()], shape.to_vec());
+        self.op("Reshape", &[x, &s], vec![])
+    }
+
+    /// Rows of `objects` triples (N × 3·objects) split into their three coordinates, each
+    /// N × objects.
+    pub fn coordinates(&mut self, x: &str, objects: usize) -> [String; 3] {
+        let x3 = self.reshape(x, &[-1, objects as i64, 3]);
+        [0, 1, 2].map(|i| {
+            let idx = self.int64s("index", &[], vec![i]);
+            self.op("Gather", &[&x3, &idx], vec![int_attr("axis", 2)])
+        })
+    }
+
+    /// The inverse of [`Graph::coordinates`]: three N × objects tensors as N × 3·objects rows.
+    pub fn triples(&mut self, c: [&str; 3], objects: usize) -> String {
+        let axes = self.int64s("axes", &[1], vec![2]);
+        let cols: Vec<String> = c
+            .iter()
+            .map(|v| self.op("Unsqueeze", &[v, &axes], vec![]))
+            .collect();
+        let refs: Vec<&str> = cols.iter().map(String::as_str).collect();
+        let joined = self.op("Concat", &refs, vec![int_attr("axis", 2)]);
+        self.reshape(&joined, &[-1, 3 * objects as i64])
     }
 
     /// One operator node; returns its (single) output's name.

@@ -8,6 +8,8 @@ mod graph;
 #[allow(clippy::all, clippy::pedantic)]
 mod proto;
 mod smearing;
+mod unfold;
 
 pub use graph::OPSET;
 pub use smearing::export as smearing_onnx;
+pub use unfold::export as unfold_onnx;
