@@ -90,6 +90,28 @@ def check_unfold(name, model, tmp):
     assert rel.max() <= REL_TOL, f"{name}: relative error {rel.max():.3e} > {REL_TOL}"
 
 
+def check_showers(name, model, tmp, n=2000):
+    out, eps, graph = tmp / f"{name}.npz", tmp / f"{name}-eps.npy", tmp / f"{name}.onnx"
+    fastsim("export", "--model", model, "--format", "onnx", "--out", graph)
+    fastsim("sample", "--model", model, "--events", n, "--seed", 13, "--save-noise", eps, "--out", out)
+    proto = onnx.load(graph)
+    onnx.checker.check_model(proto, full_check=True)
+    assert [i.name for i in proto.graph.input] == ["noise"]
+    assert [o.name for o in proto.graph.output] == ["showers"]
+    want = np.load(out)["showers"].astype(np.float64)
+    got = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"]).run(
+        ["showers"], {"noise": np.load(eps)})[0].astype(np.float64)
+    assert got.shape == want.shape == (n, 10, 10), (got.shape, want.shape)
+    diff = np.abs(got - want)
+    # A pixel within rounding of the 0.1 MeV cut may fall on either side of it.
+    at_cut = (np.minimum(got, want) == 0) & (np.maximum(got, want) < 0.1 * (1 + 1e-4))
+    diff[at_cut] = 0
+    rel = diff / np.maximum(np.abs(want), 1.0)
+    print(f"{name}: {n} showers × 100 pixels: max |Δ| = {diff.max():.3e} MeV, "
+          f"max |Δ|/max(E, 1 MeV) = {rel.max():.3e}; E_vis {want.sum((1, 2)).mean():.1f} MeV")
+    assert rel.max() <= REL_TOL, f"{name}: relative error {rel.max():.3e} > {REL_TOL}"
+
+
 def main():
     if not FASTSIM.exists():
         sys.exit(f"error: {FASTSIM} not built (cargo build --release)")
@@ -114,6 +136,8 @@ def main():
         fastsim("train", "--model", "fcgan", "--preset", "small", "--detector-features", "--data", tmp / "wz.npz",
                 "--epochs", 1, "--out", features)
         check_unfold("FCGAN with detector features (1 epoch)", features, tmp)
+        # The pre-trained shower VAE-GAN: a mixture of three generators.
+        check_showers("shower VAE-GAN (showers-vae-gan)", "showers-vae-gan", tmp)
     print("onnx: all checks passed")
 
 

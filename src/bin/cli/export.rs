@@ -5,8 +5,8 @@ use super::common::write;
 use clap::{Args, ValueEnum};
 use fastsim_lab::backend;
 use fastsim_lab::store::{
-    load_smearing, load_unfold, model_kind, models_dir, resolve_model, smearing_onnx, unfold_onnx,
-    ONNX_OPSET,
+    load_smearing, load_unfold, load_vae_gan, model_kind, models_dir, resolve_model, smearing_onnx,
+    unfold_onnx, vae_gan_onnx, ONNX_OPSET,
 };
 use fastsim_lab::{Error, Result};
 use std::path::PathBuf;
@@ -51,6 +51,14 @@ pub fn run(a: ExportArgs) -> Result<()> {
                     model.meta.reco_cols.join(","),
                     model.meta.gen_cols.join(",")
                 ),
+            )
+        }
+        "vae-gan" => {
+            let model = load_vae_gan(&bytes, &name, &device)?;
+            let (latent, m) = (model.meta.config.latent, model.meta.members());
+            (
+                pollster::block_on(vae_gan_onnx(&model))?,
+                format!("input noise (N × {latent}), output showers (N × 10 × 10, MeV); {m} member(s), shower i from member i mod {m}"),
             )
         }
         other => {

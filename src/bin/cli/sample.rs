@@ -32,7 +32,7 @@ pub struct SampleArgs {
     read: InputArgs,
     /// Also write the standard normals the sampling drew (N × reco columns, float32 .npy): fed
     /// with the same gen columns to the exported ONNX model (`fastsim export`), they give this
-    /// command's output. The smearing network and the unfolding GANs, so far.
+    /// command's output. Every kind but the jet VAE, so far.
     #[arg(long)]
     save_noise: Option<PathBuf>,
     /// CSV, NPY (+ FILE.npy.names) or NPZ, by extension (jets: NPZ).
@@ -44,10 +44,10 @@ pub fn run(a: SampleArgs) -> Result<()> {
     let device = backend::device(a.backend.into())?;
     let (bytes, name) = resolve_model(&a.model, &models_dir())?;
     let kind = model_kind(&bytes, &name)?;
-    if a.save_noise.is_some() && kind != "smearing" && kind != "unfold-gan" {
+    if a.save_noise.is_some() && kind == "jet-vae" {
         return Err(Error::invalid(
             "save-noise",
-            format!("only the smearing network and the unfolding GANs write their noise so far; this is a '{kind}' model"),
+            format!("the jet VAE does not write its noise yet (the smearing network, the GANs and the VAE-GAN do); this is a '{kind}' model"),
         ));
     }
     if kind == "vae-gan" {
@@ -145,6 +145,14 @@ fn sample_showers(
     let mut sampler = model.sampler(n, a.seed);
     super::common::drive(&mut sampler, 1, &super::common::bar(n as u64, "showers"))?;
     let images = sampler.into_images();
+    if let Some(path) = &a.save_noise {
+        let shape = [n as u64, model.meta.config.latent as u64];
+        let eps = model.noise(n, a.seed);
+        write(
+            path,
+            &write_npy_array(&eps, &shape, &path.display().to_string())?,
+        )?;
+    }
     let secs = t0.elapsed().as_secs_f64();
     write(
         &a.out,

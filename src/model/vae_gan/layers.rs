@@ -86,8 +86,9 @@ pub struct LocallyConnected {
     pub weight: Param<Tensor<2>>,
     /// [out·positions]: a bias per output channel and position.
     pub bias: Param<Tensor<1>>,
+    /// (in channels, out channels, side).
     #[module(skip)]
-    dims: [usize; 3],
+    pub(crate) dims: [usize; 3],
 }
 
 impl LocallyConnected {

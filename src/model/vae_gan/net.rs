@@ -272,14 +272,14 @@ impl Encoder {
 
 #[derive(Module, Debug)]
 pub struct Generator {
-    dense: Dense,
-    conv: Conv3,
-    local1: LocallyConnected,
-    local2: LocallyConnected,
+    pub(crate) dense: Dense,
+    pub(crate) conv: Conv3,
+    pub(crate) local1: LocallyConnected,
+    pub(crate) local2: LocallyConnected,
     #[module(skip)]
-    channels: usize,
+    pub(crate) channels: usize,
     #[module(skip)]
-    slope: f64,
+    pub(crate) slope: f64,
 }
 
 impl Generator {

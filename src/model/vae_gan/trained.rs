@@ -101,6 +101,13 @@ impl TrainedVaeGan {
         Some(first)
     }
 
+    /// The latent points [`TrainedVaeGan::sampler`] draws for `n` showers from `seed`,
+    /// row-major (n × latent; shower i from member i mod M): what `sample --save-noise`
+    /// writes and the ONNX graph's `noise` input takes.
+    pub fn noise(&self, n: usize, seed: u64) -> Vec<f32> {
+        latent_noise(n, &self.meta.config, &mut rng(seed, stream::SHOWER_SAMPLE))
+    }
+
     /// A sampler of `n` showers from `seed`.
     pub fn sampler(&self, n: usize, seed: u64) -> ShowerSampler<'_> {
         ShowerSampler {

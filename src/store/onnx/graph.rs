@@ -69,6 +69,16 @@ pub fn int_attr(name: &str, v: i64) -> AttributeProto {
     }
 }
 
+/// An integer-list attribute (`pads` of Conv, `perm` of Transpose).
+pub fn ints_attr(name: &str, v: &[i64]) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(AttributeType::Ints as i32),
+        ints: v.to_vec(),
+        ..Default::default()
+    }
+}
+
 impl Graph {
     fn fresh(&mut self, hint: &str) -> String {
         self.next += 1;
@@ -91,6 +101,25 @@ impl Graph {
             ..Default::default()
         });
         self.outputs.push(rows_of(name, cols));
+    }
+
+    /// Makes `value` the graph output `name` of N × `dims` float32.
+    pub fn output_shaped(&mut self, value: &str, name: &str, dims: &[usize]) {
+        self.output(value, name, 0);
+        let last = self.outputs.last_mut().expect("just pushed");
+        if let Some(super::proto::type_proto::Value::TensorType(t)) =
+            last.r#type.as_mut().and_then(|t| t.value.as_mut())
+        {
+            if let Some(shape) = t.shape.as_mut() {
+                shape.dim.truncate(1);
+                for &d in dims {
+                    shape.dim.push(tensor_shape_proto::Dimension {
+                        value: Some(tensor_shape_proto::dimension::Value::DimValue(d as i64)),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
     }
 
     /// A float32 constant of shape `dims` (row-major `values`).

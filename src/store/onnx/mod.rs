@@ -9,7 +9,9 @@ mod graph;
 mod proto;
 mod smearing;
 mod unfold;
+mod vae_gan;
 
 pub use graph::OPSET;
 pub use smearing::export as smearing_onnx;
 pub use unfold::export as unfold_onnx;
+pub use vae_gan::export as vae_gan_onnx;
