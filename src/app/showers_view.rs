@@ -124,6 +124,8 @@ pub fn ShowersSection() -> impl IntoView {
             <label title="the paper: 8·10⁻⁶ for ~50,000 epochs; 5·10⁻⁴ learns in tens">"learning rate " <input id="showers-lr" type="text" size="6" bind:value=s.lr/></label>
             <button id="showers-train" disabled=move || !idle() || !s.have_train.get() on:click=move |_| ui.run("training the VAE-GAN", move || train_showers(ui, s))>"Train"</button>
             </div>
+            <p><button id="showers-onnx" disabled=move || !idle() || !s.have_model.get() on:click=move |_| ui.run("exporting", move || download_onnx(s))>"Download ONNX"</button>
+                " of the VAE-GAN's generators: input noise (latent points), output showers in MeV"</p>
             <Pretrained kinds=&[ModelKind::VaeGan] id="showers-pretrained" on_load=move |entries| ui.run("loading a VAE-GAN", move || load_pretrained(ui, s, entries))/>
             <div class="result-pair" hidden=move || s.history.get().is_empty()>
             <canvas id="showers-loss" width="720" height="420" role="img" aria-label="the VAE-GAN's losses and its model-selection figure per epoch; the numbers are in the table beside it"></canvas>
@@ -451,6 +453,20 @@ async fn sample_and_study(ui: AppState, s: ShowersUi) -> Result<String> {
         thousands(n_truth),
         spec.title(),
         study.sizes.len()
+    ))
+}
+
+/// The model's generators as ONNX, downloaded.
+async fn download_onnx(s: ShowersUi) -> Result<String> {
+    let model = s
+        .data
+        .with(|d| d.model.as_ref().map(|m| m.to_device(m.device())))
+        .ok_or_else(|| Error::invalid("model", "train or load a VAE-GAN first"))?;
+    let bytes = crate::store::vae_gan_onnx(&model).await?;
+    super::files::download("showers-vae-gan.onnx", &bytes, "application/octet-stream")?;
+    Ok(format!(
+        "downloaded showers-vae-gan.onnx ({} bytes)",
+        bytes.len()
     ))
 }
 

@@ -330,6 +330,20 @@ pub async fn sample(app: AppState, sm: Smear) -> Result<String> {
 
 /// Downloads the sampled events in a format, or the model file.
 async fn save(sm: Smear, what: &'static str) -> Result<String> {
+    if what == "onnx" {
+        let model = sm
+            .data
+            .with(|d| d.model.take())
+            .ok_or_else(|| Error::invalid("model", "train a model first"))?;
+        let bytes = crate::store::smearing_onnx(&model).await;
+        sm.data.with(|d| d.model = Some(model));
+        let bytes = bytes?;
+        download("model.onnx", &bytes, "application/octet-stream")?;
+        return Ok(format!(
+            "downloaded model.onnx ({} bytes): inputs gen and noise, output reco (README, \"Use a trained model at scale\")",
+            bytes.len()
+        ));
+    }
     if what == "model" {
         let model = sm
             .data
@@ -455,6 +469,7 @@ pub fn SmearSection(children: Children) -> impl IntoView {
                     <button id=format!("dl-{f}") disabled=move || !sm.have_sample.get() on:click=move |_| app.run("saving", move || save(sm, f))>{format!("samples .{f}")}</button>
                 }).collect_view()}
                 <button id="dl-model" disabled=move || !sm.have_model.get() || app.busy.get().is_some() on:click=move |_| app.run("saving", move || save(sm, "model"))>"model file"</button>
+                <button id="dl-onnx" disabled=move || !sm.have_model.get() || app.busy.get().is_some() on:click=move |_| app.run("exporting", move || save(sm, "onnx"))>"ONNX"</button>
                 {children()}
                 <button id="dl-loss" disabled=move || sm.history.get().is_empty() on:click=move |_| {
                     if let Err(e) = canvas_png("loss-canvas").and_then(|u| download_url("loss.png", &u)) { app.fail(e); }

@@ -227,6 +227,8 @@ pub fn UnfoldSection() -> impl IntoView {
                     view! { <figure><canvas id=id.clone() width="560" height="460" role="img" aria-label="unfolded against parton truth; the quantile-JS table above gives the numbers"></canvas><PlotLinks id=id/></figure> }
                 }).collect_view()}
             </div>
+            <p><button id="unfold-onnx" disabled=move || !idle() || !u.have_model.get() on:click=move |_| ui.run("exporting", move || unfold_onnx(u))>"Download ONNX"</button>
+                " of the last trained model's generator: inputs reco and noise, output gen (README, \"Use a trained model at scale\")"</p>
             <p><label for="unfold-own">"Unfold your own detector-level events (CSV, NPZ or NumPy with reco_j1_pt … reco_l2_phi) with the last trained model; the result downloads as a CSV with the parton-level columns: "</label>
                 <input id="unfold-own" type="file" accept=".csv,.npz,.npy" disabled=move || !idle() || !u.have_model.get()
                     on:change=move |ev| {
@@ -502,6 +504,21 @@ async fn load_pretrained(ui: AppState, u: UnfoldUi, entries: Vec<ManifestEntry>)
             .collect::<Vec<_>>()
             .join(" and ")
     ))
+}
+
+/// The last trained model's generator as ONNX, downloaded.
+async fn unfold_onnx(u: UnfoldUi) -> Result<String> {
+    let model = u
+        .data
+        .with(|d| d.models.last().cloned())
+        .ok_or_else(|| Error::invalid("model", "train a GAN first"))?;
+    let bytes = crate::store::unfold_onnx(&model).await?;
+    let name = match model.meta.config.kind {
+        GanKind::Naive => "unfold-naive-gan.onnx",
+        GanKind::Fcgan => "unfold-fcgan.onnx",
+    };
+    download(&name, &bytes, "application/octet-stream")?;
+    Ok(format!("downloaded {name} ({} bytes)", bytes.len()))
 }
 
 /// Unfolds a user's detector-level file with the last trained model and downloads it.

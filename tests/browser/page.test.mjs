@@ -127,6 +127,9 @@ async function uploadFlow(page, name, timeout) {
   const [model] = await Promise.all([page.waitForEvent('download'), page.click('#dl-model')]);
   assert.equal(model.suggestedFilename(), 'model.fastsim');
   fs.copyFileSync(await model.path(), path.join(out, 'upload-model.fastsim'));
+  const [graph] = await Promise.all([page.waitForEvent('download'), page.click('#dl-onnx')]);
+  assert.equal(graph.suggestedFilename(), 'model.onnx');
+  console.log(`[${name}] the page's ONNX export: ${checkOnnx(await graph.path())}`);
 
   // A malformed file: the message names file, row and column; the loaded data stay.
   const bad = path.join(out, 'bad.csv');
@@ -568,6 +571,22 @@ async function pretrainedTabsFlow(page, name, timeout) {
   await page.locator('#panel-showers').screenshot({ path: path.join(out, `showers-pretrained-${name}.png`) });
 }
 
+/** An ONNX file the page wrote, checked by onnx.checker and run by onnxruntime on random
+ * inputs of 5 rows (the venv of scripts/install): its input and output names and shapes. */
+function checkOnnx(file) {
+  const python = process.env.FASTSIM_JAX_PYTHON ?? path.join(os.homedir(), '.cache/fastsim-lab/venv/bin/python');
+  const script = `
+import sys, numpy as np, onnx, onnxruntime as ort
+m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True)
+s = ort.InferenceSession(sys.argv[1], providers=['CPUExecutionProvider'])
+feed = {i.name: np.abs(np.random.default_rng(1).normal(size=(5, i.shape[1]))).astype(np.float32) + 1 for i in s.get_inputs()}
+outs = s.run(None, feed)
+assert all(np.isfinite(o).all() for o in outs)
+print(', '.join(f'{i.name} {i.shape}' for i in s.get_inputs()), '->', ', '.join(f'{o.name} {list(v.shape)}' for o, v in zip(s.get_outputs(), outs)))
+`;
+  return execFileSync(python, ['-c', script, file], { encoding: 'utf8' }).trim();
+}
+
 /** The Showers section (seed 003): bad input refused, built-in showers with their images, a
  * short VAE-GAN training with its losses and selection figure, then generated showers, the
  * per-observable JS table against independent truth showers, the amplification study and the
@@ -619,6 +638,8 @@ async function showersFlow(page, name, timeout, size) {
     assert.ok(ink > 2000, `${id} drawn (${ink} inked pixels)`);
   }
   await page.locator('#panel-showers').screenshot({ path: path.join(out, `showers-${name}.png`) });
+  const [graph] = await Promise.all([page.waitForEvent('download'), page.click('#showers-onnx')]);
+  console.log(`[${name}] the Showers tab's ONNX export: ${checkOnnx(await graph.path())}`);
 }
 
 /** Each page job of the Showers tab on WebGPU (the link forces it past the software adapter). */
@@ -729,6 +750,9 @@ async function unfoldFlow(page, name, timeout) {
     }
     await page.locator('#panel-unfold').screenshot({ path: path.join(out, `unfold-${test}-${name}.png`) });
   }
+  const [graph] = await Promise.all([page.waitForEvent('download'), page.click('#unfold-onnx')]);
+  assert.equal(graph.suggestedFilename(), 'unfold-fcgan.onnx');
+  console.log(`[${name}] the Unfold tab's ONNX export: ${checkOnnx(await graph.path())}`);
   console.log(`[${name}] Unfold section: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
