@@ -33,10 +33,10 @@ def fastsim(*args):
     subprocess.run([str(FASTSIM), *map(str, args)], check=True, cwd=ROOT, stderr=subprocess.DEVNULL)
 
 
-def meta_cols(doc, which):
-    """The column names the graph's doc string lists for `which` ('gen' or 'reco')."""
-    part = doc.split(f"{which} (N x ")[1]
-    return [c.strip() for c in part.split(": ", 1)[1].split(")")[0].split(",")]
+def meta_cols(proto, which):
+    """The column names the graph's metadata lists for `which` ('gen' or 'reco')."""
+    meta = {p.key: p.value for p in proto.metadata_props}
+    return meta[f"{which}_columns"].split(",")
 
 
 def check_smearing(name, model, tmp):
@@ -49,7 +49,7 @@ def check_smearing(name, model, tmp):
     assert proto.opset_import[0].version >= 17, proto.opset_import
     assert [i.name for i in proto.graph.input] == ["gen", "noise"]
     assert [o.name for o in proto.graph.output] == ["reco"]
-    gen_cols, reco_cols = meta_cols(proto.doc_string, "gen"), meta_cols(proto.doc_string, "reco")
+    gen_cols, reco_cols = meta_cols(proto, "gen"), meta_cols(proto, "reco")
     ev, sampled, noise = np.load(events), np.load(out), np.load(eps)
     gen = np.stack([ev[c] for c in gen_cols], 1).astype(np.float32)
     want = np.stack([sampled[c] for c in reco_cols], 1)
@@ -73,7 +73,7 @@ def check_unfold(name, model, tmp):
     onnx.checker.check_model(proto, full_check=True)
     assert [i.name for i in proto.graph.input] == ["reco", "noise"]
     assert [o.name for o in proto.graph.output] == ["gen"]
-    reco_cols, gen_cols = meta_cols(proto.doc_string, "reco"), meta_cols(proto.doc_string, "gen")
+    reco_cols, gen_cols = meta_cols(proto, "reco"), meta_cols(proto, "gen")
     ev, unfolded, noise = np.load(events), np.load(out), np.load(eps)
     reco = np.stack([ev[c] for c in reco_cols], 1).astype(np.float32)
     want = np.stack([unfolded[c] for c in gen_cols], 1).astype(np.float64)

@@ -4,8 +4,8 @@
 
 use super::proto::{
     attribute_proto::AttributeType, tensor_proto::DataType, tensor_shape_proto, type_proto,
-    AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorProto,
-    TensorShapeProto, TypeProto, ValueInfoProto,
+    AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, StringStringEntryProto,
+    TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
 };
 use prost::Message;
 
@@ -281,8 +281,10 @@ impl Graph {
         self.op("Where", &[&m, &y, x], vec![])
     }
 
-    /// The serialised model; `doc` is its documentation string (what the inputs mean).
-    pub fn into_model(self, name: &str, doc: &str) -> Vec<u8> {
+    /// The serialised model; `doc` is its documentation string (what the inputs mean) and
+    /// `metadata` its key–value properties (the model kind and column names, which
+    /// `python/fastsim_dask` reads).
+    pub fn into_model(self, name: &str, doc: &str, metadata: &[(&str, String)]) -> Vec<u8> {
         ModelProto {
             ir_version: Some(IR_VERSION),
             opset_import: vec![OperatorSetIdProto {
@@ -292,6 +294,13 @@ impl Graph {
             producer_name: Some("fastsim-lab".into()),
             producer_version: Some(env!("CARGO_PKG_VERSION").into()),
             doc_string: Some(doc.into()),
+            metadata_props: metadata
+                .iter()
+                .map(|(k, v)| StringStringEntryProto {
+                    key: Some(k.to_string()),
+                    value: Some(v.clone()),
+                })
+                .collect(),
             graph: Some(GraphProto {
                 name: Some(name.into()),
                 node: self.nodes,
@@ -318,8 +327,10 @@ mod tests {
         let y = g.dense(&x, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.5, -0.5, 0.0], 2, 3);
         let z = g.on_columns(&y, "Exp", &[true, false, true]);
         g.output(&z, "reco", 3);
-        let m = ModelProto::decode(&g.into_model("t", "doc")[..]).unwrap();
+        let m =
+            ModelProto::decode(&g.into_model("t", "doc", &[("kind", "test".into())])[..]).unwrap();
         assert_eq!(m.opset_import[0].version, Some(OPSET));
+        assert_eq!(m.metadata_props[0].value.as_deref(), Some("test"));
         let graph = m.graph.unwrap();
         let names = |v: &[ValueInfoProto]| {
             v.iter()

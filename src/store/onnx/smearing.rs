@@ -52,5 +52,13 @@ pub async fn export(model: &TrainedSmearing) -> Result<Vec<u8>> {
         m.gen_cols.join(", "),
         m.reco_cols.join(", ")
     );
-    Ok(g.into_model("smearing", &doc))
+    Ok(g.into_model(
+        "smearing",
+        &doc,
+        &[
+            ("kind", "smearing".into()),
+            ("gen_columns", m.gen_cols.join(",")),
+            ("reco_columns", m.reco_cols.join(",")),
+        ],
+    ))
 }

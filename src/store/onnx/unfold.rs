@@ -93,5 +93,13 @@ pub async fn export(model: &TrainedUnfold) -> Result<Vec<u8>> {
         if cfg.kind == GanKind::Naive { ", unused by the naive GAN" } else { "" },
         m.gen_cols.join(", ")
     );
-    Ok(g.into_model("unfold", &doc))
+    Ok(g.into_model(
+        "unfold",
+        &doc,
+        &[
+            ("kind", "unfold-gan".into()),
+            ("reco_columns", m.reco_cols.join(",")),
+            ("gen_columns", m.gen_cols.join(",")),
+        ],
+    ))
 }

@@ -53,7 +53,11 @@ pub async fn export(model: &TrainedVaeGan) -> Result<Vec<u8>> {
     let doc = format!(
         "fastsim-lab shower VAE-GAN (Bieringer et al., seed 003), {members} member(s). Input: noise (N x {latent} standard normals; shower i from member i mod {members}). Output: showers (N x {IMAGE_SIDE} x {IMAGE_SIDE}, MeV per pixel, 0.1 MeV cut)."
     );
-    Ok(g.into_model("vae_gan", &doc))
+    Ok(g.into_model(
+        "vae_gan",
+        &doc,
+        &[("kind", "vae-gan".into()), ("members", members.to_string())],
+    ))
 }
 
 /// One generator on `z`: its images as N × 100 on the network scale u.
