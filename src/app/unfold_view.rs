@@ -517,7 +517,7 @@ async fn unfold_onnx(u: UnfoldUi) -> Result<String> {
         GanKind::Naive => "unfold-naive-gan.onnx",
         GanKind::Fcgan => "unfold-fcgan.onnx",
     };
-    download(&name, &bytes, "application/octet-stream")?;
+    download(name, &bytes, "application/octet-stream")?;
     Ok(format!("downloaded {name} ({} bytes)", bytes.len()))
 }
 
