@@ -2,6 +2,6 @@
 to NanoAOD-style ROOT files (uproot) or Parquet files (pyarrow), partition by partition, on a
 Dask cluster (a LocalCluster by default), with noise from a seeded stream per partition."""
 
-from .smear import Partition, SmearError, plan, smear_partition, run
+from .smear import Job, Partition, SmearError, plan, prepare, run, smear_partition
 
-__all__ = ["Partition", "SmearError", "plan", "smear_partition", "run"]
+__all__ = ["Job", "Partition", "SmearError", "plan", "prepare", "run", "smear_partition"]

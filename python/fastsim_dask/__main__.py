@@ -24,36 +24,50 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--format", choices=["parquet", "root"], default="parquet")
     a = ap.parse_args(argv)
 
+    import logging
+
+    from .smear import SmearError, one_line, prepare, run
+
+    t0 = time.time()
+    error = None
+    try:
+        job = prepare(a.model, a.input, a.tree, a.out, a.partition_rows)
+    except SmearError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
     from dask.distributed import Client, LocalCluster
 
-    from .smear import SmearError, one_line, run
-
-    cluster = None
-    t0 = time.time()
+    cluster = client = None
     try:
         if a.scheduler:
             client = Client(a.scheduler)
         else:
             cluster = LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=None, silence_logs=logging.CRITICAL)
             client = Client(cluster)
+        # A task's failure is reported once, by this command, as one line: the workers' own
+        # "Compute Failed" logs are not repeated.
         n_workers = len(client.scheduler_info()["workers"])
-        rows = run(a.model, a.input, a.tree, a.out, client, seed=a.seed,
-                   partition_rows=a.partition_rows, fmt=a.format)
+        rows = run(job, client, seed=a.seed, fmt=a.format)
         dt = time.time() - t0
         print(f"smeared {rows} events on {n_workers} worker(s) in {dt:.1f} s "
               f"({rows / dt:.0f} events/s); wrote {a.out}", file=sys.stderr)
-        return 0
     except SmearError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+        error = str(e)
     except Exception as e:  # noqa: BLE001 - the command's contract: one line, exit 1
-        print(f"error: {one_line(e)}", file=sys.stderr)
-        return 1
+        error = one_line(e)
     finally:
-        if cluster is not None:
+        # Workers torn down mid-task log their closed connections: not the user's business.
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        if client is not None:
             client.close()
+        if cluster is not None:
             cluster.close()
+    if error is not None:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

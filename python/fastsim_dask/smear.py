@@ -20,7 +20,12 @@ class SmearError(Exception):
 def one_line(e: BaseException) -> str:
     """An exception's message on one line: libraries' messages run over several."""
     text = " ".join(str(e).split())
-    return text if isinstance(e, SmearError) else f"{type(e).__name__}: {text}"
+    if isinstance(e, SmearError):
+        return text
+    kind = type(e).__name__
+    if kind == "error":  # zlib.error, struct.error: name the module
+        kind = f"{type(e).__module__}.error"
+    return f"{kind}: {text}"
 
 
 @dataclass(frozen=True)
@@ -177,23 +182,42 @@ def smear_partition(p: Partition, tree: str, model: Model, seed: int, staging: s
     return len(gen)
 
 
-def run(model_path: str, pattern: str, tree: str, out: str, client, seed: int = 1,
-        partition_rows: int = 100_000, fmt: str = "parquet", progress: bool = True) -> int:
-    """Smears every partition on `client`'s cluster; returns the rows written. On any failure
-    the staging folder is removed and `out` is left as it was."""
-    from dask.distributed import progress as show_progress, wait
+@dataclass(frozen=True)
+class Job:
+    """A checked job: the model, the partitions of files that all have its columns, and a new
+    output folder."""
 
+    model: Model
+    parts: list[Partition]
+    tree: str
+    out: Path
+
+
+def prepare(model_path: str, pattern: str, tree: str, out: str, partition_rows: int = 100_000) -> Job:
+    """Every check that needs no cluster: the model's kind, each file's columns, the output
+    folder. A bad input stops here, before a worker starts."""
+    if partition_rows < 1:
+        raise SmearError(f"--partition-rows {partition_rows}: at least 1")
     model = Model.load(model_path)
     parts = plan(pattern, tree, model, partition_rows)
     out_dir = Path(out)
-    if out_dir.exists() and any(out_dir.iterdir()):
-        raise SmearError(f"{out}: exists and is not empty (nothing was written)")
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise SmearError(f"{out}: exists and is not an empty folder (nothing was written)")
+    return Job(model, parts, tree, out_dir)
+
+
+def run(job: Job, client, seed: int = 1, fmt: str = "parquet", progress: bool = True) -> int:
+    """Smears every partition on `client`'s cluster; returns the rows written. On any failure
+    the staging folder is removed and the output folder is left as it was."""
+    from dask.distributed import progress as show_progress, wait
+
+    out_dir = job.out
     staging = out_dir.parent / f".{out_dir.name}.staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
     try:
-        model_future = client.scatter(model, broadcast=True)
-        futures = [client.submit(smear_partition, p, tree, model_future, seed, str(staging), fmt,
-                                 key=f"smear-{p.index}-{uuid.uuid4().hex[:6]}") for p in parts]
+        model_future = client.scatter(job.model, broadcast=True)
+        futures = [client.submit(smear_partition, p, job.tree, model_future, seed, str(staging), fmt,
+                                 key=f"smear-{p.index}-{uuid.uuid4().hex[:6]}") for p in job.parts]
         if progress:
             show_progress(futures)
             print()

@@ -126,7 +126,7 @@ def main():
             lines = r.stderr.strip().splitlines()
             print(f"{what}: exit {r.returncode}: {lines[-1] if lines else ''}")
             assert r.returncode == 1, r.stderr
-            assert lines[-1].startswith("error: ") and needle in lines[-1], lines[-1]
+            assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], lines
             out_dir = Path(args[args.index("--out") + 1])
             assert not out_dir.exists(), f"{what}: {out_dir} was written"
             assert not list(out_dir.parent.glob(f".{out_dir.name}.staging-*")), f"{what}: staging left"
