@@ -624,7 +624,8 @@ async function showersFlow(page, name, timeout, size) {
   t0 = Date.now();
   await page.click('#showers-sample');
   await waitIdle(page, timeout);
-  console.log(`[${name}] ${await page.textContent('#status')} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const studied = await page.textContent('#status');
+  console.log(`[${name}] ${studied} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   assert.equal(await page.textContent('#error'), '', 'no error in the shower study');
   console.log(`[${name}] ${await page.textContent('#showers-amp')}`);
   console.log(`[${name}] ${await page.textContent('#showers-baselines')}`);
@@ -640,14 +641,15 @@ async function showersFlow(page, name, timeout, size) {
   await page.locator('#panel-showers').screenshot({ path: path.join(out, `showers-${name}.png`) });
   const [graph] = await Promise.all([page.waitForEvent('download'), page.click('#showers-onnx')]);
   console.log(`[${name}] the Showers tab's ONNX export: ${checkOnnx(await graph.path())}`);
+  return studied;
 }
 
 /** Each page job of the Showers tab on WebGPU (the link forces it past the software adapter). */
 async function showersGpuFlow(page, name, timeout) {
   await page.goto(`${home}?tab=showers&backend=webgpu`);
   await backendReady(page);
-  await showersFlow(page, name, timeout, { showers: 100, epochs: 1, generated: 1000, truth: 2000 });
-  assert.match(await page.textContent('#status'), /ran on WebGPU/);
+  const studied = await showersFlow(page, name, timeout, { showers: 100, epochs: 1, generated: 1000, truth: 2000 });
+  assert.match(studied, /ran on WebGPU/);
 }
 
 /** The Jets section: bad input refused, built-in jets, a short jet-VAE training with its loss
