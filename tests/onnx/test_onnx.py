@@ -39,23 +39,34 @@ def meta_cols(proto, which):
     return meta[f"{which}_columns"].split(",")
 
 
-def check_smearing(name, model, tmp):
-    events = tmp / "events.npz"
+def export_and_sample(name, model, sample_args, inputs, outputs, tmp):
+    """`fastsim export` and `fastsim sample … --save-noise` of one model; the graph checked
+    (onnx.checker, opset, input and output names). Returns the graph, the sample and the noise."""
     out, eps, graph = tmp / f"{name}.npz", tmp / f"{name}-eps.npy", tmp / f"{name}.onnx"
     fastsim("export", "--model", model, "--format", "onnx", "--out", graph)
-    fastsim("sample", "--model", model, "--input", events, "--seed", 11, "--save-noise", eps, "--out", out)
+    fastsim("sample", "--model", model, *sample_args, "--save-noise", eps, "--out", out)
     proto = onnx.load(graph)
     onnx.checker.check_model(proto, full_check=True)
     assert proto.opset_import[0].version >= 17, proto.opset_import
-    assert [i.name for i in proto.graph.input] == ["gen", "noise"]
-    assert [o.name for o in proto.graph.output] == ["reco"]
+    assert [i.name for i in proto.graph.input] == inputs
+    assert [o.name for o in proto.graph.output] == outputs
+    return proto, graph, np.load(out), np.load(eps)
+
+
+def run_graph(graph, feed, output):
+    return ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"]).run([output], feed)[0]
+
+
+def check_smearing(name, model, tmp):
+    events = tmp / "events.npz"
+    proto, graph, sampled, noise = export_and_sample(
+        name, model, ["--input", events, "--seed", 11], ["gen", "noise"], ["reco"], tmp)
     gen_cols, reco_cols = meta_cols(proto, "gen"), meta_cols(proto, "reco")
-    ev, sampled, noise = np.load(events), np.load(out), np.load(eps)
+    ev = np.load(events)
     gen = np.stack([ev[c] for c in gen_cols], 1).astype(np.float32)
     want = np.stack([sampled[c] for c in reco_cols], 1)
     assert noise.shape == want.shape == (EVENTS, len(reco_cols)), (noise.shape, want.shape)
-    got = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"]).run(
-        ["reco"], {"gen": gen, "noise": noise})[0]
+    got = run_graph(graph, {"gen": gen, "noise": noise}, "reco")
     diff = np.abs(got.astype(np.float64) - want)
     rel = diff / np.maximum(np.abs(want), 1.0)
     print(f"{name}: {EVENTS} events, {len(reco_cols)} reco columns: max |Δ| = {diff.max():.3e}, "
@@ -66,19 +77,13 @@ def check_smearing(name, model, tmp):
 
 def check_unfold(name, model, tmp):
     events = tmp / "wz.npz"
-    out, eps, graph = tmp / f"{name}.npz", tmp / f"{name}-eps.npy", tmp / f"{name}.onnx"
-    fastsim("export", "--model", model, "--format", "onnx", "--out", graph)
-    fastsim("sample", "--model", model, "--input", events, "--seed", 12, "--save-noise", eps, "--out", out)
-    proto = onnx.load(graph)
-    onnx.checker.check_model(proto, full_check=True)
-    assert [i.name for i in proto.graph.input] == ["reco", "noise"]
-    assert [o.name for o in proto.graph.output] == ["gen"]
+    proto, graph, unfolded, noise = export_and_sample(
+        name, model, ["--input", events, "--seed", 12], ["reco", "noise"], ["gen"], tmp)
     reco_cols, gen_cols = meta_cols(proto, "reco"), meta_cols(proto, "gen")
-    ev, unfolded, noise = np.load(events), np.load(out), np.load(eps)
+    ev = np.load(events)
     reco = np.stack([ev[c] for c in reco_cols], 1).astype(np.float32)
     want = np.stack([unfolded[c] for c in gen_cols], 1).astype(np.float64)
-    got = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"]).run(
-        ["gen"], {"reco": reco, "noise": noise})[0].astype(np.float64)
+    got = run_graph(graph, {"reco": reco, "noise": noise}, "gen").astype(np.float64)
     diff = np.abs(got - want)
     # φ columns compare modulo 2π (−π and π are one direction).
     phi = [i for i, c in enumerate(gen_cols) if c.endswith("_phi")]
@@ -91,16 +96,10 @@ def check_unfold(name, model, tmp):
 
 
 def check_showers(name, model, tmp, n=2000):
-    out, eps, graph = tmp / f"{name}.npz", tmp / f"{name}-eps.npy", tmp / f"{name}.onnx"
-    fastsim("export", "--model", model, "--format", "onnx", "--out", graph)
-    fastsim("sample", "--model", model, "--events", n, "--seed", 13, "--save-noise", eps, "--out", out)
-    proto = onnx.load(graph)
-    onnx.checker.check_model(proto, full_check=True)
-    assert [i.name for i in proto.graph.input] == ["noise"]
-    assert [o.name for o in proto.graph.output] == ["showers"]
-    want = np.load(out)["showers"].astype(np.float64)
-    got = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"]).run(
-        ["showers"], {"noise": np.load(eps)})[0].astype(np.float64)
+    _, graph, sampled, noise = export_and_sample(
+        name, model, ["--events", n, "--seed", 13], ["noise"], ["showers"], tmp)
+    want = sampled["showers"].astype(np.float64)
+    got = run_graph(graph, {"noise": noise}, "showers").astype(np.float64)
     assert got.shape == want.shape == (n, 10, 10), (got.shape, want.shape)
     diff = np.abs(got - want)
     # A pixel within rounding of the 0.1 MeV cut may fall on either side of it.
