@@ -25,8 +25,8 @@ pub struct Graph {
     next: usize,
 }
 
-/// A float tensor of shape (N, `cols`), N named "N" (any number of rows).
-fn rows_of(name: &str, cols: usize) -> ValueInfoProto {
+/// A float tensor of shape (N, `dims`…), N named "N" (any number of rows).
+fn rows_of(name: &str, dims: &[usize]) -> ValueInfoProto {
     let dim = |v| tensor_shape_proto::Dimension {
         value: Some(v),
         ..Default::default()
@@ -37,10 +37,15 @@ fn rows_of(name: &str, cols: usize) -> ValueInfoProto {
             value: Some(type_proto::Value::TensorType(type_proto::Tensor {
                 elem_type: Some(DataType::Float as i32),
                 shape: Some(TensorShapeProto {
-                    dim: vec![
-                        dim(tensor_shape_proto::dimension::Value::DimParam("N".into())),
-                        dim(tensor_shape_proto::dimension::Value::DimValue(cols as i64)),
-                    ],
+                    dim: std::iter::once(tensor_shape_proto::dimension::Value::DimParam(
+                        "N".into(),
+                    ))
+                    .chain(
+                        dims.iter()
+                            .map(|&d| tensor_shape_proto::dimension::Value::DimValue(d as i64)),
+                    )
+                    .map(dim)
+                    .collect(),
                 }),
             })),
             ..Default::default()
@@ -87,12 +92,12 @@ impl Graph {
 
     /// A graph input of N rows × `cols` float32 columns.
     pub fn input(&mut self, name: &str, cols: usize) -> String {
-        self.inputs.push(rows_of(name, cols));
+        self.inputs.push(rows_of(name, &[cols]));
         name.to_string()
     }
 
-    /// Makes `value` the graph output `name` (N rows × `cols`).
-    pub fn output(&mut self, value: &str, name: &str, cols: usize) {
+    /// Makes `value` the graph output `name` of N × `dims` float32.
+    pub fn output(&mut self, value: &str, name: &str, dims: &[usize]) {
         self.nodes.push(NodeProto {
             op_type: Some("Identity".into()),
             input: vec![value.into()],
@@ -100,26 +105,7 @@ impl Graph {
             name: Some(format!("output_{name}")),
             ..Default::default()
         });
-        self.outputs.push(rows_of(name, cols));
-    }
-
-    /// Makes `value` the graph output `name` of N × `dims` float32.
-    pub fn output_shaped(&mut self, value: &str, name: &str, dims: &[usize]) {
-        self.output(value, name, 0);
-        let last = self.outputs.last_mut().expect("just pushed");
-        if let Some(super::proto::type_proto::Value::TensorType(t)) =
-            last.r#type.as_mut().and_then(|t| t.value.as_mut())
-        {
-            if let Some(shape) = t.shape.as_mut() {
-                shape.dim.truncate(1);
-                for &d in dims {
-                    shape.dim.push(tensor_shape_proto::Dimension {
-                        value: Some(tensor_shape_proto::dimension::Value::DimValue(d as i64)),
-                        ..Default::default()
-                    });
-                }
-            }
-        }
+        self.outputs.push(rows_of(name, dims));
     }
 
     /// A float32 constant of shape `dims` (row-major `values`).
@@ -326,7 +312,7 @@ mod tests {
         let x = g.input("gen", 2);
         let y = g.dense(&x, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.5, -0.5, 0.0], 2, 3);
         let z = g.on_columns(&y, "Exp", &[true, false, true]);
-        g.output(&z, "reco", 3);
+        g.output(&z, "reco", &[3]);
         let m =
             ModelProto::decode(&g.into_model("t", "doc", &[("kind", "test".into())])[..]).unwrap();
         assert_eq!(m.opset_import[0].version, Some(OPSET));

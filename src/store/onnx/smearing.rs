@@ -46,7 +46,7 @@ pub async fn export(model: &TrainedSmearing) -> Result<Vec<u8>> {
         y = g.add(&y, &t);
     }
     let reco = g.on_columns(&y, "Exp", &logs(k_out));
-    g.output(&reco, "reco", k_out);
+    g.output(&reco, "reco", &[k_out]);
     let doc = format!(
         "fastsim-lab smearing network (Chen et al., seed 000). Inputs: gen (N x {k_in}: {}), noise (N x {k_out} standard normals). Output: reco (N x {k_out}: {}).",
         m.gen_cols.join(", "),

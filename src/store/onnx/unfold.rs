@@ -84,7 +84,7 @@ pub async fn export(model: &TrainedUnfold) -> Result<Vec<u8>> {
     let two = g.scalar("two", 2.0);
     let phi = g.mul(&half, &two);
     let gen = g.triples([&pt, &eta, &phi], objects);
-    g.output(&gen, "gen", k);
+    g.output(&gen, "gen", &[k]);
     let doc = format!(
         "fastsim-lab unfolding {} (seed 002). Inputs: reco (N x {k}: {}), noise (N x {} standard normals{}). Output: gen (N x {k}: {}).",
         cfg.kind.label(),

@@ -49,7 +49,7 @@ pub async fn export(model: &TrainedVaeGan) -> Result<Vec<u8>> {
     let zero = g.scalar("zero", 0.0);
     let showers = g.op("Where", &[&below, &zero, &mev], vec![]);
     let showers = g.reshape(&showers, &[-1, IMAGE_SIDE as i64, IMAGE_SIDE as i64]);
-    g.output_shaped(&showers, "showers", &[IMAGE_SIDE, IMAGE_SIDE]);
+    g.output(&showers, "showers", &[IMAGE_SIDE, IMAGE_SIDE]);
     let doc = format!(
         "fastsim-lab shower VAE-GAN (Bieringer et al., seed 003), {members} member(s). Input: noise (N x {latent} standard normals; shower i from member i mod {members}). Output: showers (N x {IMAGE_SIDE} x {IMAGE_SIDE}, MeV per pixel, 0.1 MeV cut)."
     );
