@@ -5,7 +5,7 @@
 
 use super::browser::{now_ms, yield_now};
 use super::canvas::draw_on;
-use super::files::file_bytes;
+use super::files::{download, file_bytes};
 use super::jobs;
 use super::plots::{show_figure, PlotLinks, BINS};
 use super::pretrained::{entry_bytes, Pretrained};
@@ -181,6 +181,7 @@ pub fn JetsSection() -> impl IntoView {
             <Explain>"The trained VAE reconstructs jets it never saw, and their jet mass, pT, η, φ and constituent count are compared with the detector's (quantile-JS: 0 is identical). The event display shows one jet's particles in η–φ at gen, detector and VAE level: the VAE's should scatter like the detector's."</Explain>
             <div class="row">
             <button id="jets-sample" disabled=move || !idle() || !j.have_model.get() on:click=move |_| ui.run("sampling jets", move || sample_jets(ui, j))>"Sample test jets"</button>
+            <button id="jets-onnx" disabled=move || !idle() || !j.have_model.get() title="gen jet and latent normals in, reco jet out (GeV), for onnxruntime" on:click=move |_| ui.run("exporting", move || jets_onnx(j))>"Download ONNX"</button>
             </div>
             <table id="jets-js" class="numbers" hidden=move || j.js.get().is_empty()>
                 <tr><th>"jet feature (pT > 200 GeV, |η| < 2.5)"</th><th>"JS(model, reco)"</th><th>"JS(gen, reco)"</th></tr>
@@ -204,6 +205,18 @@ pub fn JetsSection() -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// The model's generation path as ONNX, downloaded.
+async fn jets_onnx(j: JetsUi) -> Result<String> {
+    let model = j
+        .data
+        .with(|d| d.model.as_ref().map(|m| m.to_device(m.device())))
+        .ok_or_else(|| Error::invalid("model", "train the jet VAE first"))?;
+    let bytes = crate::store::jet_vae_onnx(&model).await?;
+    let name = "jet-vae.onnx";
+    download(name, &bytes, "application/octet-stream")?;
+    Ok(format!("downloaded {name} ({} bytes)", bytes.len()))
 }
 
 async fn generate_jets(ui: AppState, j: JetsUi) -> Result<String> {

@@ -8,7 +8,7 @@ mod onnx;
 mod resolve;
 
 pub use manifest::{Choice, FigureTable, Manifest, ManifestEntry, ModelKind, TrainingEvents};
-pub use onnx::{smearing_onnx, unfold_onnx, vae_gan_onnx, OPSET as ONNX_OPSET};
+pub use onnx::{jet_vae_onnx, smearing_onnx, unfold_onnx, vae_gan_onnx, OPSET as ONNX_OPSET};
 #[cfg(not(target_arch = "wasm32"))]
 pub use resolve::{models_dir, resolve_model};
 

@@ -692,6 +692,9 @@ async function jetsFlow(page, name, timeout) {
     const ink = await inkedPixels(page, id);
     assert.ok(ink > 2000, `${id} drawn (${ink} inked pixels)`);
   }
+  const [graph] = await Promise.all([page.waitForEvent('download'), page.click('#jets-onnx')]);
+  assert.equal(graph.suggestedFilename(), 'jet-vae.onnx');
+  console.log(`[${name}] the Jets tab's ONNX export: ${checkOnnx(await graph.path())}`);
   await page.fill('#jets-display-n', '3');
   await page.click('#jets-display');
   await waitIdle(page, timeout);

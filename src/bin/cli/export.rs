@@ -5,7 +5,7 @@ use super::common::write;
 use clap::{Args, ValueEnum};
 use fastsim_lab::backend;
 use fastsim_lab::store::{
-    load_smearing, load_unfold, load_vae_gan, model_kind, models_dir, resolve_model, smearing_onnx,
+    jet_vae_onnx, load_jet_vae, load_smearing, load_unfold, load_vae_gan, model_kind, models_dir, resolve_model, smearing_onnx,
     unfold_onnx, vae_gan_onnx, ONNX_OPSET,
 };
 use fastsim_lab::{Error, Result};
@@ -61,12 +61,18 @@ pub fn run(a: ExportArgs) -> Result<()> {
                 format!("input noise (N × {latent}), output showers (N × 10 × 10, MeV); {m} member(s), shower i from member i mod {m}"),
             )
         }
+        "jet-vae" => {
+            let model = load_jet_vae(&bytes, &name, &device)?;
+            let (p, latent) = (model.meta.config.particles, model.meta.config.latent);
+            (
+                pollster::block_on(jet_vae_onnx(&model))?,
+                format!("inputs gen (N × {}: {p} constituents × px,py,pz, GeV) and noise (N × {latent}), output reco (N × {}, same layout)", 3 * p, 3 * p),
+            )
+        }
         other => {
             return Err(Error::invalid(
                 "export",
-                format!(
-                    "ONNX export of a '{other}' model is not built yet (the smearing network's is)"
-                ),
+                format!("a '{other}' model has no ONNX export"),
             ))
         }
     };

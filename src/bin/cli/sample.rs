@@ -32,7 +32,7 @@ pub struct SampleArgs {
     read: InputArgs,
     /// Also write the standard normals the sampling drew (N × reco columns, float32 .npy): fed
     /// with the same gen columns to the exported ONNX model (`fastsim export`), they give this
-    /// command's output. Every kind but the jet VAE, so far.
+    /// command's output.
     #[arg(long)]
     save_noise: Option<PathBuf>,
     /// CSV, NPY (+ FILE.npy.names) or NPZ, by extension (jets: NPZ).
@@ -44,12 +44,6 @@ pub fn run(a: SampleArgs) -> Result<()> {
     let device = backend::device(a.backend.into())?;
     let (bytes, name) = resolve_model(&a.model, &models_dir())?;
     let kind = model_kind(&bytes, &name)?;
-    if a.save_noise.is_some() && kind == "jet-vae" {
-        return Err(Error::invalid(
-            "save-noise",
-            format!("the jet VAE does not write its noise yet (the smearing network, the GANs and the VAE-GAN do); this is a '{kind}' model"),
-        ));
-    }
     if kind == "vae-gan" {
         return sample_showers(&a, &bytes, &name, &device);
     }
@@ -67,6 +61,12 @@ pub fn run(a: SampleArgs) -> Result<()> {
             let t = Instant::now();
             let sampled = pollster::block_on(trained.sample(&gen, a.seed))?;
             let secs = t.elapsed().as_secs_f64();
+            let n = gen.len() / fastsim_lab::data::JET_VALUES;
+            if let Some(path) = &a.save_noise {
+                let shape = [n as u64, trained.meta.config.latent as u64];
+                let eps = trained.noise(n, a.seed);
+                write(path, &write_npy_array(&eps, &shape, &path.display().to_string())?)?;
+            }
             if let Some(detector) = jets.remove("reco") {
                 jets.insert("reco_detector", detector)?;
             }

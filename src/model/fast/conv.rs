@@ -189,6 +189,22 @@ pub fn pool_back(
     }
 }
 
+/// Per output position of a linear up-sampling `from` → `to` wide: (left input, right input,
+/// weight of the right one), with PyTorch's and Burn's coordinates for unaligned corners
+/// (output x reads input (x + ½)·from/to − ½, clamped at 0; the last input repeated at the
+/// edge). The fast path and the ONNX graph both up-sample with these.
+pub fn upsample_taps(from: usize, to: usize) -> Vec<(usize, usize, f32)> {
+    let ratio = from as f64 / to as f64;
+    (0..to)
+        .map(|x| {
+            let src = (x as f64 + 0.5) * ratio - 0.5;
+            let low = src.floor().max(0.0) as usize;
+            let high = (low + 1).min(from - 1);
+            (low, high, (src - low as f64).max(0.0) as f32)
+        })
+        .collect()
+}
+
 /// Linear up-sampling along the particles, `from` → `to` wide, with PyTorch's and Burn's
 /// coordinates for unaligned corners: output x reads input (x + ½)·from/to − ½, clamped at 0,
 /// between its two neighbours (the last one repeated at the edge).
@@ -202,15 +218,7 @@ pub struct Upsample {
 
 impl Upsample {
     pub fn new(from: usize, to: usize) -> Self {
-        let ratio = from as f64 / to as f64;
-        let taps = (0..to)
-            .map(|x| {
-                let src = (x as f64 + 0.5) * ratio - 0.5;
-                let low = src.floor().max(0.0) as usize;
-                let high = (low + 1).min(from - 1);
-                (low, high, (src - low as f64).max(0.0) as f32)
-            })
-            .collect();
+        let taps = upsample_taps(from, to);
         Self { from, to, taps }
     }
 

@@ -17,6 +17,7 @@ mod smearing;
 
 pub(crate) use activation::sigmoid;
 pub use adam::Adam;
+pub use conv::upsample_taps;
 pub use gan::{generate_rows, mjj_with_grad, mmd_with_grad, FusedGan, GanRows};
 pub use jet_vae::{FusedJetVae, JetLoss};
 pub use mlp::{FusedMlp, Workspace};

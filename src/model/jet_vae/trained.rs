@@ -110,6 +110,16 @@ impl TrainedJetVae {
         }
     }
 
+    /// The latent normals ε that [`TrainedJetVae::sample`] draws for `jets` jets from `seed`,
+    /// row-major (jets × latent): the stream runs on across chunks, so these are its first
+    /// values. `sample --save-noise` writes them; the ONNX graph takes them as its `noise`.
+    pub fn noise(&self, jets: usize, seed: u64) -> Vec<f32> {
+        self.meta
+            .config
+            .host_noise(jets, false, &mut rng(seed, stream::JET_NOISE))
+            .eps
+    }
+
     /// Reco-level jets (file layout, `n × 50 × 3`) for the gen-level jets `gen` (same layout):
     /// one latent draw per jet from the seeded stream `seed`; output constituents below the
     /// acceptance (and, for the masked variant, slots whose existence score is below ½) are

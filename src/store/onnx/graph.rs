@@ -200,6 +200,23 @@ impl Graph {
         out
     }
 
+    /// An operator node with two outputs (TopK's values and indices).
+    pub fn op2(
+        &mut self,
+        op_type: &str,
+        inputs: &[&str],
+        attributes: Vec<AttributeProto>,
+    ) -> [String; 2] {
+        let first = self.op(op_type, inputs, attributes);
+        let second = format!("{first}_1");
+        self.nodes
+            .last_mut()
+            .expect("op pushed a node")
+            .output
+            .push(second.clone());
+        [first, second]
+    }
+
     pub fn add(&mut self, a: &str, b: &str) -> String {
         self.op("Add", &[a, b], vec![])
     }

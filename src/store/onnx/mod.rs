@@ -5,6 +5,7 @@
 //! hand.
 
 mod graph;
+mod jet_vae;
 #[allow(clippy::all, clippy::pedantic)]
 mod proto;
 mod smearing;
@@ -12,6 +13,7 @@ mod unfold;
 mod vae_gan;
 
 pub use graph::OPSET;
+pub use jet_vae::export as jet_vae_onnx;
 pub use smearing::export as smearing_onnx;
 pub use unfold::export as unfold_onnx;
 pub use vae_gan::export as vae_gan_onnx;
