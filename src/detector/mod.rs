@@ -3,11 +3,13 @@
 //! particle-level one of the jet benchmark. Each turns generator-level events into paired
 //! reco-level events.
 
+mod crystal_ball;
 mod ecal;
 mod particles;
 mod wjets;
 mod wz;
 
+pub use crystal_ball::{normal_cdf, normal_quantile, CrystalBall};
 pub use ecal::{
     draw_profile, radial, spot_count, spot_profile, Ecal, Layers, Material, Profile, Radial,
     Scratch, ShowerHits, PHOTON_FREE_PATH_X0, SILICON, TUNGSTEN,

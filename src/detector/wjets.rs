@@ -2,6 +2,7 @@
 //! (`shared/reference/delphes_card_CMS.tcl`) where it has the formula; each field says where its
 //! number comes from. Momenta and energies are smeared log-normally, as Delphes does.
 
+use super::CrystalBall;
 use crate::error::{Error, Result};
 use crate::generate::WJetGenEvent;
 use crate::physics::FourVector;
@@ -49,6 +50,15 @@ pub struct JetResponse {
     pub sigma_phi: f64,
     /// Extra relative jet-mass resolution (log-normal) on top of the energy scale it follows.
     pub sigma_mass: f64,
+    /// Non-Gaussian response (issue 22): the energy scale factor is 1 + σ·t with t from a
+    /// double-sided Crystal Ball of core width 1 and σ the resolution above, instead of the
+    /// log-normal of width σ. The low tail stands for neutrinos in heavy-flavour decays and
+    /// out-of-cone losses, the high one for pile-up and punch-through. Absent (the default
+    /// detector, and every file before it): Gaussian-like, as Delphes smears. MET needs no
+    /// option of its own: it is the vector sum of the reconstructed objects, so a jet in
+    /// the tail moves it by the same vector, correlated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tails: Option<CrystalBall>,
 }
 
 /// Missing transverse momentum: reco MET = −(μ + jet + r·u + noise), the vector sum of the
@@ -134,6 +144,7 @@ impl Default for WjetsDetector {
                 sigma_eta: 0.02,
                 sigma_phi: 0.02,
                 sigma_mass: 0.10,
+                tails: None,
             },
             met: MetResponse {
                 unclustered_response: 0.8,
@@ -262,7 +273,13 @@ impl WjetsDetector {
         let mu_sigma = self.muon_resolution(gen.mu.pt(), gen.mu.eta());
         let mu_f = lognormal_factor(rng, mu_sigma.unwrap_or(0.0));
         let jet_sigma = self.jet_resolution(gen.jet.e, gen.jet.eta());
-        let jet_f = lognormal_factor(rng, jet_sigma.unwrap_or(0.0));
+        let mut jet_f = lognormal_factor(rng, jet_sigma.unwrap_or(0.0));
+        if let Some(cb) = &self.jet.tails {
+            // One more uniform per event, only in a detector with tails (the default's
+            // stream is unchanged); the factor kept positive (a jet keeps 5 % at least).
+            let t = cb.quantile(uniform(rng));
+            jet_f = (1.0 + jet_sigma.unwrap_or(0.0) * t).max(0.05);
+        }
         let mass_f = lognormal_factor(rng, self.jet.sigma_mass);
 
         // Muon: efficiency within acceptance, pT smeared log-normally, direction kept

@@ -4,6 +4,7 @@
 //! apply them, as a model file stores them. This layer knows nothing of training loops.
 
 pub mod fast;
+mod flow;
 mod history;
 mod jet_vae;
 mod mlp;
@@ -13,6 +14,7 @@ mod tensor_io;
 mod unfold_gan;
 mod vae_gan;
 
+pub use flow::{FlowNet, FlowSpec, Spline};
 pub use history::{EpochReport, Stop, TrainConfig};
 pub use jet_vae::{
     chamfer, jet_pt_mass, standardise_jets, to_feature_major, to_gev, HostNoise, JetSampler,
@@ -20,7 +22,7 @@ pub use jet_vae::{
 };
 pub use mlp::{Mlp, MlpConfig};
 pub use smearing::{
-    pinball, SmearingConfig, SmearingMeta, SmearingNet, SmearingSampler, Target, TrainedSmearing,
+    pinball, ResponseNet, SmearingConfig, SmearingMeta, SmearingNet, SmearingSampler, Target, TrainedSmearing,
 };
 pub use tensor_io::{read_f32, upload};
 pub use unfold_gan::{

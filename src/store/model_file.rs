@@ -218,7 +218,7 @@ pub fn from_half(bytes: &[u8], file: &str) -> Result<Vec<u8>> {
 
 /// Serialises a trained smearing network (reads its weights from the device).
 pub async fn save_smearing(model: &TrainedSmearing) -> Result<Vec<u8>> {
-    let weights = read_f32(model.net().to_flat()).await?;
+    let weights = model.weights().await?;
     write_file("smearing", &model.meta, &weights)
 }
 
@@ -239,11 +239,14 @@ pub fn load_smearing(bytes: &[u8], file: &str, device: &Device) -> Result<Traine
     {
         return Err(err("header sizes are inconsistent".into()));
     }
-    if weights.len() != cfg.n_params() {
+    if let Some(spec) = &cfg.flow {
+        spec.validate().map_err(|e| err(e.to_string()))?;
+    }
+    if weights.len() != cfg.n_response_params() {
         return Err(err(format!(
             "{} weights for a network of {} parameters",
             weights.len(),
-            cfg.n_params()
+            cfg.n_response_params()
         )));
     }
     Ok(TrainedSmearing::from_flat(meta, weights, device))

@@ -6,7 +6,7 @@ use crate::backend;
 use crate::data::{apply_transforms, Standardizer, Table, Transform};
 use crate::error::{Error, Result};
 use crate::model::fast::FusedSmearing;
-use crate::model::{SmearingConfig, SmearingMeta, SmearingNet, Target, TrainedSmearing};
+use crate::model::{FlowSpec, ResponseNet, SmearingConfig, SmearingMeta, Target, TrainedSmearing};
 use crate::physics::main_columns;
 use crate::random::{rng, stream};
 use burn::prelude::*;
@@ -20,8 +20,12 @@ pub struct TrainData {
     pub target: Target,
     /// One transform per gen/reco pair (empty: none), applied to both columns of the pair.
     pub transforms: Vec<Transform>,
-    /// Hidden layers × width of both networks (seed 000: 4 × 100).
+    /// Hidden layers × width of both networks (seed 000: 4 × 100), or of the flow's
+    /// conditioners.
     pub hidden: Hidden,
+    /// A conditional flow instead of the paper's Gaussian pair (issue 22).
+    #[serde(default)]
+    pub flow: Option<FlowSpec>,
 }
 
 /// The size of the smearing networks' hidden part.
@@ -72,6 +76,7 @@ impl TrainData {
             target: Target::Residual,
             transforms: Vec::new(),
             hidden: Hidden::PAPER,
+            flow: None,
         }
     }
 }
@@ -82,7 +87,7 @@ struct FastSmearingStep {
     net: FusedSmearing,
 }
 
-impl FastStep<SmearingNet> for FastSmearingStep {
+impl FastStep<ResponseNet> for FastSmearingStep {
     fn step(&mut self, x: &[f32], y: &[f32], rows: usize, lr: f64) -> Vec<f64> {
         vec![self.net.step(x, y, rows, lr)]
     }
@@ -92,14 +97,14 @@ impl FastStep<SmearingNet> for FastSmearingStep {
     fn flat(&self) -> Vec<f32> {
         self.net.flat()
     }
-    fn module(&self, flat: &[f32], device: &Device) -> SmearingNet {
-        self.config.from_flat(flat, device)
+    fn module(&self, flat: &[f32], device: &Device) -> ResponseNet {
+        ResponseNet::Gaussian(self.config.from_flat(flat, device))
     }
 }
 
 /// A smearing-network training run over a table.
 pub struct SmearingJob {
-    pub trainer: Trainer<SmearingNet>,
+    pub trainer: Trainer<ResponseNet>,
     meta: SmearingMeta,
 }
 
@@ -159,12 +164,16 @@ impl SmearingJob {
         x_norm.apply(&mut x);
         y_norm.apply(&mut y);
 
+        if let Some(spec) = &cols.flow {
+            spec.validate()?;
+        }
         let net_cfg = SmearingConfig::new(k_in, k_out)
             .with_hidden_layers(cols.hidden.layers)
-            .with_hidden_width(cols.hidden.width);
+            .with_hidden_width(cols.hidden.width)
+            .with_flow(cols.flow);
         let ad = device.clone().autodiff();
-        let init = net_cfg.init_flat(&mut rng(cfg.seed, stream::NET_INIT));
-        let model = net_cfg.from_flat(&init, &ad);
+        let init = net_cfg.init_response_flat(&mut rng(cfg.seed, stream::NET_INIT));
+        let model = net_cfg.response(&init, &ad);
         let gamma = net_cfg.gamma;
         let meta = SmearingMeta {
             config: net_cfg.clone(),
@@ -181,14 +190,14 @@ impl SmearingJob {
             origin: None,
             quality: Vec::new(),
         };
-        let fast = (engine == Engine::Auto && backend::is_cpu(device)).then(|| FastSmearingStep {
+        let fast = (engine == Engine::Auto && backend::is_cpu(device) && cols.flow.is_none()).then(|| FastSmearingStep {
             config: net_cfg.clone(),
             net: FusedSmearing::new(&net_cfg, &init),
         });
         let mut trainer = Trainer::new(
             cfg,
             model,
-            move |m: &SmearingNet, x, y, _| m.loss(x, y, gamma),
+            move |m: &ResponseNet, x, y, _| m.loss(x, y, gamma),
             Rows { x, y, k_in, k_out },
             ad,
             device.clone(),

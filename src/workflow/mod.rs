@@ -4,6 +4,7 @@
 //! and runs its long parts as [`Stepped`] work. Front ends parse, render and dispatch.
 
 pub mod bench;
+pub mod compare;
 pub mod evaluate;
 pub mod jets;
 pub mod seeds;

@@ -203,6 +203,12 @@ pub fn quality_text(quality: &[(String, f64)]) -> String {
         .join(", ")
 }
 
+/// The flow's conditioners unless told otherwise: two hidden layers of 64.
+pub const FLOW_HIDDEN: Hidden = Hidden {
+    layers: 2,
+    width: 64,
+};
+
 /// Ensemble member `k` (1 … K − 1) of a main model: the same columns, target, transforms,
 /// network size and training settings, with seed + k (seed 000, fig. 5's band).
 pub fn ensemble_member(main: &TrainedSmearing, k: usize) -> (TrainData, TrainConfig) {
@@ -216,6 +222,7 @@ pub fn ensemble_member(main: &TrainedSmearing, k: usize) -> (TrainData, TrainCon
             layers: m.config.hidden_layers,
             width: m.config.hidden_width,
         },
+        flow: m.config.flow,
     };
     let cfg = TrainConfig {
         seed: seeds::derive(m.train.seed, seeds::ENSEMBLE_MEMBER + k as u64),
@@ -375,6 +382,7 @@ pub fn pairs_data(pairs: &[ColumnPair], hidden: Hidden) -> Result<TrainData> {
         target: Target::Residual,
         transforms: used.iter().map(|r| r.transform).collect(),
         hidden,
+        flow: None,
     })
 }
 

@@ -6,6 +6,7 @@ mod amplify;
 mod bench;
 mod closure;
 mod common;
+mod compare_models;
 mod convert;
 mod eval;
 mod export;
@@ -60,6 +61,9 @@ enum Command {
     /// Showers (seed 003): distributions, JS versus n_quant, the KDE and histogram
     /// baselines, table 1 and the amplification per observable of generated showers.
     Showers(showers::ShowersArgs),
+    /// Response models side by side (the Gaussian network, the conditional flow): 1-D and
+    /// joint quantile-JS, residual tails beyond 3σ, the jet-pT spectrum around the cut.
+    CompareModels(compare_models::CompareModelsArgs),
     /// Benchmarks: events/s sampling and seconds per training epoch (release builds only).
     Bench(bench::BenchArgs),
 }
@@ -78,6 +82,7 @@ pub fn main() -> ExitCode {
         Command::Closure(a) => closure::run(a),
         Command::Showers(a) => showers::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::CompareModels(a) => compare_models::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,7 +9,7 @@ use super::jets::read_jets;
 use clap::{Args, ValueEnum};
 use fastsim_lab::backend::{self, BackendKind};
 use fastsim_lab::data::Transform;
-use fastsim_lab::model::{GanKind, MmdKernel, Target, LOSS_PARTS};
+use fastsim_lab::model::{FlowSpec, GanKind, MmdKernel, Target, LOSS_PARTS};
 use fastsim_lab::recipe::{DataOrigin, WjetsRecipe};
 use fastsim_lab::store::{save_jet_vae, save_smearing, save_unfold, save_vae_gan, sha256_hex};
 use fastsim_lab::train::{GanJob, Hidden, JetVaeJob, SmearingJob, TrainData};
@@ -25,6 +25,9 @@ use std::time::Instant;
 #[derive(Clone, Copy, ValueEnum)]
 enum ModelArg {
     Smearing,
+    /// A conditional normalizing flow (rational-quadratic spline couplings) in place of the
+    /// smearing network's Gaussian: the same columns, targets, files and sampling.
+    Flow,
     JetVae,
     /// Seed 002, section 2: the generator maps detector events to parton events.
     NaiveGan,
@@ -80,11 +83,11 @@ struct DataArgs {
     /// Generator-level input columns (smearing; the jet VAE reads the `gen` jet array).
     /// For the GANs: the parton-level columns the model writes, (pT, η, φ) per object,
     /// the two jets first (default: the built-in WZ columns).
-    #[arg(long, value_delimiter = ',', required_if_eq("model", "smearing"))]
+    #[arg(long, value_delimiter = ',', required_if_eq_any([("model", "smearing"), ("model", "flow")]))]
     gen_cols: Vec<String>,
     /// Detector-level target columns, paired with --gen-cols by position (the GANs: the
     /// detector-level columns they read; default: the built-in WZ columns).
-    #[arg(long, value_delimiter = ',', required_if_eq("model", "smearing"))]
+    #[arg(long, value_delimiter = ',', required_if_eq_any([("model", "smearing"), ("model", "flow")]))]
     reco_cols: Vec<String>,
     #[command(flatten)]
     input: InputArgs,
@@ -113,9 +116,19 @@ struct RunArgs {
 #[derive(Args)]
 #[command(next_help_heading = "Smearing network")]
 struct SmearingArgs {
-    /// Hidden layers × width of both networks (seed 000: 4x100; 2x16 fits in a share link).
-    #[arg(long, default_value = "4x100")]
-    hidden: String,
+    /// Hidden layers × width of both networks (seed 000: 4x100; 2x16 fits in a share link),
+    /// or of each flow conditioner (default 2x64).
+    #[arg(long)]
+    hidden: Option<String>,
+    /// Flow: coupling layers.
+    #[arg(long, default_value_t = FlowSpec::default().layers)]
+    flow_layers: usize,
+    /// Flow: spline bins per layer.
+    #[arg(long, default_value_t = FlowSpec::default().bins)]
+    flow_bins: usize,
+    /// Flow: the splines cover ±B standardised units, linear beyond.
+    #[arg(long, default_value_t = FlowSpec::default().tail_bound)]
+    tail_bound: f64,
     /// What the network learns: the residual reco − gen of paired columns, or reco itself
     /// (seed 000's direct parametrisation).
     #[arg(long, value_enum, default_value = "residual")]
@@ -180,7 +193,7 @@ struct VaeGanArgs {
 
 pub fn run(a: TrainArgs) -> Result<()> {
     match a.model {
-        ModelArg::Smearing => train_smearing(a),
+        ModelArg::Smearing | ModelArg::Flow => train_smearing(a),
         ModelArg::JetVae => train_jet_vae(a),
         ModelArg::NaiveGan => train_gan(a, GanKind::Naive),
         ModelArg::Fcgan => train_gan(a, GanKind::Fcgan),
@@ -190,6 +203,7 @@ pub fn run(a: TrainArgs) -> Result<()> {
 
 fn train_smearing(a: TrainArgs) -> Result<()> {
     let r = &a.run;
+    let flow = matches!(a.model, ModelArg::Flow);
     let cfg = smearing::paper().overridden(r.epochs, r.batch, r.lr, r.seed);
     let cols = TrainData {
         gen_cols: a.data.gen_cols.clone(),
@@ -204,7 +218,16 @@ fn train_smearing(a: TrainArgs) -> Result<()> {
             .iter()
             .map(|t| Transform::parse(t))
             .collect::<Result<_>>()?,
-        hidden: Hidden::parse(&a.smearing.hidden)?,
+        hidden: match &a.smearing.hidden {
+            Some(h) => Hidden::parse(h)?,
+            None if flow => smearing::FLOW_HIDDEN,
+            None => Hidden::PAPER,
+        },
+        flow: flow.then_some(FlowSpec {
+            layers: a.smearing.flow_layers,
+            bins: a.smearing.flow_bins,
+            tail_bound: a.smearing.tail_bound,
+        }),
     };
     // The events, and the recipe that made them (None for a file: then its name and hash).
     let (events, recipe, name, sha256) = match (&a.data.data, a.data.generate) {
@@ -239,7 +262,8 @@ fn train_smearing(a: TrainArgs) -> Result<()> {
     let device = backend::device(backend)?;
     let mut job = SmearingJob::new(&table, &cols, cfg.clone(), &device)?;
     eprintln!(
-        "training the smearing network on {} ({} train / {} validation events, {} → {} features) on {}",
+        "training the {} on {} ({} train / {} validation events, {} → {} features) on {}",
+        if flow { "conditional flow" } else { "smearing network" },
         table.source(),
         job.trainer.n_train(),
         job.trainer.n_val(),

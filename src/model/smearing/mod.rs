@@ -4,5 +4,5 @@
 mod net;
 mod trained;
 
-pub use net::{pinball, SmearingConfig, SmearingNet};
+pub use net::{pinball, ResponseNet, SmearingConfig, SmearingNet};
 pub use trained::{SmearingMeta, SmearingSampler, Target, TrainedSmearing};

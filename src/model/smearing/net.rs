@@ -3,7 +3,7 @@
 //! feature; reco-level events are drawn as x = μ + |q − μ|·ε, ε ~ N(0, 1) (seed 000, eq. 1 and
 //! fig. 2).
 
-use crate::model::{Mlp, MlpConfig};
+use crate::model::{FlowNet, FlowSpec, Mlp, MlpConfig};
 use crate::random::Rng;
 use burn::prelude::*;
 use burn::tensor::activation::relu;
@@ -25,6 +25,46 @@ pub struct SmearingConfig {
     /// The quantile the second network learns: 0.841 = Φ(1), the +1σ point of a Gaussian.
     #[config(default = 0.841)]
     pub gamma: f64,
+    /// A conditional flow instead of the paper's Gaussian (issue 22); its conditioners have
+    /// the hidden layers above. `None` (every model file before it): the paper's network.
+    #[config(default = "None")]
+    pub flow: Option<FlowSpec>,
+}
+
+/// The response model a smearing file holds: seed 000's Gaussian pair, or a conditional flow.
+/// Both map standardised gen features and standard normals to standardised targets, so
+/// sampling, evaluation, links and the page treat them alike.
+#[derive(Module, Debug)]
+pub enum ResponseNet {
+    Gaussian(SmearingNet),
+    Flow(FlowNet),
+}
+
+impl ResponseNet {
+    /// The training loss per event: eq. (2)–(3) of seed 000 for the Gaussian, −ln p for the
+    /// flow.
+    pub fn loss(&self, x_gen: Tensor<2>, y: Tensor<2>, gamma: f64) -> Tensor<1> {
+        match self {
+            Self::Gaussian(n) => n.loss(x_gen, y, gamma),
+            Self::Flow(f) => f.loss(x_gen, y),
+        }
+    }
+
+    /// Standardised targets for standard-normal noise `eps`.
+    pub fn sample(&self, x_gen: Tensor<2>, eps: Tensor<2>) -> Tensor<2> {
+        match self {
+            Self::Gaussian(n) => n.sample(x_gen, eps),
+            Self::Flow(f) => f.sample(x_gen, eps),
+        }
+    }
+
+    /// The weights, flat, in the model file's order.
+    pub fn to_flat(&self) -> Tensor<1> {
+        match self {
+            Self::Gaussian(n) => n.to_flat(),
+            Self::Flow(f) => f.to_flat(),
+        }
+    }
 }
 
 /// The pinball (quantile) loss per element, seed 000 eq. (3): γ·(x − q) above the quantile,
@@ -48,6 +88,46 @@ impl SmearingConfig {
             vec![self.hidden_width; self.hidden_layers],
             self.leaky_slope,
         )
+    }
+
+    /// The flow's conditioner network (flow models only).
+    fn conditioner(&self, spec: &FlowSpec) -> MlpConfig {
+        spec.conditioner(
+            self.n_outputs,
+            self.n_inputs,
+            &vec![self.hidden_width; self.hidden_layers],
+            self.leaky_slope,
+        )
+    }
+
+    /// Parameters of the response model [`SmearingConfig::response`] builds.
+    pub fn n_response_params(&self) -> usize {
+        match &self.flow {
+            Some(spec) => spec.layers * self.conditioner(spec).n_params(),
+            None => self.n_params(),
+        }
+    }
+
+    /// Seeded initial weights of the response model, flat.
+    pub fn init_response_flat(&self, rng: &mut Rng) -> Vec<f32> {
+        match &self.flow {
+            Some(spec) => spec.init_flat(&self.conditioner(spec), rng),
+            None => self.init_flat(rng),
+        }
+    }
+
+    /// The response model (Gaussian pair or flow) with the weights `flat`.
+    pub fn response(&self, flat: &[f32], device: &Device) -> ResponseNet {
+        match &self.flow {
+            Some(spec) => ResponseNet::Flow(FlowNet::from_flat(
+                spec,
+                &self.conditioner(spec),
+                self.n_outputs,
+                flat,
+                device,
+            )),
+            None => ResponseNet::Gaussian(self.from_flat(flat, device)),
+        }
     }
 
     pub fn init(&self, rng: &mut Rng, device: &Device) -> SmearingNet {

@@ -1,7 +1,7 @@
 //! A trained smearing network with everything needed to apply it: configuration, column names,
 //! standardisation, training summary — and sampling reco-level events from gen-level ones.
 
-use super::{SmearingConfig, SmearingNet};
+use super::{ResponseNet, SmearingConfig};
 use crate::data::{Standardizer, Table, Transform};
 use crate::error::{Error, Result};
 use crate::model::{fast, read_f32, upload};
@@ -56,16 +56,16 @@ const SAMPLE_CHUNK: usize = 65_536;
 
 pub struct TrainedSmearing {
     pub meta: SmearingMeta,
-    net: SmearingNet,
+    net: ResponseNet,
     device: Device,
-    /// The weights, flat, when the model lives on the CPU device: sampling then takes the
-    /// fast path (`model::fast`).
+    /// The weights, flat, when a Gaussian model lives on the CPU device: sampling then takes
+    /// the fast path (`model::fast`).
     flat: Option<Vec<f32>>,
 }
 
 impl TrainedSmearing {
     /// A model sampled through Burn on `device`.
-    pub fn new(meta: SmearingMeta, net: SmearingNet, device: Device) -> Self {
+    pub fn new(meta: SmearingMeta, net: ResponseNet, device: Device) -> Self {
         Self {
             meta,
             net,
@@ -74,11 +74,11 @@ impl TrainedSmearing {
         }
     }
 
-    /// The model with the weights `flat` (mean network first) on `device`; on the CPU device
-    /// it samples on the fast path.
+    /// The model with the weights `flat` (the Gaussian's mean network first, or the flow's
+    /// conditioners) on `device`; a Gaussian model on the CPU device samples on the fast path.
     pub fn from_flat(meta: SmearingMeta, flat: Vec<f32>, device: &Device) -> Self {
-        let net = meta.config.from_flat(&flat, device);
-        let flat = crate::backend::is_cpu(device).then_some(flat);
+        let net = meta.config.response(&flat, device);
+        let flat = (crate::backend::is_cpu(device) && meta.config.flow.is_none()).then_some(flat);
         Self {
             meta,
             net,
@@ -92,16 +92,21 @@ impl TrainedSmearing {
         self.flat.is_some()
     }
 
-    pub fn net(&self) -> &SmearingNet {
+    pub fn net(&self) -> &ResponseNet {
         &self.net
+    }
+
+    /// True for a conditional flow, false for seed 000's Gaussian network.
+    pub fn is_flow(&self) -> bool {
+        self.meta.config.flow.is_some()
     }
 
     pub fn device(&self) -> &Device {
         &self.device
     }
 
-    /// Both networks' weights, flat (mean network first; per layer W, d_in × d_out row-major,
-    /// then b): what the ONNX export writes.
+    /// The weights, flat (the Gaussian's mean network first; per layer W, d_in × d_out
+    /// row-major, then b): what the model file and the ONNX export write.
     pub async fn weights(&self) -> Result<Vec<f32>> {
         match &self.flat {
             Some(flat) => Ok(flat.clone()),

@@ -20,6 +20,12 @@ pub async fn export(model: &TrainedSmearing) -> Result<Vec<u8>> {
             format!("a residual model pairs its columns, but it has {k_in} gen and {k_out} reco columns"),
         ));
     }
+    if model.is_flow() {
+        return Err(Error::invalid(
+            "ONNX export",
+            "a flow model's export is not built yet (the Gaussian network's is)",
+        ));
+    }
     let flat = model.weights().await?;
     let mlp = m.config.mlp();
     let half = mlp.n_params();
