@@ -10,14 +10,13 @@ use super::jobs;
 use super::plots::{hist, show_figure, PlotLinks};
 use super::state::{parse, AppState, Store};
 use super::teach::Explain;
-use crate::backend::Job;
 use crate::data::{write_bytes, Table};
 use crate::detector::WjetsDetector;
-use crate::model::{EpochReport, TrainedSmearing};
+use crate::model::{EpochReport, FlowSpec, TrainedSmearing};
 use crate::plot::{axis_label, draw_loss, GEN_COLOR, MODEL_COLOR, RECO_COLOR, SMEARING_LOSS};
 use crate::recipe::{DataOrigin, WjetsRecipe, MAX_EVENTS};
 use crate::store::save_smearing;
-use crate::train::Hidden;
+use crate::train::{Hidden, TrainData};
 use crate::workflow::smearing::{
     self, compare, pairs_data, quality, wjets_data, ColumnPair, JsRow, Source, TestEvents,
 };
@@ -103,6 +102,8 @@ pub struct Smear {
     pub lr: RwSignal<String>,
     /// Hidden layers × width of the network ("4x100", "2x16").
     pub hidden: RwSignal<String>,
+    /// The response model: "gaussian" (seed 000's network) or "flow" (issue 22).
+    pub model: RwSignal<String>,
     pub have_data: RwSignal<bool>,
     pub have_model: RwSignal<bool>,
     pub history: RwSignal<Vec<EpochReport>>,
@@ -130,6 +131,7 @@ impl Smear {
             batch: RwSignal::new("128".into()),
             lr: RwSignal::new("0.001".into()),
             hidden: RwSignal::new("4x100".into()),
+            model: RwSignal::new("gaussian".into()),
             have_data: RwSignal::new(false),
             have_model: RwSignal::new(false),
             history: RwSignal::new(Vec::new()),
@@ -208,8 +210,9 @@ async fn train(app: AppState, sm: Smear) -> Result<String> {
         parse("learning rate", &sm.lr.get_untracked())?,
     );
     let hidden = Hidden::parse(&sm.hidden.get_untracked())?;
+    let flow = (sm.model.get_untracked() == "flow").then(FlowSpec::default);
     let mapping = sm.mapping.get_untracked();
-    let device = app.device_for(Job::FastPath)?;
+    let device = app.device_for(smearing::device_job(flow.is_some()))?;
     // The rows the run trains on (a copy: the section's events are only borrowed).
     let (rows, cols, cfg, origin) = sm.data.with(|d| -> Result<_> {
         let source = d.source()?;
@@ -219,6 +222,7 @@ async fn train(app: AppState, sm: Smear) -> Result<String> {
             // Built-in events: all of them (the test events are another seed's).
             Source::Recipe { .. } => wjets_data(hidden),
         };
+        let cols = TrainData { flow, ..cols };
         let cfg = smearing::paper().overridden(Some(epochs), Some(batch), Some(lr), d.seed());
         Ok((
             source.train_rows()?.into_owned(),
@@ -413,8 +417,17 @@ pub fn SmearSection(children: Children) -> impl IntoView {
             <label>"epochs " <input id="epochs" type="number" min="1" bind:value=sm.epochs/></label>
             <label>"batch " <input id="batch" type="number" min="1" bind:value=sm.batch/></label>
             <label>"learning rate " <input id="lr" type="text" bind:value=sm.lr/></label>
+            <label title="the paper's network draws each reco feature from a Gaussian; the flow learns the joint, non-Gaussian response">"model " <select id="smear-model" on:change=move |e| {
+                let v = event_target_value(&e);
+                sm.hidden.set(if v == "flow" { "2x64".into() } else { "4x100".into() });
+                sm.model.set(v);
+            } prop:value=move || sm.model.get()>
+                <option value="gaussian">"Gaussian (Chen et al.)"</option>
+                <option value="flow">"Flow (spline couplings)"</option>
+            </select></label>
             <label>"network " <select id="hidden" on:change=move |e| sm.hidden.set(event_target_value(&e)) prop:value=move || sm.hidden.get()>
                 <option value="4x100">"4 × 100 (the paper's)"</option>
+                <option value="2x64">"2 × 64 (the flow's conditioners)"</option>
                 <option value="2x32">"2 × 32 (shares inline in float16)"</option>
                 <option value="2x16">"2 × 16 (small: shares inline exactly)"</option>
             </select></label>

@@ -14,7 +14,7 @@ mod tensor_io;
 mod unfold_gan;
 mod vae_gan;
 
-pub use flow::{FlowNet, FlowSpec, Spline};
+pub use flow::{FlowNet, FlowSpec, Spline, MIN_BIN, MIN_DERIVATIVE};
 pub use history::{EpochReport, Stop, TrainConfig};
 pub use jet_vae::{
     chamfer, jet_pt_mass, standardise_jets, to_feature_major, to_gev, HostNoise, JetSampler,

@@ -28,6 +28,19 @@ impl BenchData {
             cols: TrainData::wjets_main(),
         })
     }
+
+    /// The same events and columns for the conditional flow (issue 22) with its default
+    /// conditioners.
+    pub fn flow(self) -> Self {
+        Self {
+            cols: TrainData {
+                flow: Some(crate::model::FlowSpec::default()),
+                hidden: super::smearing::FLOW_HIDDEN,
+                ..self.cols
+            },
+            ..self
+        }
+    }
 }
 
 /// The two figures of one backend and engine.

@@ -203,6 +203,17 @@ pub fn quality_text(quality: &[(String, f64)]) -> String {
         .join(", ")
 }
 
+/// Where a smearing model trains: seed 000's pair on the CPU fast path; a flow, which has no
+/// fast path (Burn's autodiff everywhere), where the larger networks go (WebGPU on a hardware
+/// adapter, or when the page is told to).
+pub fn device_job(flow: bool) -> crate::backend::Job {
+    if flow {
+        crate::backend::Job::Large
+    } else {
+        crate::backend::Job::FastPath
+    }
+}
+
 /// The flow's conditioners unless told otherwise: two hidden layers of 64.
 pub const FLOW_HIDDEN: Hidden = Hidden {
     layers: 2,

@@ -654,6 +654,47 @@ async function showersGpuFlow(page, name, timeout) {
   assert.match(studied, /ran on WebGPU/);
 }
 
+/** The Smear tab's conditional flow (issue 22): chosen in place of the Gaussian network,
+ * trained on built-in events, sampled and compared with the detector; `size.query` forces the
+ * backend (the flow has no CPU fast path, so WebGPU is its device when told). */
+async function flowFlow(page, name, timeout, size) {
+  await page.goto(`${home}?tab=smear${size.query ?? ''}`);
+  await backendReady(page);
+  await page.selectOption('#smear-model', 'flow');
+  assert.equal(await page.inputValue('#hidden'), '2x64', 'the flow proposes its conditioners');
+  await page.fill('#events', String(size.events));
+  await page.fill('#epochs', String(size.epochs));
+  const t0 = Date.now();
+  await page.click('#generate');
+  await waitIdle(page, timeout);
+  const tTrain = await page.evaluate(() => performance.now());
+  await page.click('#train');
+  await waitIdle(page, timeout);
+  const trained = await page.textContent('#status');
+  console.log(`[${name}] flow: ${trained} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  if (!size.query) await assertNoLongTasks(page, name, tTrain, 'training the flow');
+  assert.equal(await page.textContent('#error'), '', 'no error training the flow');
+  const train = await numbers(page, '.train-loss');
+  const val = await numbers(page, '.val-loss');
+  console.log(`[${name}] flow −ln p per event by epoch: train ${train.join(' ')}; validation ${val.join(' ')}`);
+  assert.equal(train.length, size.epochs);
+  assert.ok(train.every(Number.isFinite) && val.every(Number.isFinite), 'finite flow losses');
+  if (size.epochs > 1) assert.ok(train.at(-1) < train[0], 'the flow learned');
+  await page.click('#sample');
+  await waitIdle(page, timeout);
+  const sampled = await page.textContent('#status');
+  console.log(`[${name}] flow: ${sampled} (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
+  assert.equal(await page.textContent('#error'), '', 'no error sampling the flow');
+  if (size.query) assert.match(sampled, /ran on WebGPU/);
+  const rows = await page.$$eval('.js-row', (rs) => rs.map((r) => [r.dataset.feature, Number(r.querySelector('.js-model').textContent)]));
+  console.log(`[${name}] flow quantile-JS: ${rows.map((r) => `${r[0]} ${r[1].toFixed(5)}`).join(', ')}`);
+  assert.equal(rows.length, 9);
+  assert.ok(rows.every((r) => r[1] >= 0 && r[1] <= Math.LN2), 'flow JS in [0, ln 2]');
+  assert.ok(await inkedPixels(page, 'hist-jet_px') > 2000, 'the flow sample drawn');
+  await page.locator('#panel-smear').screenshot({ path: path.join(out, `smear-flow-${name}.png`) });
+  await page.selectOption('#smear-model', 'gaussian');
+}
+
 /** The Jets section: bad input refused, built-in jets, a short jet-VAE training with its loss
  * components, test jets through it, the JS table, the plots and the event display. */
 async function jetsFlow(page, name, timeout) {
@@ -866,6 +907,10 @@ async function switchFlow(page, name) {
   await popup.close();
 }
 
+/** The flow runs: 5,000 events for 3 epochs on the CPU; on software WebGPU, 600 for one. */
+const FLOW_CPU = { events: 5000, epochs: 3 };
+const FLOW_GPU = { events: 600, epochs: 1, query: '&backend=webgpu' };
+
 async function run({ name, webgpu, page: file, events, epochs, expectBadge, timeout }) {
   const t0 = Date.now();
   home = base + file;
@@ -927,6 +972,11 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
     if (process.env.FLOW === 'showers') {
       if (webgpu) await showersGpuFlow(page, name, timeout);
       else await showersFlow(page, name, timeout, { showers: 1000, epochs: 6, generated: 4000, truth: 8000 });
+      assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
+      return;
+    }
+    if (process.env.FLOW === 'flow') {
+      await flowFlow(page, name, timeout, webgpu ? FLOW_GPU : FLOW_CPU);
       assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'no page errors');
       return;
     }
@@ -1023,10 +1073,12 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
       await jetsFlow(page, name, timeout);
       await unfoldFlow(page, name, timeout);
       await showersFlow(page, name, timeout, { showers: 1000, epochs: 6, generated: 4000, truth: 8000 });
+      await flowFlow(page, name, timeout, FLOW_CPU);
       await workerStartFailureFlow(page, name);
     }
     if (webgpu) {
       await showersGpuFlow(page, name, timeout);
+      await flowFlow(page, name, timeout, FLOW_GPU);
       await autoChoiceFlow(page, name, timeout);
     }
     await benchFlow(browser, name, timeout);

@@ -60,7 +60,7 @@ def run_graph(graph, feed, output):
     return ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"]).run([output], feed)[0]
 
 
-def check_smearing(name, model, tmp):
+def check_smearing(name, model, tmp, tol=REL_TOL):
     events = tmp / "events.npz"
     proto, graph, sampled, noise = export_and_sample(
         name, model, ["--input", events, "--seed", 11], ["gen", "noise"], ["reco"], tmp)
@@ -75,7 +75,7 @@ def check_smearing(name, model, tmp):
     print(f"{name}: {EVENTS} events, {len(reco_cols)} reco columns: max |Δ| = {diff.max():.3e}, "
           f"max |Δ|/max(|reco|, 1) = {rel.max():.3e}")
     assert np.isfinite(got).all()
-    assert rel.max() <= REL_TOL, f"{name}: relative error {rel.max():.3e} > {REL_TOL}"
+    assert rel.max() <= tol, f"{name}: relative error {rel.max():.3e} > {tol}"
 
 
 def check_unfold(name, model, tmp):
@@ -154,6 +154,12 @@ def main():
                 "--transforms", "log,log,log", "--target", "direct", "--hidden", "2x16",
                 "--epochs", 2, "--out", direct)
         check_smearing("smearing (direct, log transforms)", direct, tmp)
+        # A conditional flow (issue 22): eight inverse spline couplings. An inversion amplifies
+        # rounding where the spline is steep: measured 1.0e-4 at worst on 100k events.
+        flow = tmp / "flow.fastsim"
+        fastsim("train", "--model", "flow", "--data", tmp / "events.npz", "--gen-cols", W_GEN,
+                "--reco-cols", W_RECO, "--hidden", "2x16", "--epochs", 2, "--out", flow)
+        check_smearing("conditional flow (2 epochs)", flow, tmp, tol=1e-3)
         # The unfolding GANs' generators, pre-trained (the Unfold tab's), on WZ events.
         fastsim("generate", "--process", "wz", "--events", EVENTS, "--seed", 2102, "--out", tmp / "wz.npz")
         check_unfold("FCGAN (unfold-fcgan-small)", "unfold-fcgan-small", tmp)

@@ -111,6 +111,30 @@ pub fn run(args: BenchArgs) -> Result<()> {
         if let Some((epoch_s, rate)) = fast {
             jax_peer(&args, runs, &cols, epoch_s, rate);
         }
+        // The conditional flow in its place (no fast path: Burn's autodiff on every backend).
+        // No JAX peer measures a flow yet.
+        let flow = bench::BenchData::new(args.train_events, args.sample_events)?.flow();
+        let clock = Instant::now();
+        let speed = pollster::block_on(bench::smearing_speed(
+            &flow,
+            &device,
+            Engine::Burn,
+            runs,
+            || clock.elapsed().as_secs_f64(),
+            async || true,
+        ))?;
+        println!(
+            "{}\ttrain epoch (flow, Burn, {} events, batch 128)\t{:.3}\ts/epoch\t{runs}",
+            kind.label(),
+            args.train_events,
+            speed.epoch_s
+        );
+        println!(
+            "{}\tsample (flow, Burn, {} events)\t{:.0}\tevents/s\t{runs}\t# no JAX peer for the flow yet",
+            kind.label(),
+            args.sample_events,
+            speed.events_per_s
+        );
         if args.smearing_only {
             continue;
         }

@@ -35,7 +35,10 @@ pub fn run(a: CompareModelsArgs) -> Result<()> {
     let mut models = Vec::new();
     for path in &a.models {
         let (bytes, name) = resolve_model(path, &models_dir())?;
-        models.push((name.clone(), load_smearing(&bytes, &name, &device)?));
+        let label = path
+            .file_stem()
+            .map_or(name.clone(), |s| s.to_string_lossy().into_owned());
+        models.push((label, load_smearing(&bytes, &name, &device)?));
     }
     let (gen, reco) = (&models[0].1.meta.gen_cols, &models[0].1.meta.reco_cols);
     if let Some((name, _)) = models
@@ -48,7 +51,7 @@ pub fn run(a: CompareModelsArgs) -> Result<()> {
         ));
     }
     let mut samples = Vec::new();
-    let mut speed = String::from("\n### Sampling speed (this run, one CPU thread; `fastsim bench` measures both kinds' training and sampling)\n\n| model | kind | parameters | sampling [events/s] |\n| --- | --- | --- | --- |\n");
+    let mut speed = String::from("\n### Sampling speed (this run, this machine; `fastsim bench` measures both kinds' training and sampling)\n\n| model | kind | parameters | sampling [events/s] |\n| --- | --- | --- | --- |\n");
     for (name, m) in &models {
         let t = Instant::now();
         let mut s = pollster::block_on(m.sample(&test, a.seed))?;

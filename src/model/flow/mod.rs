@@ -6,4 +6,4 @@ mod net;
 mod spline;
 
 pub use net::{FlowNet, FlowSpec};
-pub use spline::Spline;
+pub use spline::{Spline, MIN_BIN, MIN_DERIVATIVE};

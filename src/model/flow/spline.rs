@@ -9,8 +9,8 @@ use burn::tensor::activation::{softmax, softplus};
 
 /// Smallest bin width and height, as a fraction of 2B (Durkan et al.'s default 10⁻³), and the
 /// smallest knot derivative: they keep every bin invertible.
-const MIN_BIN: f64 = 1e-3;
-const MIN_DERIVATIVE: f64 = 1e-3;
+pub const MIN_BIN: f64 = 1e-3;
+pub const MIN_DERIVATIVE: f64 = 1e-3;
 
 /// One spline per (row, dimension), in the knots' coordinates: x-knots, y-knots and the
 /// derivatives at them, each `[n, d, K + 1]`.

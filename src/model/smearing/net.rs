@@ -91,7 +91,7 @@ impl SmearingConfig {
     }
 
     /// The flow's conditioner network (flow models only).
-    fn conditioner(&self, spec: &FlowSpec) -> MlpConfig {
+    pub fn conditioner(&self, spec: &FlowSpec) -> MlpConfig {
         spec.conditioner(
             self.n_outputs,
             self.n_inputs,

@@ -4,6 +4,7 @@
 //! generated from `proto/onnx.proto` by `tools/onnx-proto-gen`); no protobuf is written by
 //! hand.
 
+mod flow;
 mod graph;
 mod jet_vae;
 #[allow(clippy::all, clippy::pedantic)]

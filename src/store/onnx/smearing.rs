@@ -20,16 +20,7 @@ pub async fn export(model: &TrainedSmearing) -> Result<Vec<u8>> {
             format!("a residual model pairs its columns, but it has {k_in} gen and {k_out} reco columns"),
         ));
     }
-    if model.is_flow() {
-        return Err(Error::invalid(
-            "ONNX export",
-            "a flow model's export is not built yet (the Gaussian network's is)",
-        ));
-    }
     let flat = model.weights().await?;
-    let mlp = m.config.mlp();
-    let half = mlp.n_params();
-    let shapes = mlp.shapes();
     let slope = m.config.leaky_slope;
     let logs = |k: usize| -> Vec<bool> {
         (0..k)
@@ -41,20 +32,37 @@ pub async fn export(model: &TrainedSmearing) -> Result<Vec<u8>> {
     let noise = g.input("noise", k_out);
     let t = g.on_columns(&gen, "Log", &logs(k_in));
     let x = g.standardise(&t, &m.x_norm.mean, &m.x_norm.std);
-    let mu = g.mlp(&x, &flat[..half], &shapes, slope);
-    let q = g.mlp(&x, &flat[half..], &shapes, slope);
-    let d = g.sub(&q, &mu);
-    let sigma = g.op("Abs", &[&d], vec![]);
-    let spread = g.mul(&sigma, &noise);
-    let y = g.add(&mu, &spread);
+    let y = match &m.config.flow {
+        // The flow: the normals through the inverse couplings.
+        Some(spec) => {
+            let mlp = m.config.conditioner(spec);
+            super::flow::inverse(&mut g, &x, &noise, &flat, spec, &mlp, k_out)
+        }
+        // Eq. (1) of seed 000: x = μ + |q − μ|·ε.
+        None => {
+            let mlp = m.config.mlp();
+            let (half, shapes) = (mlp.n_params(), mlp.shapes());
+            let mu = g.mlp(&x, &flat[..half], &shapes, slope);
+            let q = g.mlp(&x, &flat[half..], &shapes, slope);
+            let d = g.sub(&q, &mu);
+            let sigma = g.op("Abs", &[&d], vec![]);
+            let spread = g.mul(&sigma, &noise);
+            g.add(&mu, &spread)
+        }
+    };
     let mut y = g.unstandardise(&y, &m.y_norm.mean, &m.y_norm.std);
     if m.target == Target::Residual {
         y = g.add(&y, &t);
     }
     let reco = g.on_columns(&y, "Exp", &logs(k_out));
     g.output(&reco, "reco", &[k_out]);
+    let what = if model.is_flow() {
+        "conditional flow (rational-quadratic spline couplings)"
+    } else {
+        "smearing network (Chen et al., seed 000)"
+    };
     let doc = format!(
-        "fastsim-lab smearing network (Chen et al., seed 000). Inputs: gen (N x {k_in}: {}), noise (N x {k_out} standard normals). Output: reco (N x {k_out}: {}).",
+        "fastsim-lab {what}. Inputs: gen (N x {k_in}: {}), noise (N x {k_out} standard normals). Output: reco (N x {k_out}: {}).",
         m.gen_cols.join(", "),
         m.reco_cols.join(", ")
     );
