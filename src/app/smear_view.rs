@@ -13,7 +13,9 @@ use super::teach::Explain;
 use crate::data::{write_bytes, Table};
 use crate::detector::WjetsDetector;
 use crate::model::{EpochReport, FlowSpec, TrainedSmearing};
-use crate::plot::{axis_label, draw_loss, GEN_COLOR, MODEL_COLOR, RECO_COLOR, SMEARING_LOSS};
+use crate::plot::{
+    axis_label, draw_loss, FLOW_LOSS, GEN_COLOR, MODEL_COLOR, RECO_COLOR, SMEARING_LOSS,
+};
 use crate::recipe::{DataOrigin, WjetsRecipe, MAX_EVENTS};
 use crate::store::save_smearing;
 use crate::train::{Hidden, TrainData};
@@ -151,15 +153,20 @@ impl Smear {
     /// Draws the training history on the loss canvas.
     pub fn draw_history(self, app: AppState) {
         let history = self.history.get_untracked();
-        if let Err(e) = draw_on("loss-canvas", |root| {
-            draw_loss(root, &history, SMEARING_LOSS)
-        }) {
+        let label = if self.model.get_untracked() == "flow" {
+            FLOW_LOSS
+        } else {
+            SMEARING_LOSS
+        };
+        if let Err(e) = draw_on("loss-canvas", |root| draw_loss(root, &history, label)) {
             app.fail(e);
         }
     }
 
     /// Makes `model` the lab's model (trained, from a link or pre-trained), with its history.
     pub fn install(self, app: AppState, model: TrainedSmearing, pinned: Option<(String, String)>) {
+        self.model
+            .set(if model.is_flow() { "flow" } else { "gaussian" }.into());
         self.history.set(model.meta.history.clone());
         self.draw_history(app);
         self.data.with(|d| {
@@ -411,6 +418,7 @@ pub fn SmearSection(children: Children) -> impl IntoView {
     view! {
         <section id="smear-train">
             <h3>"2 · Train the smearing network"</h3>
+            <p hidden=move || sm.model.get() != "flow">"The flow (beyond the paper): a chain of eight invertible spline maps turns each event's reco features into standard normal numbers, conditioned on its gen features; it learns their joint distribution by maximum likelihood (the loss is −ln p per event, which may go below zero), so correlations and non-Gaussian tails are learned too. Sampling runs the chain backwards on fresh normal numbers."</p>
             <p>"Two networks (9 → 4×100 → 9 in the paper; 2×16 is small enough to share inline) learn the centre and the +1σ quantile of each reco feature from the gen features; 70 % of the events train, 30 % validate. A loaded file's last 20 % are held out as its test events."</p>
             <Explain>"One network predicts the centre μ of each reco feature (absolute-error loss, Chen et al. eq. 2), the other its +1σ quantile q (pinball loss with γ = 0.841, eq. 3); a reco event is then drawn as μ + |q − μ|·ε with ε a standard normal number (eq. 1). Watch the two curves: the validation loss should fall with the training loss. If it rises while the training loss still falls, the network is learning its training events by heart (overfitting): the page keeps the epoch with the lowest validation loss."</Explain>
             <div class="row">

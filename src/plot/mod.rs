@@ -12,6 +12,7 @@ mod labels;
 mod loss;
 mod map2d;
 mod shower_image;
+mod tails;
 
 pub use closure::closure_figures;
 pub use event_display::{draw_event_display, JetPanel};
@@ -23,9 +24,12 @@ pub use loss::{draw_gan_loss, draw_loss, draw_shower_loss};
 
 /// Loss-curve axis titles.
 pub const SMEARING_LOSS: &str = "loss (L1 + pinball, standardised)";
+/// The flow's loss: the negative log-likelihood of the standardised targets.
+pub const FLOW_LOSS: &str = "−ln p per event (standardised)";
 pub const JET_VAE_LOSS: &str = "loss, eq. (1) of Touranakou et al.";
 pub use map2d::{draw_deviation2d, draw_map2d};
 pub use shower_image::draw_shower_images;
+pub use tails::draw_residual_tails;
 
 use crate::error::Error;
 use plotters::coord::types::RangedCoordf64;

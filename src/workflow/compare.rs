@@ -41,6 +41,8 @@ pub struct Comparison {
     pub pairs: Vec<(usize, usize)>,
     /// The detector's own fraction of residuals beyond 3σ of its core, per feature.
     pub detector_tail: Vec<f64>,
+    /// The detector's residual median and core width per feature (the units of the tails).
+    pub cores: Vec<(f64, f64)>,
     /// Detector events per reco jet-pT bin.
     pub detector_pt: Vec<u64>,
     pub models: Vec<ModelFigures>,
@@ -155,9 +157,20 @@ impl Comparison {
                 .collect(),
             pairs,
             detector_tail,
+            cores,
             detector_pt,
             models,
         })
+    }
+
+    /// Feature `j`'s residuals reco − gen of `table` in units of the detector's core width,
+    /// about its median (what [`crate::plot::draw_residual_tails`] draws).
+    pub fn core_residuals(&self, table: &Table, gen: &str, reco: &str, j: usize) -> Result<Vec<f32>> {
+        let (median, sigma) = self.cores[j];
+        Ok(residuals(table, reco, gen)?
+            .iter()
+            .map(|r| ((*r as f64 - median) / sigma) as f32)
+            .collect())
     }
 
     /// The feature pairs' names, "a × b".

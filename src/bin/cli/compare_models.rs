@@ -6,6 +6,10 @@ use super::common::{write, InputArgs};
 use clap::Args;
 use fastsim_lab::backend;
 use fastsim_lab::store::{load_smearing, resolve_model, models_dir};
+use fastsim_lab::plot::{
+    axis_label, draw_residual_tails, to_png_file, to_svg, GEN_COLOR, HIST_EST_COLOR, MODEL_COLOR,
+    RECO_COLOR, VAL_COLOR,
+};
 use fastsim_lab::workflow::compare::Comparison;
 use fastsim_lab::{Error, Result};
 use std::path::PathBuf;
@@ -27,6 +31,10 @@ pub struct CompareModelsArgs {
     /// Also write the report here (Markdown).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Also draw each feature's residuals (log scale, detector core widths) into this folder,
+    /// as PNG and SVG.
+    #[arg(long)]
+    plot_dir: Option<PathBuf>,
 }
 
 pub fn run(a: CompareModelsArgs) -> Result<()> {
@@ -74,6 +82,28 @@ pub fn run(a: CompareModelsArgs) -> Result<()> {
         c.markdown()
     );
     println!("{report}");
+    if let Some(dir) = &a.plot_dir {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let colors = [MODEL_COLOR, GEN_COLOR, VAL_COLOR, HIST_EST_COLOR];
+        for (j, (g, r)) in gen.iter().zip(reco).enumerate() {
+            let mut series = vec![("detector".to_string(), c.core_residuals(&test, g, r, j)?, RECO_COLOR)];
+            for (i, (name, s)) in samples.iter().enumerate() {
+                series.push((name.clone(), c.core_residuals(s, g, r, j)?, colors[i % colors.len()]));
+            }
+            let refs: Vec<(&str, &[f32], _)> =
+                series.iter().map(|(l, v, col)| (l.as_str(), v.as_slice(), *col)).collect();
+            let feature = &c.features[j];
+            let label = format!("({} − gen) − median, in detector core widths σ", axis_label(r));
+            let png = dir.join(format!("residual-tails-{feature}.png"));
+            to_png_file(&png, (720, 480), |root| draw_residual_tails(root, &label, &refs, 64))?;
+            let svg = to_svg((720, 480), |root| draw_residual_tails(root, &label, &refs, 64))?;
+            write(&dir.join(format!("residual-tails-{feature}.svg")), svg.as_bytes())?;
+        }
+        eprintln!("wrote residual-tails-*.png and .svg to {}", dir.display());
+    }
     if let Some(out) = &a.out {
         write(out, report.as_bytes())?;
     }
