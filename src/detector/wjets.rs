@@ -358,6 +358,51 @@ mod tests {
         assert!((r - (0.03f64.powi(2) + 0.0225 + 0.0025).sqrt()).abs() < 1e-12);
     }
 
+    /// The tails option: the jet's pT response gains a low tail (far more events below
+    /// −3σ than the log-normal gives), its MET moves with it (the same vector), and the
+    /// tails detector's file reads back; the default's JSON stays as it was (no `tails`).
+    #[test]
+    fn crystal_ball_tails_reach_the_jet_and_the_met() {
+        let file = include_str!("../../models/detector-tails.json");
+        let tails = WjetsDetector::from_json(file, "detector-tails.json").unwrap();
+        assert!(tails.jet.tails.is_some());
+        assert!(!WjetsDetector::default().to_json().contains("tails"));
+        let gen = WJetGenEvent {
+            mu: FourVector::from_pt_eta_phi_m(40.0, 0.3, 0.0, crate::physics::MU_MASS),
+            q: 1.0,
+            nu: FourVector::from_pt_eta_phi_m(35.0, 0.1, 2.5, 0.0),
+            jet: FourVector::from_pt_eta_phi_m(60.0, 0.5, 3.0, 8.0),
+            soft: (0.0, 0.0),
+            n_pileup: 0,
+        };
+        let sigma = tails.jet_resolution(gen.jet.e, gen.jet.eta()).unwrap();
+        // Per detector: the fraction of jets measured below −3σ, and how much further the
+        // MET reaches along the jet (GeV) in those events than in the others.
+        let unit = (gen.jet.px / gen.jet.pt(), gen.jet.py / gen.jet.pt());
+        let low_tail = |d: &WjetsDetector| {
+            let mut r = crate::random::rng(8, 0);
+            let (mut low, mut core) = (Vec::new(), Vec::new());
+            for _ in 0..20_000 {
+                if let Some(e) = d.reconstruct(&gen, &mut r) {
+                    let along = e.met.0 * unit.0 + e.met.1 * unit.1;
+                    if e.jet.pt() / gen.jet.pt() - 1.0 < -3.0 * sigma {
+                        low.push(along);
+                    } else {
+                        core.push(along);
+                    }
+                }
+            }
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+            let frac = low.len() as f64 / (low.len() + core.len()) as f64;
+            (frac, mean(&low) - mean(&core))
+        };
+        let (tail_default, _) = low_tail(&WjetsDetector::default());
+        let (tail, met_shift) = low_tail(&tails);
+        assert!(tail > 5.0 * tail_default.max(1e-3), "low tail {tail} vs {tail_default}");
+        // The shortfall is at least 3σ·pT ≈ 34 GeV; the MET takes it along the jet.
+        assert!(met_shift > 3.0 * sigma * gen.jet.pt(), "MET shift {met_shift} GeV");
+    }
+
     #[test]
     fn json_round_trip_and_rejection() {
         let d = WjetsDetector::default();
