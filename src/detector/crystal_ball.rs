@@ -29,7 +29,8 @@ pub fn normal_cdf(x: f64) -> f64 {
     let t = 1.0 / (1.0 + 0.327_591_1 * z);
     let poly = t
         * (0.254_829_592
-            + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let erfc = poly * (-z * z).exp();
     if x >= 0.0 {
         1.0 - 0.5 * erfc
@@ -181,11 +182,19 @@ mod tests {
         let mut r = rng(3, 0);
         let n = 400_000;
         let xs: Vec<f64> = (0..n).map(|_| cb.quantile(uniform(&mut r))).collect();
-        for (lo, hi) in [(-8.0, -4.0), (-4.0, -1.2), (-1.2, 0.0), (0.0, 1.8), (1.8, 4.0)] {
+        for (lo, hi) in [
+            (-8.0, -4.0),
+            (-4.0, -1.2),
+            (-1.2, 0.0),
+            (0.0, 1.8),
+            (1.8, 4.0),
+        ] {
             let frac = xs.iter().filter(|&&x| x >= lo && x < hi).count() as f64 / n as f64;
             let steps = 2000;
             let h = (hi - lo) / steps as f64;
-            let want: f64 = (0..steps).map(|i| cb.pdf(lo + (i as f64 + 0.5) * h) * h).sum();
+            let want: f64 = (0..steps)
+                .map(|i| cb.pdf(lo + (i as f64 + 0.5) * h) * h)
+                .sum();
             let sigma = (want / n as f64).sqrt();
             assert!(
                 (frac - want).abs() < 5.0 * sigma + 1e-4,

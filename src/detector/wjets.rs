@@ -398,9 +398,15 @@ mod tests {
         };
         let (tail_default, _) = low_tail(&WjetsDetector::default());
         let (tail, met_shift) = low_tail(&tails);
-        assert!(tail > 5.0 * tail_default.max(1e-3), "low tail {tail} vs {tail_default}");
+        assert!(
+            tail > 5.0 * tail_default.max(1e-3),
+            "low tail {tail} vs {tail_default}"
+        );
         // The shortfall is at least 3σ·pT ≈ 34 GeV; the MET takes it along the jet.
-        assert!(met_shift > 3.0 * sigma * gen.jet.pt(), "MET shift {met_shift} GeV");
+        assert!(
+            met_shift > 3.0 * sigma * gen.jet.pt(),
+            "MET shift {met_shift} GeV"
+        );
     }
 
     #[test]

@@ -22,7 +22,8 @@ pub use jet_vae::{
 };
 pub use mlp::{Mlp, MlpConfig};
 pub use smearing::{
-    pinball, ResponseNet, SmearingConfig, SmearingMeta, SmearingNet, SmearingSampler, Target, TrainedSmearing,
+    pinball, ResponseNet, SmearingConfig, SmearingMeta, SmearingNet, SmearingSampler, Target,
+    TrainedSmearing,
 };
 pub use tensor_io::{read_f32, upload};
 pub use unfold_gan::{

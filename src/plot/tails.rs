@@ -80,7 +80,9 @@ pub fn draw_residual_tails<DB: DrawingBackend>(
                 thousands(v.len()),
                 100.0 * beyond
             ))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+            });
     }
     legend_at(&mut chart, SeriesLabelPosition::UpperRight)
 }

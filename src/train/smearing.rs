@@ -190,10 +190,13 @@ impl SmearingJob {
             origin: None,
             quality: Vec::new(),
         };
-        let fast = (engine == Engine::Auto && backend::is_cpu(device) && cols.flow.is_none()).then(|| FastSmearingStep {
-            config: net_cfg.clone(),
-            net: FusedSmearing::new(&net_cfg, &init),
-        });
+        let fast =
+            (engine == Engine::Auto && backend::is_cpu(device) && cols.flow.is_none()).then(|| {
+                FastSmearingStep {
+                    config: net_cfg.clone(),
+                    net: FusedSmearing::new(&net_cfg, &init),
+                }
+            });
         let mut trainer = Trainer::new(
             cfg,
             model,
@@ -272,7 +275,10 @@ mod tests {
                 reco_cols: vec!["reco_x".into()],
                 target: Target::Residual,
                 transforms: Vec::new(),
-                hidden: Hidden { layers: 2, width: 32 },
+                hidden: Hidden {
+                    layers: 2,
+                    width: 32,
+                },
                 flow,
             };
             let cfg = TrainConfig {
@@ -292,9 +298,14 @@ mod tests {
             ..FlowSpec::default()
         };
         let (js_flow, js_gauss) = (js(Some(flow)), js(None));
-        eprintln!("skewed residual, JS at 32 quantiles: flow {js_flow:.2e}, Gaussian {js_gauss:.2e}");
+        eprintln!(
+            "skewed residual, JS at 32 quantiles: flow {js_flow:.2e}, Gaussian {js_gauss:.2e}"
+        );
         assert!(js_flow < 3e-3, "flow JS {js_flow}");
-        assert!(js_gauss > 3.0 * js_flow, "the Gaussian {js_gauss} vs the flow {js_flow}");
+        assert!(
+            js_gauss > 3.0 * js_flow,
+            "the Gaussian {js_gauss} vs the flow {js_flow}"
+        );
     }
 
     /// Two epochs on the fast path and on Burn from the same seed end at the same losses within

@@ -112,14 +112,24 @@ impl Comparison {
         let detector_pt = test.column(jet_pt).map(pt_counts).unwrap_or_default();
         let trees: Vec<QuantileTree> = pairs
             .iter()
-            .map(|&(a, b)| QuantileTree::fit(&test.row_major(&[reco_cols[a].clone(), reco_cols[b].clone()])?, 2, N_QUANT_2D))
+            .map(|&(a, b)| {
+                QuantileTree::fit(
+                    &test.row_major(&[reco_cols[a].clone(), reco_cols[b].clone()])?,
+                    2,
+                    N_QUANT_2D,
+                )
+            })
             .collect::<Result<_>>()?;
         let mut models = Vec::new();
         for (label, sample) in samples {
             if sample.n_rows() != test.n_rows() {
                 return Err(Error::invalid(
                     "compare-models",
-                    format!("{label}: {} rows for {} test events", sample.n_rows(), test.n_rows()),
+                    format!(
+                        "{label}: {} rows for {} test events",
+                        sample.n_rows(),
+                        test.n_rows()
+                    ),
                 ));
             }
             let mut m = ModelFigures {
@@ -131,7 +141,8 @@ impl Comparison {
                 low_pt_ratio: Vec::new(),
             };
             for (j, (g, r)) in gen_cols.iter().zip(reco_cols).enumerate() {
-                m.js_1d.push(quantile_js(test.column(r)?, sample.column(r)?, N_QUANT_1D)?);
+                m.js_1d
+                    .push(quantile_js(test.column(r)?, sample.column(r)?, N_QUANT_1D)?);
                 let (rd, rm) = (residuals(test, r, g)?, residuals(sample, r, g)?);
                 m.js_residual.push(quantile_js(&rd, &rm, N_QUANT_RESIDUAL)?);
                 m.tail.push(tail_fraction(&rm, cores[j].0, cores[j].1));
@@ -139,7 +150,8 @@ impl Comparison {
             for (tree, &(a, b)) in trees.iter().zip(&pairs) {
                 let truth = test.row_major(&[reco_cols[a].clone(), reco_cols[b].clone()])?;
                 let model = sample.row_major(&[reco_cols[a].clone(), reco_cols[b].clone()])?;
-                m.js_2d.push(js_divergence(&tree.counts(&model), &tree.counts(&truth)));
+                m.js_2d
+                    .push(js_divergence(&tree.counts(&model), &tree.counts(&truth)));
             }
             if let Ok(pt) = sample.column(jet_pt) {
                 m.low_pt_ratio = pt_counts(pt)
@@ -165,7 +177,13 @@ impl Comparison {
 
     /// Feature `j`'s residuals reco − gen of `table` in units of the detector's core width,
     /// about its median (what [`crate::plot::draw_residual_tails`] draws).
-    pub fn core_residuals(&self, table: &Table, gen: &str, reco: &str, j: usize) -> Result<Vec<f32>> {
+    pub fn core_residuals(
+        &self,
+        table: &Table,
+        gen: &str,
+        reco: &str,
+        j: usize,
+    ) -> Result<Vec<f32>> {
         let (median, sigma) = self.cores[j];
         Ok(residuals(table, reco, gen)?
             .iter()
@@ -216,11 +234,11 @@ impl Comparison {
             s,
             "| worst pair |{}",
             cols(&|m| {
-                let (i, v) = m
-                    .js_2d
-                    .iter()
-                    .enumerate()
-                    .fold((0, 0.0), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
+                let (i, v) =
+                    m.js_2d
+                        .iter()
+                        .enumerate()
+                        .fold((0, 0.0), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
                 format!("{v:.2e} ({})", self.pair_names()[i])
             })
         );
@@ -302,20 +320,37 @@ mod tests {
         test.set_column("gen_b", gen.clone()).unwrap();
         test.set_column("reco_a", a.clone()).unwrap();
         // b moves with a: fully correlated smearing.
-        test.set_column("reco_b", gen.iter().zip(&shift).map(|(g, s)| g - s).collect()).unwrap();
+        test.set_column(
+            "reco_b",
+            gen.iter().zip(&shift).map(|(g, s)| g - s).collect(),
+        )
+        .unwrap();
         let same = test.clone();
         let mut independent = test.clone();
         let mut r3 = rng(4, 0);
         independent
-            .set_column("reco_b", gen.iter().map(|g| g + normal(&mut r3) as f32).collect())
+            .set_column(
+                "reco_b",
+                gen.iter().map(|g| g + normal(&mut r3) as f32).collect(),
+            )
             .unwrap();
         let cols = |p: &str| vec![format!("{p}_a"), format!("{p}_b")];
-        let c = Comparison::new(&test, &cols("gen"), &cols("reco"), &[("same", &same), ("independent", &independent)]).unwrap();
+        let c = Comparison::new(
+            &test,
+            &cols("gen"),
+            &cols("reco"),
+            &[("same", &same), ("independent", &independent)],
+        )
+        .unwrap();
         assert_eq!(c.pairs, [(0, 1)]);
         let (same, ind) = (&c.models[0], &c.models[1]);
         assert!(same.js_2d[0] < 1e-9 && same.js_1d.iter().all(|&j| j < 1e-9));
         assert_eq!(same.tail, c.detector_tail);
-        assert!(ind.js_1d[1] < 2e-3, "the marginal is right: {}", ind.js_1d[1]);
+        assert!(
+            ind.js_1d[1] < 2e-3,
+            "the marginal is right: {}",
+            ind.js_1d[1]
+        );
         assert!(ind.js_2d[0] > 0.01, "the joint is not: {}", ind.js_2d[0]);
         assert!(c.markdown().contains("| a × b |"));
     }

@@ -35,6 +35,12 @@ fn manifest_entries_match_their_files() {
                     other => panic!("{}: origin {other:?}", e.name),
                 }
                 assert_eq!(model.meta.quality, e.quantile_js, "{}", e.name);
+                assert_eq!(
+                    model.is_flow(),
+                    e.command.contains("--model flow"),
+                    "{}",
+                    e.name
+                );
                 model.meta.best_epoch
             }
             ModelKind::JetVae => {

@@ -5,11 +5,11 @@
 use super::common::{write, InputArgs};
 use clap::Args;
 use fastsim_lab::backend;
-use fastsim_lab::store::{load_smearing, resolve_model, models_dir};
 use fastsim_lab::plot::{
     axis_label, draw_residual_tails, to_png_file, to_svg, GEN_COLOR, HIST_EST_COLOR, MODEL_COLOR,
     RECO_COLOR, VAL_COLOR,
 };
+use fastsim_lab::store::{load_smearing, models_dir, resolve_model};
 use fastsim_lab::workflow::compare::Comparison;
 use fastsim_lab::{Error, Result};
 use std::path::PathBuf;
@@ -65,7 +65,11 @@ pub fn run(a: CompareModelsArgs) -> Result<()> {
         let mut s = pollster::block_on(m.sample(&test, a.seed))?;
         let rate = test.n_rows() as f64 / t.elapsed().as_secs_f64().max(1e-9);
         m.derive_aux(&mut s)?;
-        let kind = if m.is_flow() { "flow" } else { "Gaussian (Chen et al.)" };
+        let kind = if m.is_flow() {
+            "flow"
+        } else {
+            "Gaussian (Chen et al.)"
+        };
         speed.push_str(&format!(
             "| {name} | {kind} | {} | {rate:.0} |\n",
             m.meta.config.n_response_params()
@@ -89,18 +93,38 @@ pub fn run(a: CompareModelsArgs) -> Result<()> {
         })?;
         let colors = [MODEL_COLOR, GEN_COLOR, VAL_COLOR, HIST_EST_COLOR];
         for (j, (g, r)) in gen.iter().zip(reco).enumerate() {
-            let mut series = vec![("detector".to_string(), c.core_residuals(&test, g, r, j)?, RECO_COLOR)];
+            let mut series = vec![(
+                "detector".to_string(),
+                c.core_residuals(&test, g, r, j)?,
+                RECO_COLOR,
+            )];
             for (i, (name, s)) in samples.iter().enumerate() {
-                series.push((name.clone(), c.core_residuals(s, g, r, j)?, colors[i % colors.len()]));
+                series.push((
+                    name.clone(),
+                    c.core_residuals(s, g, r, j)?,
+                    colors[i % colors.len()],
+                ));
             }
-            let refs: Vec<(&str, &[f32], _)> =
-                series.iter().map(|(l, v, col)| (l.as_str(), v.as_slice(), *col)).collect();
+            let refs: Vec<(&str, &[f32], _)> = series
+                .iter()
+                .map(|(l, v, col)| (l.as_str(), v.as_slice(), *col))
+                .collect();
             let feature = &c.features[j];
-            let label = format!("({} − gen) − median, in detector core widths σ", axis_label(r));
+            let label = format!(
+                "({} − gen) − median, in detector core widths σ",
+                axis_label(r)
+            );
             let png = dir.join(format!("residual-tails-{feature}.png"));
-            to_png_file(&png, (720, 480), |root| draw_residual_tails(root, &label, &refs, 64))?;
-            let svg = to_svg((720, 480), |root| draw_residual_tails(root, &label, &refs, 64))?;
-            write(&dir.join(format!("residual-tails-{feature}.svg")), svg.as_bytes())?;
+            to_png_file(&png, (720, 480), |root| {
+                draw_residual_tails(root, &label, &refs, 64)
+            })?;
+            let svg = to_svg((720, 480), |root| {
+                draw_residual_tails(root, &label, &refs, 64)
+            })?;
+            write(
+                &dir.join(format!("residual-tails-{feature}.svg")),
+                svg.as_bytes(),
+            )?;
         }
         eprintln!("wrote residual-tails-*.png and .svg to {}", dir.display());
     }

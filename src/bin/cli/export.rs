@@ -5,8 +5,8 @@ use super::common::write;
 use clap::{Args, ValueEnum};
 use fastsim_lab::backend;
 use fastsim_lab::store::{
-    jet_vae_onnx, load_jet_vae, load_smearing, load_unfold, load_vae_gan, model_kind, models_dir, resolve_model, smearing_onnx,
-    unfold_onnx, vae_gan_onnx, ONNX_OPSET,
+    jet_vae_onnx, load_jet_vae, load_smearing, load_unfold, load_vae_gan, model_kind, models_dir,
+    resolve_model, smearing_onnx, unfold_onnx, vae_gan_onnx, ONNX_OPSET,
 };
 use fastsim_lab::{Error, Result};
 use std::path::PathBuf;

@@ -65,7 +65,10 @@ pub fn run(a: SampleArgs) -> Result<()> {
             if let Some(path) = &a.save_noise {
                 let shape = [n as u64, trained.meta.config.latent as u64];
                 let eps = trained.noise(n, a.seed);
-                write(path, &write_npy_array(&eps, &shape, &path.display().to_string())?)?;
+                write(
+                    path,
+                    &write_npy_array(&eps, &shape, &path.display().to_string())?,
+                )?;
             }
             if let Some(detector) = jets.remove("reco") {
                 jets.insert("reco_detector", detector)?;

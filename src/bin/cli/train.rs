@@ -263,7 +263,11 @@ fn train_smearing(a: TrainArgs) -> Result<()> {
     let mut job = SmearingJob::new(&table, &cols, cfg.clone(), &device)?;
     eprintln!(
         "training the {} on {} ({} train / {} validation events, {} → {} features) on {}",
-        if flow { "conditional flow" } else { "smearing network" },
+        if flow {
+            "conditional flow"
+        } else {
+            "smearing network"
+        },
         table.source(),
         job.trainer.n_train(),
         job.trainer.n_val(),

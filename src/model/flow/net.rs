@@ -80,8 +80,19 @@ impl FlowSpec {
     }
 
     /// One conditioner: (dims + context) inputs → dims · (3K − 1) spline parameters.
-    pub fn conditioner(&self, dims: usize, context: usize, hidden: &[usize], slope: f64) -> MlpConfig {
-        MlpConfig::new(dims + context, dims * (3 * self.bins - 1), hidden.to_vec(), slope)
+    pub fn conditioner(
+        &self,
+        dims: usize,
+        context: usize,
+        hidden: &[usize],
+        slope: f64,
+    ) -> MlpConfig {
+        MlpConfig::new(
+            dims + context,
+            dims * (3 * self.bins - 1),
+            hidden.to_vec(),
+            slope,
+        )
     }
 
     /// Seeded initial weights of `layers` conditioners, flat; each last layer zero, so the
@@ -111,7 +122,13 @@ pub struct FlowNet {
 
 impl FlowNet {
     /// The flow with the weights `flat` (conditioners in order, each `mlp.n_params()`).
-    pub fn from_flat(spec: &FlowSpec, mlp: &MlpConfig, dims: usize, flat: &[f32], device: &Device) -> Self {
+    pub fn from_flat(
+        spec: &FlowSpec,
+        mlp: &MlpConfig,
+        dims: usize,
+        flat: &[f32],
+        device: &Device,
+    ) -> Self {
         let n = mlp.n_params();
         Self {
             conditioners: flat
@@ -175,7 +192,11 @@ impl FlowNet {
     pub fn log_prob(&self, y: Tensor<2>, c: Tensor<2>) -> Tensor<2> {
         let (z, log_det) = self.forward(y, c);
         let d = self.dims as f64;
-        z.square().sum_dim(1).mul_scalar(-0.5).sub_scalar(d * LN_SQRT_2PI) + log_det
+        z.square()
+            .sum_dim(1)
+            .mul_scalar(-0.5)
+            .sub_scalar(d * LN_SQRT_2PI)
+            + log_det
     }
 
     /// The maximum-likelihood loss: −ln p(y | c) averaged over the batch (nats per event).
@@ -221,7 +242,9 @@ mod tests {
 
     fn rows(n: usize, d: usize, scale: f64, seed: u64, device: &Device) -> Tensor<2> {
         let mut r = rng(seed, 0);
-        let v: Vec<f32> = (0..n * d).map(|_| (scale * normal(&mut r)) as f32).collect();
+        let v: Vec<f32> = (0..n * d)
+            .map(|_| (scale * normal(&mut r)) as f32)
+            .collect();
         Tensor::from_data(TensorData::new(v, [n, d]), device)
     }
 
@@ -234,7 +257,11 @@ mod tests {
         let (z, _) = f.forward(y.clone(), c.clone());
         let back = f.inverse(z, c);
         let (y, back) = (read(y), read(back));
-        let worst = y.iter().zip(&back).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+        let worst = y
+            .iter()
+            .zip(&back)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
         assert!(worst < 1e-4, "worst |y − f⁻¹(f(y))| = {worst}");
         assert!(y.iter().any(|v| v.abs() > 3.0));
     }
@@ -261,7 +288,13 @@ mod tests {
                     .enumerate()
                     .map(|(k, v)| if k % 3 == b { v + s } else { *v })
                     .collect();
-                read(f.forward(Tensor::from_data(TensorData::new(v, [n, 3]), &device), c.clone()).0)
+                read(
+                    f.forward(
+                        Tensor::from_data(TensorData::new(v, [n, 3]), &device),
+                        c.clone(),
+                    )
+                    .0,
+                )
             };
             let (p, m) = (shifted(h), shifted(-h));
             for i in 0..n {

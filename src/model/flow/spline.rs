@@ -59,8 +59,8 @@ impl Spline {
         let yk = knots(raw.clone().narrow(2, k, k));
         // softplus(0 + c) + MIN_DERIVATIVE = 1: the identity at zero parameters.
         let shift = (1.0f64 - MIN_DERIVATIVE).exp_m1().ln();
-        let inner = softplus(raw.narrow(2, 2 * k, k - 1).add_scalar(shift), 1.0)
-            .add_scalar(MIN_DERIVATIVE);
+        let inner =
+            softplus(raw.narrow(2, 2 * k, k - 1).add_scalar(shift), 1.0).add_scalar(MIN_DERIVATIVE);
         let ones = Tensor::<3>::ones([n, d, 1], &device);
         let dk = Tensor::cat(vec![ones.clone(), inner, ones], 2);
         Self { xk, yk, dk, bound }
@@ -74,9 +74,7 @@ impl Spline {
         let k = k1 - 1;
         let device = v.device();
         let v3 = v.clone().reshape([n, d, 1]);
-        let ge = v3
-            .greater_equal(knots.clone().narrow(2, 1, k - 1))
-            .float();
+        let ge = v3.greater_equal(knots.clone().narrow(2, 1, k - 1)).float();
         let ones = Tensor::<3>::ones([n, d, 1], &device);
         let zeros = Tensor::<3>::zeros([n, d, 1], &device);
         Tensor::cat(vec![ones, ge.clone()], 2) - Tensor::cat(vec![ge, zeros], 2)
@@ -109,7 +107,8 @@ impl Spline {
     fn log_derivative(bin: &Bin, s: &Tensor<2>, xi: &Tensor<2>) -> Tensor<2> {
         let one_minus = xi.clone().neg().add_scalar(1.0);
         let xi1 = xi.clone() * one_minus.clone();
-        let den = s.clone() + (bin.d1.clone() + bin.d0.clone() - s.clone().mul_scalar(2.0)) * xi1.clone();
+        let den =
+            s.clone() + (bin.d1.clone() + bin.d0.clone() - s.clone().mul_scalar(2.0)) * xi1.clone();
         let num = s.clone().square()
             * (bin.d1.clone() * xi.clone().square()
                 + s.clone().mul_scalar(2.0) * xi1
@@ -125,8 +124,7 @@ impl Spline {
         let xi = ((xc - bin.x0.clone()) / bin.w.clone()).clamp(0.0, 1.0);
         let xi1 = xi.clone() * xi.clone().neg().add_scalar(1.0);
         let num = bin.h.clone() * (s.clone() * xi.clone().square() + bin.d0.clone() * xi1.clone());
-        let den = s.clone()
-            + (bin.d1.clone() + bin.d0.clone() - s.clone().mul_scalar(2.0)) * xi1;
+        let den = s.clone() + (bin.d1.clone() + bin.d0.clone() - s.clone().mul_scalar(2.0)) * xi1;
         let y = bin.y0.clone() + num / den;
         let ld = Self::log_derivative(&bin, &s, &xi);
         let zero = x.zeros_like();
@@ -171,7 +169,9 @@ mod tests {
         let raw: Vec<f32> = (0..n * d * (3 * k - 1))
             .map(|_| (scale * normal(&mut r)) as f32)
             .collect();
-        let x: Vec<f32> = (0..n * d).map(|_| (8.0 * uniform(&mut r) - 4.0) as f32).collect();
+        let x: Vec<f32> = (0..n * d)
+            .map(|_| (8.0 * uniform(&mut r) - 4.0) as f32)
+            .collect();
         let spline = Spline::new(
             Tensor::from_data(TensorData::new(raw, [n, d, 3 * k - 1]), &device),
             k,
@@ -188,11 +188,18 @@ mod tests {
         let (spline, xt, x) = random(1.0, 5);
         let (y, ld) = spline.forward(xt);
         let (back, ld_inv) = spline.inverse(y);
-        for ((a, b), (l, li)) in x.iter().zip(read(back)).zip(read(ld).iter().zip(read(ld_inv))) {
+        for ((a, b), (l, li)) in x
+            .iter()
+            .zip(read(back))
+            .zip(read(ld).iter().zip(read(ld_inv)))
+        {
             assert!((a - b).abs() < 2e-3, "{a} → {b}");
             assert!((l + li).abs() < 1e-2, "ln g' {l} vs ln (g⁻¹)' {li}");
         }
-        assert!(x.iter().any(|v| v.abs() > 3.0), "some values in the linear tails");
+        assert!(
+            x.iter().any(|v| v.abs() > 3.0),
+            "some values in the linear tails"
+        );
     }
 
     /// Extreme parameters (|raw| ~ 2: bins of 10⁻³ of the range beside bins of most of it):
@@ -215,9 +222,15 @@ mod tests {
         let device = Device::flex();
         let spline = Spline::new(Tensor::zeros([5, 2, 3 * 4 - 1], &device), 4, 2.0);
         let x = vec![-3.0, -1.9, -0.7, 0.0, 0.3, 1.0, 1.5, 1.99, 2.5, 0.01f32];
-        let (y, ld) = spline.forward(Tensor::from_data(TensorData::new(x.clone(), [5, 2]), &device));
+        let (y, ld) = spline.forward(Tensor::from_data(
+            TensorData::new(x.clone(), [5, 2]),
+            &device,
+        ));
         for ((a, b), l) in x.iter().zip(read(y)).zip(read(ld)) {
-            assert!((a - b).abs() < 1e-5 && l.abs() < 1e-5, "{a} → {b}, ln g' = {l}");
+            assert!(
+                (a - b).abs() < 1e-5 && l.abs() < 1e-5,
+                "{a} → {b}, ln g' = {l}"
+            );
         }
     }
 

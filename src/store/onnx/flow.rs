@@ -79,7 +79,10 @@ fn spline_inverse(g: &mut Graph, y: &str, raw: &str, k: usize, bound: f64) -> St
     let d_raw = last(g, raw, 2 * k, 3 * k - 1);
     let xk = knots(g, &w_logits, k, bound);
     let yk = knots(g, &h_logits, k, bound);
-    let shift = g.scalar("softplus_shift", (1.0f64 - MIN_DERIVATIVE).exp_m1().ln() as f32);
+    let shift = g.scalar(
+        "softplus_shift",
+        (1.0f64 - MIN_DERIVATIVE).exp_m1().ln() as f32,
+    );
     let d = g.add(&d_raw, &shift);
     let d = g.op("Softplus", &[&d], vec![]);
     let min_d = g.scalar("min_derivative", MIN_DERIVATIVE as f32);

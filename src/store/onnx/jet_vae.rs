@@ -9,9 +9,9 @@
 
 use super::graph::{float_attr, int_attr, ints_attr, Graph};
 use crate::error::Result;
+use crate::model::fast::upsample_taps;
 use crate::model::params::to_flat;
 use crate::model::{read_f32, TrainedJetVae};
-use crate::model::fast::upsample_taps;
 
 /// The model's graph, serialised.
 pub async fn export(model: &TrainedJetVae) -> Result<Vec<u8>> {
@@ -43,7 +43,10 @@ pub async fn export(model: &TrainedJetVae) -> Result<Vec<u8>> {
         g.op(
             "MaxPool",
             &[x],
-            vec![ints_attr("kernel_shape", &[1, 2]), ints_attr("strides", &[1, 2])],
+            vec![
+                ints_attr("kernel_shape", &[1, 2]),
+                ints_attr("strides", &[1, 2]),
+            ],
         )
     };
     let h = conv(&mut g, &x, &mut w, "Conv", [1, c1], 3);
@@ -82,9 +85,7 @@ pub async fn export(model: &TrainedJetVae) -> Result<Vec<u8>> {
     let h = leaky(&mut g, &h);
     let h = upsample(&mut g, &h, w1, w0);
     let out = conv(&mut g, &h, &mut w, "ConvTranspose", [c1, 1], 3);
-    let exist = cfg
-        .masked
-        .then(|| w.dense(&mut g, &h640, cfg.dense1, p));
+    let exist = cfg.masked.then(|| w.dense(&mut g, &h640, cfg.dense1, p));
     debug_assert_eq!(w.at, flat.len(), "every weight used once");
 
     // GeV, then the acceptance.
@@ -122,7 +123,11 @@ pub async fn export(model: &TrainedJetVae) -> Result<Vec<u8>> {
     let [sorted, order] = g.op2(
         "TopK",
         &[&key, &k],
-        vec![int_attr("axis", 1), int_attr("largest", 1), int_attr("sorted", 1)],
+        vec![
+            int_attr("axis", 1),
+            int_attr("largest", 1),
+            int_attr("sorted", 1),
+        ],
     );
     let floor = g.scalar("kept", -0.5);
     let kept = g.op("Greater", &[&sorted, &floor], vec![]);
