@@ -28,8 +28,8 @@ pub use smearing::{
 pub use tensor_io::{read_f32, upload};
 pub use unfold_gan::{
     check_object_columns, condition_rows, generate, mjj_gev, mmd, mmd2, to_cartesian, to_objects,
-    EventScales, GanBatch, GanConfig, GanEpoch, GanKind, MmdKernel, TrainedUnfold, UnfoldGan,
-    UnfoldMeta, COOLING_FRACTION,
+    EventScales, GanBatch, GanConfig, GanEpoch, GanKind, KernelShape, MmdKernel, TrainedUnfold,
+    UnfoldGan, UnfoldMeta, COOLING_FRACTION,
 };
 pub use vae_gan::{
     discriminator_loss, generate_chunk, generator_loss, kl_prior, recon_diff, recon_loss,

@@ -14,7 +14,8 @@ use crate::metrics::quantile_js;
 use crate::model::fast::{generate_rows, mjj_with_grad, FusedGan, GanRows};
 use crate::model::{
     check_object_columns, condition_rows, generate, mjj_gev, read_f32, to_cartesian, upload,
-    EventScales, GanBatch, GanConfig, GanEpoch, Mlp, TrainedUnfold, UnfoldMeta, COOLING_FRACTION,
+    EventScales, GanBatch, GanConfig, GanEpoch, GanKind, Mlp, TrainedUnfold, UnfoldMeta,
+    COOLING_FRACTION,
 };
 use crate::random::{normal, rng, stream, uniform, Rng};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -41,6 +42,9 @@ pub struct GanJob {
     val_cond: Vec<f32>,
     val_truth_mjj: Vec<f32>,
     perm: Vec<u32>,
+    /// The parton-level rows' own order when the naive GAN draws them independently of the
+    /// detector-level ones (seed 002, section 2); `None`: both from the same events.
+    real_perm: Option<Vec<u32>>,
     cursor: usize,
     batches: usize,
     epoch: usize,
@@ -163,6 +167,8 @@ impl GanJob {
             n_train,
             val_truth_mjj,
             perm: (0..n_train as u32).collect(),
+            real_perm: (net.independent_batches && net.kind == GanKind::Naive)
+                .then(|| (0..n_train as u32).collect()),
             cursor: 0,
             batches: 0,
             epoch: 0,
@@ -246,6 +252,12 @@ impl GanJob {
                 let j = (uniform(&mut self.rng) * (i + 1) as f64) as usize;
                 self.perm.swap(i, j.min(i));
             }
+            if let Some(real_perm) = self.real_perm.as_mut() {
+                for i in (1..real_perm.len()).rev() {
+                    let j = (uniform(&mut self.rng) * (i + 1) as f64) as usize;
+                    real_perm.swap(i, j.min(i));
+                }
+            }
         }
         let k = self.net.d_event();
         let kc = self.net.d_cond();
@@ -257,12 +269,16 @@ impl GanJob {
             }
             let end = (self.cursor + self.cfg.batch_size).min(self.n_train);
             let rows = self.perm[self.cursor..end].to_vec();
+            let real_rows = match &self.real_perm {
+                Some(p) => p[self.cursor..end].to_vec(),
+                None => rows.clone(),
+            };
             let n = rows.len();
             let noise = self.noise(n);
             if let Some(fast) = self.fast.as_mut() {
                 let (cond, real, aux) = (
                     gather(&self.cond, &rows, kc),
-                    gather(&self.real, &rows, k),
+                    gather(&self.real, &real_rows, k),
                     gather(&self.aux, &rows, 3),
                 );
                 let b = GanRows {
@@ -283,7 +299,7 @@ impl GanJob {
             }
             let b = GanBatch {
                 cond: upload(gather(&self.cond, &rows, kc), n, kc, &self.device),
-                real: upload(gather(&self.real, &rows, k), n, k, &self.device),
+                real: upload(gather(&self.real, &real_rows, k), n, k, &self.device),
                 noise: upload(noise, n, self.net.noise, &self.device),
                 aux: upload(gather(&self.aux, &rows, 3), n, 3, &self.device),
             };
@@ -445,10 +461,49 @@ super::training_by_methods!(GanJob, GanEpoch);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{GanKind, MmdKernel};
+    use crate::model::MmdKernel;
     use crate::physics::wz_object_columns;
     use crate::recipe::WzRecipe;
     use crate::workflow::{run_to_end, Epochs};
+
+    /// `independent_batches`: the naive GAN's parton-level rows come in their own order, a
+    /// permutation of the same training rows; the FCGAN, which needs pairs, ignores it; and
+    /// a Breit–Wigner kernel trains to finite losses.
+    #[test]
+    fn naive_gan_draws_its_parton_batches_independently() {
+        let table = WzRecipe::new(2000, 6, 0.0).build().unwrap();
+        let (gen, reco) = (wz_object_columns("gen"), wz_object_columns("reco"));
+        let cfg = TrainConfig {
+            epochs: 1,
+            ..crate::workflow::unfold::PAPER
+        };
+        for kind in [GanKind::Naive, GanKind::Fcgan] {
+            let mut net = GanConfig::small(kind, 4);
+            (net.layers, net.units) = (2, 16);
+            net.independent_batches = true;
+            net.kernel_shape = crate::model::KernelShape::BreitWigner;
+            let mut job =
+                GanJob::new(&table, &gen, &reco, net, cfg.clone(), &Device::flex()).unwrap();
+            job.train_batches(1);
+            match (&job.real_perm, kind) {
+                (Some(real), GanKind::Naive) => {
+                    assert_ne!(real, &job.perm, "an order of its own");
+                    let (mut a, mut b) = (real.clone(), job.perm.clone());
+                    a.sort_unstable();
+                    b.sort_unstable();
+                    assert_eq!(a, b, "the same training rows");
+                }
+                (None, GanKind::Fcgan) => {}
+                other => panic!("{other:?}"),
+            }
+            run_to_end(&mut Epochs::new(&mut job, |_| {}), 8).unwrap();
+            let history = job.finish().unwrap().meta.history;
+            assert!(
+                history[0].val_js_mjj.is_finite() && history[0].mmd.is_finite(),
+                "{kind:?}: {history:?}"
+            );
+        }
+    }
 
     /// A trained generator unfolds the same events on the fast path as through Burn, for both
     /// GANs (more events than one block, not a multiple of it).

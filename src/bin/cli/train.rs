@@ -9,7 +9,9 @@ use super::jets::read_jets;
 use clap::{Args, ValueEnum};
 use fastsim_lab::backend::{self, BackendKind};
 use fastsim_lab::data::Transform;
-use fastsim_lab::model::{FlowSpec, GanKind, MmdKernel, Target, LOSS_PARTS};
+use fastsim_lab::model::{
+    FlowSpec, GanConfig, GanKind, KernelShape, MmdKernel, Target, LOSS_PARTS,
+};
 use fastsim_lab::recipe::{DataOrigin, WjetsRecipe};
 use fastsim_lab::store::{save_jet_vae, save_smearing, save_unfold, save_vae_gan, sha256_hex};
 use fastsim_lab::train::{GanJob, Hidden, JetVaeJob, SmearingJob, TrainData};
@@ -168,12 +170,19 @@ struct GanArgs {
     /// (appendix B) or conditional (beyond the paper).
     #[arg(long, default_value = "multiple")]
     kernel: String,
+    /// Each kernel's shape (seed 002, eq. 6): gaussian (the paper's results) or breit-wigner.
+    #[arg(long, default_value = "gaussian")]
+    kernel_shape: String,
     /// The weight λ_G of the MMD term (seed 002, table 1: 1).
     #[arg(long, default_value_t = 1.0)]
     lambda_g: f64,
     /// Condition also on the detector-level m_jj, pT,j1, pT,j2 (beyond the paper).
     #[arg(long)]
     detector_features: bool,
+    /// Naive GAN: draw the parton-level batches independently of the detector-level ones
+    /// (seed 002, section 2), not from the same events.
+    #[arg(long)]
+    independent_batches: bool,
 }
 
 #[derive(Args)]
@@ -403,14 +412,18 @@ fn train_gan(a: TrainArgs, kind: GanKind) -> Result<()> {
     let cfg = unfold::PAPER.overridden(r.epochs, r.batch, r.lr, r.seed);
     let table = a.data.input.load(data)?;
     let (gen_cols, reco_cols) = unfold::columns(a.data.gen_cols.clone(), a.data.reco_cols.clone());
-    let net = unfold::net_config(
-        kind,
-        a.size.preset.into(),
-        gen_cols.len() / 3,
-        MmdKernel::parse(&a.gan.kernel)?,
-        a.gan.lambda_g,
-        a.gan.detector_features,
-    );
+    let net = GanConfig {
+        kernel_shape: KernelShape::parse(&a.gan.kernel_shape)?,
+        independent_batches: a.gan.independent_batches,
+        ..unfold::net_config(
+            kind,
+            a.size.preset.into(),
+            gen_cols.len() / 3,
+            MmdKernel::parse(&a.gan.kernel)?,
+            a.gan.lambda_g,
+            a.gan.detector_features,
+        )
+    };
     let backend: BackendKind = r.backend.into();
     let device = backend::device(backend)?;
     let mut job = GanJob::new(

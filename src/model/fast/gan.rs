@@ -6,7 +6,7 @@
 
 use super::activation::{log_sigmoid, sigmoid};
 use super::{parallel, Adam, FusedMlp, Workspace, SAMPLE_BLOCK};
-use crate::model::{EventScales, GanConfig, GanKind};
+use crate::model::{EventScales, GanConfig, GanKind, KernelShape};
 
 /// One batch of standardised rows: detector-level events (`cond`, rows × d_cond), their
 /// parton-level truth (`real`, rows × d_event), the generator's noise (rows × noise) and the
@@ -246,7 +246,7 @@ impl FusedGan {
         let (xf, yr) = (features(&m_fake), features(&m_real));
         let widths = self.cfg.kernel.widths(cooling);
         let mut dx = vec![0f32; xf.len()];
-        let mmd = mmd_with_grad(&xf, &yr, c, &widths, &mut dx);
+        let mmd = mmd_with_grad(&xf, &yr, c, &widths, self.cfg.kernel_shape, &mut dx);
         let lambda_g = self.cfg.lambda_g as f32;
         for r in 0..n {
             let dm_r = lambda_g * dx[r * c];
@@ -337,9 +337,24 @@ pub fn mjj_with_grad(x: &[f32], k: usize, scales: &EventScales) -> (Vec<f32>, Ve
 /// ⟨K⟩_xx + ⟨K⟩_yy − 2⟨K⟩_xy over every pair, the diagonal included. Writes dMMD/dx to `dx`.
 /// The pairs are the bulk of a small GAN's step, so each row meets the other sample's
 /// columns as whole vectors (the loops vectorise, `exp_neg` included).
-pub fn mmd_with_grad(x: &[f32], y: &[f32], c: usize, widths: &[f64], dx: &mut [f32]) -> f64 {
+pub fn mmd_with_grad(
+    x: &[f32],
+    y: &[f32],
+    c: usize,
+    widths: &[f64],
+    shape: KernelShape,
+    dx: &mut [f32],
+) -> f64 {
     let (n, m) = (x.len() / c, y.len() / c);
-    let coef: Vec<f32> = widths.iter().map(|s| (-0.5 / (s * s)) as f32).collect();
+    let coef: Vec<f32> = match shape {
+        KernelShape::Gaussian => widths.iter().map(|s| (-0.5 / (s * s)) as f32).collect(),
+        // For the Breit–Wigner, 1/σ²: k = 1/(1 + d²/σ²).
+        KernelShape::BreitWigner => widths.iter().map(|s| (1.0 / (s * s)) as f32).collect(),
+    };
+    let mut pairs = Pairs {
+        shape,
+        ..Pairs::default()
+    };
     let columns = |v: &[f32], rows: usize| -> Vec<Vec<f32>> {
         (0..c)
             .map(|t| (0..rows).map(|r| v[r * c + t]).collect())
@@ -348,7 +363,6 @@ pub fn mmd_with_grad(x: &[f32], y: &[f32], c: usize, widths: &[f64], dx: &mut [f
     let (xc, yc) = (columns(x, n), columns(y, m));
     // n²·∂MMD²/∂x, column by column.
     let mut gx = vec![vec![0f32; n]; c];
-    let mut pairs = Pairs::default();
     let row = |cols: &[Vec<f32>], i: usize| -> Vec<f32> { cols.iter().map(|col| col[i]).collect() };
     // x–x: each unordered pair once, counted for both orders; the diagonal is 1 per width.
     let mut sxx = (n * coef.len()) as f64;
@@ -398,6 +412,7 @@ pub fn mmd_with_grad(x: &[f32], y: &[f32], c: usize, widths: &[f64], dx: &mut [f
 /// Buffers of one row's pairs: squared distances, kernel values and dK/d(d²).
 #[derive(Default)]
 struct Pairs {
+    shape: KernelShape,
     d2: Vec<f32>,
     k: Vec<f32>,
     dk: Vec<f32>,
@@ -418,10 +433,22 @@ impl Pairs {
             }
         }
         for &q in coef {
-            for ((k, dk), &d2) in self.k.iter_mut().zip(&mut self.dk).zip(&self.d2) {
-                let e = exp_neg(q * d2);
-                *k += e;
-                *dk += q * e;
+            match self.shape {
+                KernelShape::Gaussian => {
+                    for ((k, dk), &d2) in self.k.iter_mut().zip(&mut self.dk).zip(&self.d2) {
+                        let e = exp_neg(q * d2);
+                        *k += e;
+                        *dk += q * e;
+                    }
+                }
+                // k = 1/(1 + q·d²), dk/d(d²) = −q·k².
+                KernelShape::BreitWigner => {
+                    for ((k, dk), &d2) in self.k.iter_mut().zip(&mut self.dk).zip(&self.d2) {
+                        let e = 1.0 / (1.0 + q * d2);
+                        *k += e;
+                        *dk -= q * e * e;
+                    }
+                }
             }
         }
         lane_sum(&self.k, |k, _| k, &self.k) as f64

@@ -5,7 +5,7 @@ mod mmd;
 mod net;
 mod trained;
 
-pub use mmd::{mmd, mmd2};
+pub use mmd::{mmd, mmd2, KernelShape};
 pub use net::{
     generate, mjj_gev, EventScales, GanBatch, GanConfig, GanKind, MmdKernel, UnfoldGan,
     COOLING_FRACTION,

@@ -7,7 +7,7 @@
 //! 4-vectors … with their masses fixed" (section 2). The first two objects are the jets whose
 //! invariant mass the MMD term constrains.
 
-use super::mmd;
+use super::mmd::{mmd, KernelShape};
 use crate::error::{check_ranges, Error, Result};
 use crate::model::{Mlp, MlpConfig};
 use crate::physics::W_WIDTH;
@@ -127,12 +127,21 @@ pub struct GanConfig {
     /// MMD weight in the generator loss.
     pub lambda_g: f64,
     pub kernel: MmdKernel,
+    /// Each kernel's shape (eq. 6): Gaussian (the default, and the paper's results) or
+    /// Breit–Wigner.
+    #[serde(default)]
+    pub kernel_shape: KernelShape,
     /// LeakyReLU slope (the paper does not state its activation).
     pub negative_slope: f64,
     /// Beyond the paper: the condition also holds the detector-level m_jj, pT,j1 and pT,j2
     /// (standardised), so the networks need not compute the jet-pair mass from momenta.
     #[serde(default)]
     pub detector_features: bool,
+    /// The naive GAN's parton-level batches drawn independently of its detector-level ones,
+    /// as the paper trains it (section 2: two samples, no event pairing); the lab's default
+    /// pairs them (the same events), which its closure tests were measured with.
+    #[serde(default)]
+    pub independent_batches: bool,
 }
 
 impl GanConfig {
@@ -140,7 +149,7 @@ impl GanConfig {
     /// units, multiple MMD kernel, λ_G = 1)".
     pub fn describe(&self) -> String {
         format!(
-            "{}{} ({} layers × {} units, {} MMD kernel, λ_G = {})",
+            "{}{} ({} layers × {} units, {} MMD kernel{}, λ_G = {})",
             self.kind.label(),
             if self.detector_features {
                 " conditioned on detector m_jj and pT"
@@ -150,6 +159,10 @@ impl GanConfig {
             self.layers,
             self.units,
             self.kernel.name(),
+            match self.kernel_shape {
+                KernelShape::Gaussian => "",
+                KernelShape::BreitWigner => " (Breit–Wigner)",
+            },
             self.lambda_g
         )
     }
@@ -166,8 +179,10 @@ impl GanConfig {
             lambda_d: 1e-3,
             lambda_g: 1.0,
             kernel: MmdKernel::Multiple,
+            kernel_shape: KernelShape::Gaussian,
             negative_slope: 0.2,
             detector_features: false,
+            independent_batches: false,
         }
     }
 
@@ -334,7 +349,12 @@ impl UnfoldGan {
         };
         let m_fake = with_aux(mjj_gev(fake, scales));
         let m_real = with_aux(mjj_gev(b.real.clone(), scales));
-        let d = mmd(m_fake, m_real, &cfg.kernel.widths(cooling));
+        let d = mmd(
+            m_fake,
+            m_real,
+            &cfg.kernel.widths(cooling),
+            cfg.kernel_shape,
+        );
         let total = l_g.clone() + d.clone().mul_scalar(cfg.lambda_g);
         Tensor::cat(vec![total, l_g, d], 0)
     }
