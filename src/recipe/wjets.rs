@@ -269,6 +269,36 @@ mod tests {
     use crate::data::derive_wjet_aux;
     use crate::physics::AUX_FEATURES;
 
+    /// Seed 000's HL-LHC pile-up (⟨μ⟩ = 200 against Run 2's 27): the MET noise per component
+    /// is √(σ₀² + k²·N_PU), so the variance of reco − gen MET grows by k²·(200 − 27) =
+    /// 173 GeV² (k = 1 GeV), the jet's and muon's shares being the same in both.
+    #[test]
+    fn hl_lhc_pile_up_widens_the_met_resolution() {
+        let variance = |mu: f64| {
+            let mut r = WjetsRecipe::new(20_000, 3);
+            r.generator.mean_pileup = mu;
+            let t = r.build().unwrap();
+            let d: Vec<f64> = ["x", "y"]
+                .iter()
+                .flat_map(|c| {
+                    let (reco, gen) = (
+                        t.column(&format!("reco_met_{c}")).unwrap().to_vec(),
+                        t.column(&format!("gen_met_{c}")).unwrap().to_vec(),
+                    );
+                    reco.into_iter().zip(gen).map(|(r, g)| (r - g) as f64)
+                })
+                .collect();
+            let m = d.iter().sum::<f64>() / d.len() as f64;
+            d.iter().map(|v| (v - m).powi(2)).sum::<f64>() / d.len() as f64
+        };
+        let (run2, hl_lhc) = (variance(27.0), variance(200.0));
+        let added = hl_lhc - run2;
+        assert!(
+            (added - 173.0).abs() < 0.25 * 173.0,
+            "{run2:.0} → {hl_lhc:.0} GeV²"
+        );
+    }
+
     #[test]
     fn same_seed_same_table_and_sensible_physics() {
         let a = WjetsRecipe::new(2000, 5).build().unwrap();

@@ -37,7 +37,9 @@ pub struct GenerateArgs {
     /// For --process jets: the particle detector's JSON.
     #[arg(long)]
     detector: Option<PathBuf>,
-    /// For --process jets: mean number of pile-up collisions (seed 001: 50).
+    /// Mean number of pile-up collisions: for --process jets (default and seed 001: 50) and
+    /// wjets (default 27, Run 2; seed 000's HL-LHC sample: 200, which raises the MET noise
+    /// as √(σ₀² + k²·N_PU); the jet and muon resolutions stay the Run-2 card's).
     #[arg(long)]
     pileup: Option<f64>,
     /// For --process wprime: the fraction of W′ events among the selected ones.
@@ -50,7 +52,7 @@ pub struct GenerateArgs {
 pub fn run(a: GenerateArgs) -> Result<()> {
     let det = a.detector.as_deref();
     match a.process {
-        ProcessArg::Wjets => wjets(a.events, a.seed, det, &a.out),
+        ProcessArg::Wjets => wjets(a.events, a.seed, det, a.pileup, &a.out),
         ProcessArg::Jets => jets(a.events, a.seed, det, a.pileup, &a.out),
         ProcessArg::Wz => wz(a.events, a.seed, 0.0, det, &a.out),
         ProcessArg::Wprime => wz(a.events, a.seed, a.wprime_fraction, det, &a.out),
@@ -64,10 +66,19 @@ pub fn read_wjets_detector(path: &Path) -> Result<WjetsDetector> {
     WjetsDetector::from_json(&text, &path.display().to_string())
 }
 
-fn wjets(events: usize, seed: u64, detector: Option<&Path>, out: &Path) -> Result<()> {
+fn wjets(
+    events: usize,
+    seed: u64,
+    detector: Option<&Path>,
+    pileup: Option<f64>,
+    out: &Path,
+) -> Result<()> {
     let mut recipe = WjetsRecipe::new(events, seed);
     if let Some(path) = detector {
         recipe.detector = read_wjets_detector(path)?;
+    }
+    if let Some(mu) = pileup {
+        recipe.generator.mean_pileup = mu;
     }
     let mut stream = recipe.stream()?;
     drive(&mut stream, 5_000, &bar(events as u64, "generate"))?;

@@ -82,6 +82,9 @@ struct DataArgs {
     /// Detector JSON for --generate (CMS-like defaults otherwise).
     #[arg(long, requires = "generate")]
     detector: Option<PathBuf>,
+    /// Mean pile-up of the --generate events (default 27; seed 000's HL-LHC: 200).
+    #[arg(long, requires = "generate")]
+    pileup: Option<f64>,
     /// Generator-level input columns (smearing; the jet VAE reads the `gen` jet array).
     /// For the GANs: the parton-level columns the model writes, (pT, η, φ) per object,
     /// the two jets first (default: the built-in WZ columns).
@@ -250,6 +253,9 @@ fn train_smearing(a: TrainArgs) -> Result<()> {
             let mut recipe = WjetsRecipe::new(n, a.data.data_seed);
             if let Some(p) = &a.data.detector {
                 recipe.detector = read_wjets_detector(p)?;
+            }
+            if let Some(mu) = a.data.pileup {
+                recipe.generator.mean_pileup = mu;
             }
             (build(&recipe)?, Some(recipe), String::new(), String::new())
         }
