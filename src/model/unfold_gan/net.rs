@@ -149,7 +149,7 @@ impl GanConfig {
     /// units, multiple MMD kernel, λ_G = 1)".
     pub fn describe(&self) -> String {
         format!(
-            "{}{} ({} layers × {} units, {} MMD kernel{}, λ_G = {})",
+            "{}{} ({} layers × {} units, {} MMD kernel{}, λ_G = {}{})",
             self.kind.label(),
             if self.detector_features {
                 " conditioned on detector m_jj and pT"
@@ -163,7 +163,12 @@ impl GanConfig {
                 KernelShape::Gaussian => "",
                 KernelShape::BreitWigner => " (Breit–Wigner)",
             },
-            self.lambda_g
+            self.lambda_g,
+            if self.independent_batches {
+                ", independent parton batches"
+            } else {
+                ""
+            }
         )
     }
 
