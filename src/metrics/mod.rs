@@ -8,6 +8,7 @@ mod curve;
 mod cuts;
 mod density;
 mod histogram_estimator;
+mod jetnet;
 mod jets;
 mod js;
 mod kde;
@@ -25,6 +26,7 @@ pub use closure::{
 pub use curve::{CurvePoint, JsCurve, JsReference};
 pub use cuts::Cut;
 pub use histogram_estimator::HistogramEstimator;
+pub use jetnet::{w1, w1m, w1p, Batches, JetCloud, Spread, PARTICLE_FEATURES};
 pub use jets::{jet_js, Acceptance, JetColumns, JS_FEATURES};
 pub use js::{joint_js_curve, js_curve, js_divergence, quantile_js};
 pub use kde::Kde;

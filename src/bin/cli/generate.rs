@@ -42,6 +42,10 @@ pub struct GenerateArgs {
     /// as √(σ₀² + k²·N_PU); the jet and muon resolutions stay the Run-2 card's).
     #[arg(long)]
     pileup: Option<f64>,
+    /// For --process jets: the fraction of boosted W → qq jets, the rest QCD (default 0.5;
+    /// seed 001's sample is W → qq only: 1).
+    #[arg(long)]
+    w_fraction: Option<f64>,
     /// For --process wprime: the fraction of W′ events among the selected ones.
     #[arg(long, default_value_t = 0.1)]
     wprime_fraction: f64,
@@ -53,7 +57,7 @@ pub fn run(a: GenerateArgs) -> Result<()> {
     let det = a.detector.as_deref();
     match a.process {
         ProcessArg::Wjets => wjets(a.events, a.seed, det, a.pileup, &a.out),
-        ProcessArg::Jets => jets(a.events, a.seed, det, a.pileup, &a.out),
+        ProcessArg::Jets => jets(a.events, a.seed, det, a.pileup, a.w_fraction, &a.out),
         ProcessArg::Wz => wz(a.events, a.seed, 0.0, det, &a.out),
         ProcessArg::Wprime => wz(a.events, a.seed, a.wprime_fraction, det, &a.out),
         ProcessArg::Showers => showers(a.events, a.seed, det, &a.out),
@@ -104,9 +108,13 @@ fn jets(
     seed: u64,
     detector: Option<&Path>,
     pileup: Option<f64>,
+    w_fraction: Option<f64>,
     out: &Path,
 ) -> Result<()> {
     let mut recipe = JetRecipe::new(jets, seed);
+    if let Some(f) = w_fraction {
+        recipe.generator.w_fraction = f;
+    }
     if let Some(path) = detector {
         let text = String::from_utf8_lossy(&read(path)?).into_owned();
         recipe.detector = serde_json::from_str::<ParticleDetector>(&text)

@@ -5,7 +5,9 @@
 use super::common::{read, write_figure, write_figures, ImageFormat};
 use clap::Args;
 use fastsim_lab::data::JetArrays;
-use fastsim_lab::metrics::{Acceptance, JS_FEATURES};
+use fastsim_lab::metrics::{
+    w1m, w1p, Acceptance, Batches, JetCloud, JS_FEATURES, PARTICLE_FEATURES,
+};
 use fastsim_lab::physics::JET_FEATURES;
 use fastsim_lab::workflow::jets::{event_display, Comparison};
 use fastsim_lab::{Error, Result};
@@ -116,6 +118,37 @@ pub fn run(args: ReportArgs) -> Result<()> {
             "{label}\t{accepted}\t{}",
             js.iter()
                 .map(|v| format!("{v:.2e}"))
+                .collect::<Vec<_>>()
+                .join("\t")
+        );
+    }
+    // JetNet's scores against the detector's reco jets (W1m in GeV; W1p per particle
+    // feature), mean ± sd over batches of min(50,000, jets) drawn with replacement.
+    let reco = JetCloud::of(&truth, "reco", &acc);
+    let batches = Batches {
+        jets: Batches::default().jets.min(reco.len().max(1)),
+        ..Batches::default()
+    };
+    println!(
+        "# JetNet W1 (Kansal et al.) against reco, {} batches of {} jets: W1m [GeV]\t{}",
+        batches.batches,
+        batches.jets,
+        PARTICLE_FEATURES.map(|f| format!("W1p {f}")).join("\t")
+    );
+    let gen_cloud = JetCloud::of(&truth, "gen", &acc);
+    let mut clouds = vec![("gen (no simulation)".to_string(), gen_cloud)];
+    for (label, jets) in &models {
+        clouds.push((label.clone(), JetCloud::of(jets, "reco", &acc)));
+    }
+    for (label, cloud) in &clouds {
+        let m = w1m(&reco, cloud, &batches);
+        let p = w1p(&reco, cloud, &batches);
+        println!(
+            "{label}\t{:.3} ± {:.3}\t{}",
+            m.mean,
+            m.sd,
+            p.iter()
+                .map(|s| format!("{:.2e} ± {:.1e}", s.mean, s.sd))
                 .collect::<Vec<_>>()
                 .join("\t")
         );

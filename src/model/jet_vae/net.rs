@@ -48,6 +48,10 @@ pub struct JetVaeConfig {
     /// The masked variant (not in the paper): existence scores, padding left out of the loss.
     #[config(default = false)]
     pub masked: bool,
+    /// The jet terms of eq. (1) in GeV², as the paper has them; the lab's default measures
+    /// them in units of the pT standardisation (see [`JetScales`]).
+    #[config(default = false)]
+    pub gev_terms: bool,
 }
 
 /// The standardisation and the units of the jet terms, fixed from the training sample.
