@@ -17,7 +17,7 @@ use crate::model::{EpochReport, TrainedJetVae, LOSS_PARTS};
 use crate::plot::{axis_label, draw_loss};
 use crate::recipe::JetRecipe;
 use crate::store::{load_jet_vae, ManifestEntry, ModelKind};
-use crate::workflow::jets::{self as workflow, event_display, Comparison, N_QUANT};
+use crate::workflow::jets::{self as workflow, event_display, Comparison, JetNetRow, N_QUANT};
 use crate::workflow::Preset;
 use crate::{Error, Result};
 use leptos::prelude::*;
@@ -82,6 +82,8 @@ struct JetsUi {
     have_test: RwSignal<bool>,
     history: RwSignal<Vec<EpochReport>>,
     js: RwSignal<Vec<JsLine>>,
+    /// JetNet's W1m and W1p of the gen and the model jets against the detector's.
+    jetnet: RwSignal<Vec<JetNetRow>>,
     summary: RwSignal<String>,
 }
 
@@ -112,6 +114,7 @@ pub fn JetsSection() -> impl IntoView {
         have_test: RwSignal::new(false),
         history: RwSignal::new(Vec::new()),
         js: RwSignal::new(Vec::new()),
+        jetnet: RwSignal::new(Vec::new()),
         summary: RwSignal::new(String::new()),
     };
     let idle = move || ui.idle();
@@ -190,6 +193,17 @@ pub fn JetsSection() -> impl IntoView {
                         <td>{axis_label(&format!("jet_{}", r.feature))}</td>
                         <td class="js-model">{js_text(r.model)}</td>
                         <td class="js-gen">{js_text(r.gen)}</td>
+                    </tr>
+                }).collect_view()}
+            </table>
+            <table id="jets-jetnet" class="numbers" hidden=move || j.jetnet.get().is_empty()>
+                <caption>"JetNet's scores against the detector's jets (Kansal et al.: 1-Wasserstein distance, mean ± sd over 5 batches; 0 is identical)"</caption>
+                <tr><th>"sample"</th><th>"W1m [GeV]"</th><th>"W1p η_rel"</th><th>"W1p φ_rel"</th><th>"W1p pT_rel"</th></tr>
+                {move || j.jetnet.get().into_iter().map(|r| view! {
+                    <tr class="jets-jetnet-row">
+                        <td>{r.label.clone()}</td>
+                        <td class="w1m">{format!("{:.3} ± {:.3}", r.w1m.mean, r.w1m.sd)}</td>
+                        {r.w1p.iter().map(|s| view! { <td>{format!("{:.2e} ± {:.1e}", s.mean, s.sd)}</td> }).collect_view()}
                     </tr>
                 }).collect_view()}
             </table>
@@ -369,6 +383,8 @@ async fn sample_jets(ui: AppState, j: JetsUi) -> Result<String> {
             })
             .collect(),
     );
+    j.jetnet
+        .set(workflow::jetnet_scores(&test, &[("model", &test, "model")]));
     j.have_test.set(true);
     yield_now().await;
     for (id, feature) in PLOTS {

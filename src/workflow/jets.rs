@@ -6,7 +6,7 @@ use super::{seeds, Preset};
 use crate::backend::Job;
 use crate::data::JetArrays;
 use crate::error::Result;
-use crate::metrics::{jet_js, Acceptance, JetColumns};
+use crate::metrics::{jet_js, w1m, w1p, Acceptance, Batches, JetCloud, JetColumns, Spread};
 use crate::model::{JetVaeConfig, TrainConfig};
 use crate::physics::JetFeatures;
 use crate::plot::{
@@ -77,6 +77,39 @@ pub const PAGE_EPOCHS: usize = 24;
 /// A user's training jets: all but the held-out last fifth.
 pub fn training_part(jets: &JetArrays) -> Result<JetArrays> {
     jets.slice(0, seeds::held_out_split(jets.len()))
+}
+
+/// JetNet's scores of one sample against the detector's reco jets.
+#[derive(Debug, Clone)]
+pub struct JetNetRow {
+    pub label: String,
+    /// W1 of the jet mass (GeV).
+    pub w1m: Spread,
+    /// W1 of η_rel, φ_rel, pT_rel.
+    pub w1p: [Spread; 3],
+}
+
+/// W1m and W1p (Kansal et al.; `metrics::jetnet`) against `truth`'s reco jets, of its gen
+/// jets (the no-simulation line) and of each (label, jets, array), in batches of
+/// min(50,000, accepted reco jets), five of them, after the analysis acceptance.
+pub fn jetnet_scores(truth: &JetArrays, samples: &[(&str, &JetArrays, &str)]) -> Vec<JetNetRow> {
+    let acc = Acceptance::default();
+    let reco = JetCloud::of(truth, "reco", &acc);
+    let batches = Batches {
+        jets: Batches::default().jets.min(reco.len().max(1)),
+        ..Batches::default()
+    };
+    std::iter::once(("gen (no simulation)", truth, "gen"))
+        .chain(samples.iter().copied())
+        .map(|(label, jets, array)| {
+            let cloud = JetCloud::of(jets, array, &acc);
+            JetNetRow {
+                label: label.to_string(),
+                w1m: w1m(&reco, &cloud, &batches),
+                w1p: w1p(&reco, &cloud, &batches),
+            }
+        })
+        .collect()
 }
 
 /// A user's held-out test jets: the last fifth.

@@ -729,6 +729,12 @@ async function jetsFlow(page, name, timeout) {
   for (const r of rows) console.log(`    ${r[0].padEnd(6)} model ${r[1].toFixed(5)}  gen ${r[2].toFixed(5)}`);
   assert.equal(rows.length, 8);
   assert.ok(rows.every((r) => r[1] >= 0 && r[1] <= Math.LN2 && r[2] >= 0 && r[2] <= Math.LN2), 'jet JS in [0, ln 2]');
+  // JetNet's W1 scores: the gen line and the model's, finite and non-negative.
+  const w1 = await page.$$eval('.jets-jetnet-row', (rs) => rs.map((r) => r.textContent));
+  console.log(`[${name}] JetNet W1 against reco: ${w1.join(' | ')}`);
+  assert.equal(w1.length, 2);
+  const w1m = await page.$$eval('.jets-jetnet-row .w1m', (cs) => cs.map((c) => Number(c.textContent.split(' ')[0])));
+  assert.ok(w1m.every((v) => Number.isFinite(v) && v >= 0), `W1m ${w1m}`);
   for (const id of ['jets-pt', 'jets-m', 'jets-eta', 'jets-flow1', 'jets-flow3', 'jets-n', 'jets-event']) {
     const ink = await inkedPixels(page, id);
     assert.ok(ink > 2000, `${id} drawn (${ink} inked pixels)`);

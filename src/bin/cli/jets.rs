@@ -5,11 +5,9 @@
 use super::common::{read, write_figure, write_figures, ImageFormat};
 use clap::Args;
 use fastsim_lab::data::JetArrays;
-use fastsim_lab::metrics::{
-    w1m, w1p, Acceptance, Batches, JetCloud, JS_FEATURES, PARTICLE_FEATURES,
-};
+use fastsim_lab::metrics::{Acceptance, JS_FEATURES, PARTICLE_FEATURES};
 use fastsim_lab::physics::JET_FEATURES;
-use fastsim_lab::workflow::jets::{event_display, Comparison};
+use fastsim_lab::workflow::jets::{event_display, jetnet_scores, Comparison};
 use fastsim_lab::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -123,31 +121,19 @@ pub fn run(args: ReportArgs) -> Result<()> {
         );
     }
     // JetNet's scores against the detector's reco jets (W1m in GeV; W1p per particle
-    // feature), mean ± sd over batches of min(50,000, jets) drawn with replacement.
-    let reco = JetCloud::of(&truth, "reco", &acc);
-    let batches = Batches {
-        jets: Batches::default().jets.min(reco.len().max(1)),
-        ..Batches::default()
-    };
+    // feature), mean ± sd over batches drawn with replacement.
     println!(
-        "# JetNet W1 (Kansal et al.) against reco, {} batches of {} jets: W1m [GeV]\t{}",
-        batches.batches,
-        batches.jets,
+        "# JetNet W1 (Kansal et al.) against reco, 5 batches of min(50,000, jets): W1m [GeV]\t{}",
         PARTICLE_FEATURES.map(|f| format!("W1p {f}")).join("\t")
     );
-    let gen_cloud = JetCloud::of(&truth, "gen", &acc);
-    let mut clouds = vec![("gen (no simulation)".to_string(), gen_cloud)];
-    for (label, jets) in &models {
-        clouds.push((label.clone(), JetCloud::of(jets, "reco", &acc)));
-    }
-    for (label, cloud) in &clouds {
-        let m = w1m(&reco, cloud, &batches);
-        let p = w1p(&reco, cloud, &batches);
+    for row in jetnet_scores(&truth, &refs) {
         println!(
-            "{label}\t{:.3} ± {:.3}\t{}",
-            m.mean,
-            m.sd,
-            p.iter()
+            "{}\t{:.3} ± {:.3}\t{}",
+            row.label,
+            row.w1m.mean,
+            row.w1m.sd,
+            row.w1p
+                .iter()
                 .map(|s| format!("{:.2e} ± {:.1e}", s.mean, s.sd))
                 .collect::<Vec<_>>()
                 .join("\t")
