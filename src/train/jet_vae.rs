@@ -110,11 +110,9 @@ impl JetVaeJob {
         // The jet terms of eq. (1) in the unit of the standardised transverse momenta, so
         // that every term of the loss is a squared distance in the same unit as the Chamfer
         // term's coordinates (see `JetScales`).
-        let unit = if net_cfg.gev_terms {
-            1.0
-        } else {
-            ((std[0] * std[0] + std[1] * std[1]) / 2.0).sqrt()
-        };
+        let unit = net_cfg
+            .jet_term_unit
+            .unwrap_or(((std[0] * std[0] + std[1] * std[1]) / 2.0).sqrt());
         let scales = JetScales {
             mean,
             std,

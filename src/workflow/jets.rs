@@ -51,7 +51,7 @@ pub fn device_job(cfg: &JetVaeConfig) -> Job {
 /// data's (`generate --process jets --w-fraction 1`).
 pub fn paper_preset() -> (JetVaeConfig, TrainConfig) {
     (
-        net_config(Preset::Paper, false).with_gev_terms(true),
+        net_config(Preset::Paper, false).with_jet_term_unit(Some(1.0)),
         TrainConfig {
             val_fraction: 0.25,
             ..PAPER
@@ -272,13 +272,14 @@ mod tests {
         let (net, train) = paper_preset();
         assert_eq!(net.channels, vec![32, 64, 128]);
         assert_eq!((net.dense1, net.dense2, net.latent), (640, 150, 20));
-        assert!(!net.masked && net.gev_terms);
+        assert!(!net.masked);
+        assert_eq!(net.jet_term_unit, Some(1.0), "GeV²");
         assert!((net.beta - 1.0 / 9.0).abs() < 1e-12);
         assert_eq!((net.alpha_m, net.alpha_pt), (1.0, 0.1));
         assert_eq!((train.lr, train.epochs, train.lr_decay), (1e-4, 300, false));
         // 80 % learning × (1 − 0.25) = 60 % train, 20 % validation, 20 % test.
         assert!((0.8 * (1.0 - train.val_fraction) - 0.6).abs() < 1e-12);
-        assert!(!JetVaeConfig::new().gev_terms, "the lab's default");
+        assert_eq!(JetVaeConfig::new().jet_term_unit, None, "the lab's default");
     }
 
     #[test]
