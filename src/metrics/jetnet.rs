@@ -7,7 +7,7 @@
 
 use super::jets::Acceptance;
 use crate::data::JetArrays;
-use crate::physics::{delta_phi, JetFeatures};
+use crate::physics::delta_phi;
 use crate::random::{rng, uniform};
 
 /// A score over batches: mean and standard deviation.
@@ -54,14 +54,7 @@ impl JetCloud {
             offsets: vec![0],
             ..Default::default()
         };
-        for i in 0..jets.len() {
-            let Some(ps) = jets.particles(array, i) else {
-                continue;
-            };
-            let f = JetFeatures::of(&ps, acc.r);
-            if f.pt <= acc.jet_pt_min || f.eta.abs() >= acc.jet_eta_max || !f.pt.is_finite() {
-                continue;
-            }
+        for (ps, f) in acc.passing(jets, array) {
             out.masses.push(f.m as f32);
             for p in &ps {
                 out.particles[0].push((p.eta() - f.eta) as f32);

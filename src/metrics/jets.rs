@@ -15,6 +15,23 @@ pub struct Acceptance {
     pub r: f64,
 }
 
+impl Acceptance {
+    /// The jets of `array` that pass: each one's real constituents and features (seed 001's
+    /// jet, the sum of its constituents), in order.
+    pub fn passing<'a>(
+        &'a self,
+        jets: &'a JetArrays,
+        array: &'a str,
+    ) -> impl Iterator<Item = (Vec<crate::physics::Particle>, JetFeatures)> + 'a {
+        (0..jets.len()).filter_map(move |i| {
+            let ps = jets.particles(array, i)?;
+            let f = JetFeatures::of(&ps, self.r);
+            (f.pt > self.jet_pt_min && f.eta.abs() < self.jet_eta_max && f.pt.is_finite())
+                .then_some((ps, f))
+        })
+    }
+}
+
 impl Default for Acceptance {
     /// Jets with pT > 200 GeV and |η| < 2.5, anti-kT R = 0.5.
     fn default() -> Self {
@@ -45,14 +62,7 @@ impl JetColumns {
             total: jets.len(),
             ..Default::default()
         };
-        for i in 0..jets.len() {
-            let Some(ps) = jets.particles(array, i) else {
-                continue;
-            };
-            let f = JetFeatures::of(&ps, acc.r);
-            if f.pt <= acc.jet_pt_min || f.eta.abs() >= acc.jet_eta_max || !f.pt.is_finite() {
-                continue;
-            }
+        for (ps, f) in acc.passing(jets, array) {
             out.accepted += 1;
             for (col, v) in out.features.iter_mut().zip(f.values()) {
                 col.push(v as f32);

@@ -469,14 +469,23 @@ mod tests {
     /// `independent_batches`: the naive GAN's parton-level rows come in their own order, a
     /// permutation of the same training rows; the FCGAN, which needs pairs, ignores it; and
     /// a Breit–Wigner kernel trains to finite losses.
+    /// `events` built-in WZ events of `seed`, their object columns and one epoch of the
+    /// paper's schedule.
+    fn one_epoch_setup(events: usize, seed: u64) -> (Table, Vec<String>, Vec<String>, TrainConfig) {
+        (
+            WzRecipe::new(events, seed, 0.0).build().unwrap(),
+            wz_object_columns("gen"),
+            wz_object_columns("reco"),
+            TrainConfig {
+                epochs: 1,
+                ..crate::workflow::unfold::PAPER
+            },
+        )
+    }
+
     #[test]
     fn naive_gan_draws_its_parton_batches_independently() {
-        let table = WzRecipe::new(2000, 6, 0.0).build().unwrap();
-        let (gen, reco) = (wz_object_columns("gen"), wz_object_columns("reco"));
-        let cfg = TrainConfig {
-            epochs: 1,
-            ..crate::workflow::unfold::PAPER
-        };
+        let (table, gen, reco, cfg) = one_epoch_setup(2000, 6);
         for kind in [GanKind::Naive, GanKind::Fcgan] {
             let mut net = GanConfig::small(kind, 4);
             (net.layers, net.units) = (2, 16);
@@ -509,12 +518,7 @@ mod tests {
     /// GANs (more events than one block, not a multiple of it).
     #[test]
     fn fast_unfolding_matches_burn() {
-        let table = WzRecipe::new(3000, 5, 0.0).build().unwrap();
-        let (gen, reco) = (wz_object_columns("gen"), wz_object_columns("reco"));
-        let cfg = TrainConfig {
-            epochs: 1,
-            ..crate::workflow::unfold::PAPER
-        };
+        let (table, gen, reco, cfg) = one_epoch_setup(3000, 5);
         for kind in [GanKind::Naive, GanKind::Fcgan] {
             let mut net = GanConfig::small(kind, 4);
             (net.layers, net.units) = (2, 32);

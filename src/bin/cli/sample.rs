@@ -62,14 +62,9 @@ pub fn run(a: SampleArgs) -> Result<()> {
             let sampled = pollster::block_on(trained.sample(&gen, a.seed))?;
             let secs = t.elapsed().as_secs_f64();
             let n = gen.len() / fastsim_lab::data::JET_VALUES;
-            if let Some(path) = &a.save_noise {
-                let shape = [n as u64, trained.meta.config.latent as u64];
-                let eps = trained.noise(n, a.seed);
-                write(
-                    path,
-                    &write_npy_array(&eps, &shape, &path.display().to_string())?,
-                )?;
-            }
+            save_noise(&a, n, trained.meta.config.latent, || {
+                trained.noise(n, a.seed)
+            })?;
             if let Some(detector) = jets.remove("reco") {
                 jets.insert("reco_detector", detector)?;
             }
@@ -87,14 +82,10 @@ pub fn run(a: SampleArgs) -> Result<()> {
             let table = a.read.load(&input)?;
             let t0 = Instant::now();
             let unfolded = pollster::block_on(model.unfold(&table, a.seed))?;
-            if let Some(path) = &a.save_noise {
-                let eps = model.noise(table.n_rows(), a.seed);
-                let shape = [table.n_rows() as u64, model.meta.config.noise as u64];
-                write(
-                    path,
-                    &write_npy_array(&eps, &shape, &path.display().to_string())?,
-                )?;
-            }
+            let rows = table.n_rows();
+            save_noise(&a, rows, model.meta.config.noise, || {
+                model.noise(rows, a.seed)
+            })?;
             write_table(&unfolded, &a.out)?;
             eprintln!(
                 "unfolded {} events with the {} in {:.2} s; wrote {} ({} parton-level columns; the input's own as truth_…)",
@@ -109,14 +100,10 @@ pub fn run(a: SampleArgs) -> Result<()> {
             let trained = load_smearing(&bytes, &name, &device)?;
             let table = a.read.load(&input)?;
             let mut sampled = pollster::block_on(trained.sample(&table, a.seed))?;
-            if let Some(path) = &a.save_noise {
-                let eps = trained.noise(table.n_rows(), a.seed);
-                let shape = [table.n_rows() as u64, trained.meta.reco_cols.len() as u64];
-                write(
-                    path,
-                    &write_npy_array(&eps, &shape, &path.display().to_string())?,
-                )?;
-            }
+            let rows = table.n_rows();
+            save_noise(&a, rows, trained.meta.reco_cols.len(), || {
+                trained.noise(rows, a.seed)
+            })?;
             trained.derive_aux(&mut sampled)?;
             write_table(&sampled, &a.out)?;
             eprintln!(
@@ -148,14 +135,7 @@ fn sample_showers(
     let mut sampler = model.sampler(n, a.seed);
     super::common::drive(&mut sampler, 1, &super::common::bar(n as u64, "showers"))?;
     let images = sampler.into_images();
-    if let Some(path) = &a.save_noise {
-        let shape = [n as u64, model.meta.config.latent as u64];
-        let eps = model.noise(n, a.seed);
-        write(
-            path,
-            &write_npy_array(&eps, &shape, &path.display().to_string())?,
-        )?;
-    }
+    save_noise(a, n, model.meta.config.latent, || model.noise(n, a.seed))?;
     let secs = t0.elapsed().as_secs_f64();
     write(
         &a.out,
@@ -168,4 +148,21 @@ fn sample_showers(
         n as f64 / secs.max(1e-9)
     );
     Ok(())
+}
+
+/// `--save-noise`: the `rows` × `cols` standard normals the sampling drew (`eps`), as .npy.
+fn save_noise(
+    a: &SampleArgs,
+    rows: usize,
+    cols: usize,
+    eps: impl FnOnce() -> Vec<f32>,
+) -> Result<()> {
+    let Some(path) = &a.save_noise else {
+        return Ok(());
+    };
+    let shape = [rows as u64, cols as u64];
+    write(
+        path,
+        &write_npy_array(&eps(), &shape, &path.display().to_string())?,
+    )
 }
