@@ -3,7 +3,7 @@
 
 use super::{
     draw_deviation2d, draw_event_display, draw_hist_ratio, draw_js_curves, draw_map2d,
-    draw_shower_images, CurveStyle, HistSeries, JetPanel, PlotResult,
+    draw_residual_tails, draw_shower_images, CurveStyle, HistSeries, JetPanel, PlotResult,
 };
 use super::{truth_color, HIST_EST_COLOR, KDE_COLOR, MODEL_COLOR, VAL_COLOR};
 use crate::metrics::{Amplification, JsCurve, Study};
@@ -67,6 +67,13 @@ pub enum Figure {
         panels: Vec<(String, Vec<f32>)>,
         pixel_mm: f32,
     },
+    /// Residual distributions on a log scale in units of a core width, the tails beyond 3σ
+    /// marked (the response models' comparison).
+    Tails {
+        x_label: String,
+        series: Vec<SeriesData>,
+        bins: usize,
+    },
     /// One quantity against another, event by event (model versus detector, unfolded
     /// versus truth).
     Map {
@@ -116,6 +123,7 @@ impl Figure {
     pub fn size(&self) -> (u32, u32) {
         match self {
             Figure::Hist { .. } => (560, 440),
+            Figure::Tails { .. } => (720, 480),
             Figure::Js { .. } => (860, 500),
             Figure::Map { .. } | Figure::Deviation { .. } => (540, 460),
             Figure::Jets { panels, .. } => (320 * panels.len().max(1) as u32, 360),
@@ -129,18 +137,12 @@ impl Figure {
                 x_label,
                 series,
                 bins,
-            } => {
-                let s: Vec<HistSeries> = series
-                    .iter()
-                    .map(|d| HistSeries {
-                        label: &d.label,
-                        values: &d.values,
-                        color: d.color,
-                        band: d.band.iter().map(Vec::as_slice).collect(),
-                    })
-                    .collect();
-                draw_hist_ratio(root, x_label, &s, *bins)
-            }
+            } => draw_hist_ratio(root, x_label, &borrowed(series), *bins),
+            Figure::Tails {
+                x_label,
+                series,
+                bins,
+            } => draw_residual_tails(root, x_label, &borrowed(series), *bins),
             Figure::Js {
                 title,
                 curves,
@@ -181,4 +183,17 @@ impl Figure {
             ),
         }
     }
+}
+
+/// Owned series as the drawing functions take them.
+fn borrowed(series: &[SeriesData]) -> Vec<HistSeries<'_>> {
+    series
+        .iter()
+        .map(|d| HistSeries {
+            label: &d.label,
+            values: &d.values,
+            color: d.color,
+            band: d.band.iter().map(Vec::as_slice).collect(),
+        })
+        .collect()
 }

@@ -106,7 +106,8 @@ fn ensemble_spread(s: &HistSeries, lo: f64, hi: f64, n_bins: usize) -> Vec<f64> 
         .collect()
 }
 
-fn histogram(values: &[f32], lo: f64, hi: f64, n_bins: usize) -> Vec<f64> {
+/// Counts of `values` in `n_bins` equal bins of [lo, hi) (under- and overflow left out).
+pub(super) fn histogram(values: &[f32], lo: f64, hi: f64, n_bins: usize) -> Vec<f64> {
     let mut h = vec![0f64; n_bins];
     let w = (hi - lo) / n_bins as f64;
     for &x in values {

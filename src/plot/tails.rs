@@ -2,7 +2,8 @@
 //! the tails beyond 3σ show (issue 22: a Gaussian response model cannot make them, a flow
 //! can). Step histograms of each sample, the ±3σ lines marked.
 
-use super::{legend_at, plot_err, PlotResult};
+use super::hist::histogram;
+use super::{legend_at, plot_err, HistSeries, PlotResult};
 use crate::numfmt::thousands;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -10,12 +11,11 @@ use plotters::prelude::*;
 /// The range drawn: ±8 core widths.
 const RANGE: f64 = 8.0;
 
-/// `series`: (label, residuals in core widths, colour), the detector first; `x_label` names
-/// the residual.
+/// `series`: the residuals in core widths, the detector first; `x_label` names the residual.
 pub fn draw_residual_tails<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     x_label: &str,
-    series: &[(&str, &[f32], RGBColor)],
+    series: &[HistSeries],
     n_bins: usize,
 ) -> PlotResult {
     root.fill(&WHITE).map_err(plot_err)?;
@@ -23,16 +23,7 @@ pub fn draw_residual_tails<DB: DrawingBackend>(
     let width = 2.0 * RANGE / n_bins as f64;
     let hists: Vec<Vec<f64>> = series
         .iter()
-        .map(|(_, v, _)| {
-            let mut h = vec![0f64; n_bins];
-            for &x in v.iter() {
-                let b = ((x as f64 + RANGE) / width).floor();
-                if b >= 0.0 && (b as usize) < n_bins {
-                    h[b as usize] += 1.0;
-                }
-            }
-            h
-        })
+        .map(|s| histogram(s.values, -RANGE, RANGE, n_bins))
         .collect();
     let y_max = hists.iter().flatten().fold(1f64, |a, &b| a.max(b)) * 3.0;
     let font = ("sans-serif", 13);
@@ -61,7 +52,8 @@ pub fn draw_residual_tails<DB: DrawingBackend>(
             ))
             .map_err(plot_err)?;
     }
-    for ((label, v, color), h) in series.iter().zip(&hists) {
+    for (s, h) in series.iter().zip(&hists) {
+        let (label, v) = (s.label, s.values);
         let mut steps = Vec::with_capacity(2 * n_bins);
         for (i, &c) in h.iter().enumerate() {
             let x0 = -RANGE + i as f64 * width;
@@ -70,7 +62,7 @@ pub fn draw_residual_tails<DB: DrawingBackend>(
             steps.push((x0, c));
             steps.push((x0 + width, c));
         }
-        let color = *color;
+        let color = s.color;
         let beyond = v.iter().filter(|x| x.abs() > 3.0).count() as f64 / v.len().max(1) as f64;
         chart
             .draw_series(LineSeries::new(steps, color.stroke_width(2)))

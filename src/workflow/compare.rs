@@ -100,24 +100,29 @@ impl Comparison {
         let pairs: Vec<(usize, usize)> = (0..k)
             .flat_map(|a| (a + 1..k).map(move |b| (a, b)))
             .collect();
-        let mut detector_tail = Vec::new();
-        let mut cores = Vec::new();
-        for (g, r) in gen_cols.iter().zip(reco_cols) {
-            let res = residuals(test, r, g)?;
-            let (median, sigma) = core_sigma(&res);
-            detector_tail.push(tail_fraction(&res, median, sigma));
-            cores.push((median, sigma));
-        }
+        // The detector's side, once: residuals, their cores and tails, and each pair's cells
+        // and counts.
+        let detector_res: Vec<Vec<f32>> = gen_cols
+            .iter()
+            .zip(reco_cols)
+            .map(|(g, r)| residuals(test, r, g))
+            .collect::<Result<_>>()?;
+        let cores: Vec<(f64, f64)> = detector_res.iter().map(|r| core_sigma(r)).collect();
+        let detector_tail: Vec<f64> = detector_res
+            .iter()
+            .zip(&cores)
+            .map(|(r, &(median, sigma))| tail_fraction(r, median, sigma))
+            .collect();
         let jet_pt = "reco_jet_pt";
         let detector_pt = test.column(jet_pt).map(pt_counts).unwrap_or_default();
-        let trees: Vec<QuantileTree> = pairs
+        let pair_cols = |&(a, b): &(usize, usize)| [reco_cols[a].clone(), reco_cols[b].clone()];
+        let cells: Vec<(QuantileTree, Vec<u64>)> = pairs
             .iter()
-            .map(|&(a, b)| {
-                QuantileTree::fit(
-                    &test.row_major(&[reco_cols[a].clone(), reco_cols[b].clone()])?,
-                    2,
-                    N_QUANT_2D,
-                )
+            .map(|p| {
+                let truth = test.row_major(&pair_cols(p))?;
+                let tree = QuantileTree::fit(&truth, 2, N_QUANT_2D)?;
+                let counts = tree.counts(&truth);
+                Ok((tree, counts))
             })
             .collect::<Result<_>>()?;
         let mut models = Vec::new();
@@ -143,15 +148,14 @@ impl Comparison {
             for (j, (g, r)) in gen_cols.iter().zip(reco_cols).enumerate() {
                 m.js_1d
                     .push(quantile_js(test.column(r)?, sample.column(r)?, N_QUANT_1D)?);
-                let (rd, rm) = (residuals(test, r, g)?, residuals(sample, r, g)?);
-                m.js_residual.push(quantile_js(&rd, &rm, N_QUANT_RESIDUAL)?);
+                let rm = residuals(sample, r, g)?;
+                m.js_residual
+                    .push(quantile_js(&detector_res[j], &rm, N_QUANT_RESIDUAL)?);
                 m.tail.push(tail_fraction(&rm, cores[j].0, cores[j].1));
             }
-            for (tree, &(a, b)) in trees.iter().zip(&pairs) {
-                let truth = test.row_major(&[reco_cols[a].clone(), reco_cols[b].clone()])?;
-                let model = sample.row_major(&[reco_cols[a].clone(), reco_cols[b].clone()])?;
-                m.js_2d
-                    .push(js_divergence(&tree.counts(&model), &tree.counts(&truth)));
+            for ((tree, truth), p) in cells.iter().zip(&pairs) {
+                let model = sample.row_major(&pair_cols(p))?;
+                m.js_2d.push(js_divergence(&tree.counts(&model), truth));
             }
             if let Ok(pt) = sample.column(jet_pt) {
                 m.low_pt_ratio = pt_counts(pt)
@@ -199,29 +203,29 @@ impl Comparison {
             .collect()
     }
 
-    /// The report as Markdown tables: per feature, per pair (the mean and the ten pairs the
-    /// detector correlates most are listed), and the jet-pT bins.
+    /// The report as Markdown tables: per feature, per pair (their mean, the worst, then every
+    /// pair), and the jet-pT bins.
     pub fn markdown(&self) -> String {
         use std::fmt::Write;
         let mut s = String::new();
         let labels: Vec<&str> = self.models.iter().map(|m| m.label.as_str()).collect();
+        // A table's model columns: their header and rule, and one row's cells.
+        let header: String = labels.iter().map(|l| format!(" {l} |")).collect();
+        let rule = " --- |".repeat(labels.len());
         let cols = |f: &dyn Fn(&ModelFigures) -> String| -> String {
             self.models.iter().map(|m| format!(" {} |", f(m))).collect()
         };
+        let pair_names = self.pair_names();
         let _ = writeln!(
             s,
-            "### 1-D quantile-JS against the detector ({N_QUANT_1D} quantiles)\n\n| feature |{}\n| --- |{}",
-            labels.iter().map(|l| format!(" {l} |")).collect::<String>(),
-            " --- |".repeat(labels.len())
+            "### 1-D quantile-JS against the detector ({N_QUANT_1D} quantiles)\n\n| feature |{header}\n| --- |{rule}"
         );
         for (j, f) in self.features.iter().enumerate() {
             let _ = writeln!(s, "| {f} |{}", cols(&|m| format!("{:.2e}", m.js_1d[j])));
         }
         let _ = writeln!(
             s,
-            "\n### Joint quantile-JS of feature pairs ({N_QUANT_2D} cells)\n\n| pair |{}\n| --- |{}",
-            labels.iter().map(|l| format!(" {l} |")).collect::<String>(),
-            " --- |".repeat(labels.len())
+            "\n### Joint quantile-JS of feature pairs ({N_QUANT_2D} cells)\n\n| pair |{header}\n| --- |{rule}"
         );
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
         let _ = writeln!(
@@ -239,10 +243,10 @@ impl Comparison {
                         .iter()
                         .enumerate()
                         .fold((0, 0.0), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
-                format!("{v:.2e} ({})", self.pair_names()[i])
+                format!("{v:.2e} ({})", pair_names[i])
             })
         );
-        for (i, name) in self.pair_names().iter().enumerate() {
+        for (i, name) in pair_names.iter().enumerate() {
             let _ = writeln!(s, "| {name} |{}", cols(&|m| format!("{:.2e}", m.js_2d[i])));
         }
         let _ = writeln!(
@@ -265,9 +269,7 @@ impl Comparison {
         if !self.detector_pt.is_empty() {
             let _ = writeln!(
                 s,
-                "\n### Reco jet pT around the 30 GeV selection (on the gen jet): model / detector events\n\n| reco jet pT [GeV] | detector events |{}\n| --- | --- |{}",
-                labels.iter().map(|l| format!(" {l} |")).collect::<String>(),
-                " --- |".repeat(labels.len())
+                "\n### Reco jet pT around the 30 GeV selection (on the gen jet): model / detector events\n\n| reco jet pT [GeV] | detector events |{header}\n| --- | --- |{rule}"
             );
             for (b, w) in PT_BINS.windows(2).enumerate() {
                 let _ = writeln!(

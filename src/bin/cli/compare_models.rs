@@ -2,12 +2,11 @@
 //! by side on the same test events — 1-D and joint quantile-JS, residual tails, the jet-pT
 //! spectrum around the cut, and sampling speed — as Markdown (the workflow's report).
 
-use super::common::{write, InputArgs};
+use super::common::{write, write_figure, ImageFormat, InputArgs};
 use clap::Args;
 use fastsim_lab::backend;
 use fastsim_lab::plot::{
-    axis_label, draw_residual_tails, to_png_file, to_svg, GEN_COLOR, HIST_EST_COLOR, MODEL_COLOR,
-    RECO_COLOR, VAL_COLOR,
+    axis_label, Figure, SeriesData, GEN_COLOR, HIST_EST_COLOR, MODEL_COLOR, RECO_COLOR, VAL_COLOR,
 };
 use fastsim_lab::store::{load_smearing, models_dir, resolve_model};
 use fastsim_lab::workflow::compare::Comparison;
@@ -87,46 +86,31 @@ pub fn run(a: CompareModelsArgs) -> Result<()> {
     );
     println!("{report}");
     if let Some(dir) = &a.plot_dir {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.clone(),
-            source,
-        })?;
         let colors = [MODEL_COLOR, GEN_COLOR, VAL_COLOR, HIST_EST_COLOR];
         for (j, (g, r)) in gen.iter().zip(reco).enumerate() {
-            let mut series = vec![(
-                "detector".to_string(),
+            let mut series = vec![SeriesData::new(
+                "detector",
                 c.core_residuals(&test, g, r, j)?,
                 RECO_COLOR,
             )];
             for (i, (name, s)) in samples.iter().enumerate() {
-                series.push((
-                    name.clone(),
+                series.push(SeriesData::new(
+                    name,
                     c.core_residuals(s, g, r, j)?,
                     colors[i % colors.len()],
                 ));
             }
-            let refs: Vec<(&str, &[f32], _)> = series
-                .iter()
-                .map(|(l, v, col)| (l.as_str(), v.as_slice(), *col))
-                .collect();
-            let feature = &c.features[j];
-            let label = format!(
-                "({} − gen) − median, in detector core widths σ",
-                axis_label(r)
-            );
-            let png = dir.join(format!("residual-tails-{feature}.png"));
-            to_png_file(&png, (720, 480), |root| {
-                draw_residual_tails(root, &label, &refs, 64)
-            })?;
-            let svg = to_svg((720, 480), |root| {
-                draw_residual_tails(root, &label, &refs, 64)
-            })?;
-            write(
-                &dir.join(format!("residual-tails-{feature}.svg")),
-                svg.as_bytes(),
-            )?;
+            let fig = Figure::Tails {
+                x_label: format!(
+                    "({} − gen) − median, in detector core widths σ",
+                    axis_label(r)
+                ),
+                series,
+                bins: 64,
+            };
+            let name = format!("residual-tails-{}", c.features[j]);
+            write_figure(&fig, dir, &name, ImageFormat::Both)?;
         }
-        eprintln!("wrote residual-tails-*.png and .svg to {}", dir.display());
     }
     if let Some(out) = &a.out {
         write(out, report.as_bytes())?;
