@@ -63,7 +63,7 @@ impl JetVaeJob {
         cfg: TrainConfig,
         device: &Device,
     ) -> Result<Self> {
-        Self::with_engine(jets, file, net_cfg, cfg, device, Engine::Auto)
+        Self::build(jets, file, net_cfg, cfg, device, Engine::Auto, None)
     }
 
     /// [`JetVaeJob::new`] with the training code chosen.
@@ -74,6 +74,40 @@ impl JetVaeJob {
         cfg: TrainConfig,
         device: &Device,
         engine: Engine,
+    ) -> Result<Self> {
+        Self::build(jets, file, net_cfg, cfg, device, engine, None)
+    }
+
+    /// [`JetVaeJob::new`] with the jet pT and mass terms of eq. (1) measured in units of
+    /// `jet_term_unit` GeV (1: the paper's GeV²) instead of the pT standardisation's scale;
+    /// the file's [`JetScales`] record the unit.
+    pub fn with_jet_term_unit(
+        jets: &JetArrays,
+        file: &str,
+        net_cfg: JetVaeConfig,
+        cfg: TrainConfig,
+        device: &Device,
+        jet_term_unit: f32,
+    ) -> Result<Self> {
+        Self::build(
+            jets,
+            file,
+            net_cfg,
+            cfg,
+            device,
+            Engine::Auto,
+            Some(jet_term_unit),
+        )
+    }
+
+    fn build(
+        jets: &JetArrays,
+        file: &str,
+        net_cfg: JetVaeConfig,
+        cfg: TrainConfig,
+        device: &Device,
+        engine: Engine,
+        jet_term_unit: Option<f32>,
     ) -> Result<Self> {
         cfg.validate()?;
         net_cfg.validate()?;
@@ -110,9 +144,7 @@ impl JetVaeJob {
         // The jet terms of eq. (1) in the unit of the standardised transverse momenta, so
         // that every term of the loss is a squared distance in the same unit as the Chamfer
         // term's coordinates (see `JetScales`).
-        let unit = net_cfg
-            .jet_term_unit
-            .unwrap_or(((std[0] * std[0] + std[1] * std[1]) / 2.0).sqrt());
+        let unit = jet_term_unit.unwrap_or(((std[0] * std[0] + std[1] * std[1]) / 2.0).sqrt());
         let scales = JetScales {
             mean,
             std,
@@ -211,6 +243,22 @@ mod tests {
     use super::*;
     use crate::recipe::JetRecipe;
     use crate::workflow::{run_to_end, Epochs};
+
+    /// The jet terms' unit: by default the pT standardisation's scale (the lab's); with
+    /// `with_jet_term_unit(1.0)` GeV (the paper's GeV²), recorded in the file's scales.
+    #[test]
+    fn jet_term_unit_is_the_standardisation_scale_unless_given() {
+        let jets = JetRecipe::new(200, 4).build().unwrap();
+        let net = crate::workflow::jets::net_config(crate::workflow::Preset::Small, true);
+        let cfg = crate::workflow::jets::PAPER;
+        let d = Device::flex();
+        let lab = JetVaeJob::new(&jets, "jets", net.clone(), cfg.clone(), &d).unwrap();
+        let s = &lab.meta.scales;
+        assert_eq!(s.pt, ((s.std[0].powi(2) + s.std[1].powi(2)) / 2.0).sqrt());
+        assert!(s.pt > 1.0, "GeV-scale momenta: {}", s.pt);
+        let paper = JetVaeJob::with_jet_term_unit(&jets, "jets", net, cfg, &d, 1.0).unwrap();
+        assert_eq!((paper.meta.scales.pt, paper.meta.scales.m), (1.0, 1.0));
+    }
 
     /// Two epochs of the small masked network on the fast path and on Burn from the same seed
     /// end at the same losses, components included, within float tolerance.

@@ -371,8 +371,8 @@ fn train_jet_vae(a: TrainArgs) -> Result<()> {
         .as_ref()
         .ok_or_else(|| Error::invalid("train", "the jet VAE trains on --data JETS.npz"))?;
     let r = &a.run;
-    let (paper_net, paper_cfg) = jets::paper_preset();
-    let base = if a.paper { paper_cfg } else { jets::PAPER };
+    let preset = jets::paper_preset();
+    let base = if a.paper { preset.train } else { jets::PAPER };
     let cfg = base.overridden(r.epochs, r.batch, r.lr, r.seed);
     let masked = a.jet_vae.masked;
     let mut jets_in = read_jets(data)?;
@@ -384,12 +384,20 @@ fn train_jet_vae(a: TrainArgs) -> Result<()> {
     let name = data.display().to_string();
     let backend: BackendKind = r.backend.into();
     let device = backend::device(backend)?;
-    let net = if a.paper {
-        paper_net.with_masked(masked)
+    let mut job = if a.paper {
+        let net = preset.net.with_masked(masked);
+        JetVaeJob::with_jet_term_unit(
+            &jets_in,
+            &name,
+            net,
+            cfg.clone(),
+            &device,
+            preset.jet_term_unit,
+        )?
     } else {
-        jets::net_config(a.size.preset.into(), masked)
+        let net = jets::net_config(a.size.preset.into(), masked);
+        JetVaeJob::new(&jets_in, &name, net, cfg.clone(), &device)?
     };
-    let mut job = JetVaeJob::new(&jets_in, &name, net, cfg.clone(), &device)?;
     job.set_origin(Some(DataOrigin::Upload {
         name: file_name(data),
         rows: jets_in.len(),

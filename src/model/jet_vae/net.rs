@@ -48,11 +48,6 @@ pub struct JetVaeConfig {
     /// The masked variant (not in the paper): existence scores, padding left out of the loss.
     #[config(default = false)]
     pub masked: bool,
-    /// The unit (GeV) of the jet pT and mass terms of eq. (1): 1 GeV for the paper's GeV²;
-    /// `None` (the lab's default, and every file before the option) the scale of the pT
-    /// standardisation (see [`JetScales`]).
-    #[config(default = "None")]
-    pub jet_term_unit: Option<f32>,
 }
 
 /// The standardisation and the units of the jet terms, fixed from the training sample.

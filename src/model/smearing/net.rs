@@ -7,27 +7,30 @@ use crate::model::{FlowNet, FlowSpec, Mlp, MlpConfig};
 use crate::random::Rng;
 use burn::prelude::*;
 use burn::tensor::activation::relu;
+use serde::{Deserialize, Serialize};
 
 /// Seed 000, section 3: six-layer dense networks, k → 100 → 100 → 100 → 100 → k,
 /// LeakyReLU with α = 0.05, linear output; pinball quantile γ = 0.841.
-#[derive(Config, Debug, PartialEq)]
+///
+/// Plain serde rather than Burn's `Config` derive: a model file's header holds this, and Burn's
+/// derive writes every field, so an absent flow would add `"flow": null` to every Gaussian
+/// model's file and change its bytes (and the SHA-256 `scripts/retrain-models` checks).
+/// Fields in the order Burn's derive wrote them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SmearingConfig {
     /// Number of generator-level inputs.
     pub n_inputs: usize,
     /// Number of reco-level outputs.
     pub n_outputs: usize,
-    #[config(default = 100)]
     pub hidden_width: usize,
-    #[config(default = 4)]
     pub hidden_layers: usize,
-    #[config(default = 0.05)]
     pub leaky_slope: f64,
     /// The quantile the second network learns: 0.841 = Φ(1), the +1σ point of a Gaussian.
-    #[config(default = 0.841)]
     pub gamma: f64,
     /// A conditional flow instead of the paper's Gaussian (issue 22); its conditioners have
-    /// the hidden layers above. `None` (every model file before it): the paper's network.
-    #[config(default = "None")]
+    /// the hidden layers above. `None` (and absent from every file before it): the paper's
+    /// network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<FlowSpec>,
 }
 
@@ -81,6 +84,38 @@ pub struct SmearingNet {
 }
 
 impl SmearingConfig {
+    /// Seed 000's network for `n_inputs` gen and `n_outputs` reco features: 4 × 100,
+    /// LeakyReLU 0.05, γ = 0.841.
+    pub fn new(n_inputs: usize, n_outputs: usize) -> Self {
+        Self {
+            n_inputs,
+            n_outputs,
+            hidden_width: 100,
+            hidden_layers: 4,
+            leaky_slope: 0.05,
+            gamma: 0.841,
+            flow: None,
+        }
+    }
+
+    pub fn with_hidden_width(self, hidden_width: usize) -> Self {
+        Self {
+            hidden_width,
+            ..self
+        }
+    }
+
+    pub fn with_hidden_layers(self, hidden_layers: usize) -> Self {
+        Self {
+            hidden_layers,
+            ..self
+        }
+    }
+
+    pub fn with_flow(self, flow: Option<FlowSpec>) -> Self {
+        Self { flow, ..self }
+    }
+
     pub fn mlp(&self) -> MlpConfig {
         MlpConfig::new(
             self.n_inputs,

@@ -20,11 +20,8 @@ pub enum KernelShape {
 }
 
 impl KernelShape {
-    pub fn name(self) -> &'static str {
-        match self {
-            KernelShape::Gaussian => "gaussian",
-            KernelShape::BreitWigner => "breit-wigner",
-        }
+    pub fn is_gaussian(&self) -> bool {
+        *self == KernelShape::Gaussian
     }
 
     pub fn parse(s: &str) -> crate::error::Result<Self> {

@@ -128,8 +128,9 @@ pub struct GanConfig {
     pub lambda_g: f64,
     pub kernel: MmdKernel,
     /// Each kernel's shape (eq. 6): Gaussian (the default, and the paper's results) or
-    /// Breit–Wigner.
-    #[serde(default)]
+    /// Breit–Wigner. Written to a model file only when not the default, so files of the
+    /// default settings keep their bytes (and `scripts/retrain-models` its hashes).
+    #[serde(default, skip_serializing_if = "KernelShape::is_gaussian")]
     pub kernel_shape: KernelShape,
     /// LeakyReLU slope (the paper does not state its activation).
     pub negative_slope: f64,
@@ -140,7 +141,7 @@ pub struct GanConfig {
     /// The naive GAN's parton-level batches drawn independently of its detector-level ones,
     /// as the paper trains it (section 2: two samples, no event pairing); the lab's default
     /// pairs them (the same events), which its closure tests were measured with.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub independent_batches: bool,
 }
 
