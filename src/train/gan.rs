@@ -6,7 +6,7 @@
 //! device the steps take the fast path (`model::fast::FusedGan`); Burn's autodiff trains
 //! elsewhere and is the reference.
 
-use super::{gather, Engine, Stop, TrainConfig};
+use super::{gather, shuffle, Engine, Stop, TrainConfig};
 use crate::backend;
 use crate::data::Table;
 use crate::error::{Error, Result};
@@ -17,7 +17,7 @@ use crate::model::{
     EventScales, GanBatch, GanConfig, GanEpoch, GanKind, Mlp, TrainedUnfold, UnfoldMeta,
     COOLING_FRACTION,
 };
-use crate::random::{normal, rng, stream, uniform, Rng};
+use crate::random::{normal, rng, stream, Rng};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 
@@ -248,15 +248,9 @@ impl GanJob {
     /// epoch's batches are done (then call [`GanJob::end_epoch`]).
     pub fn train_batches(&mut self, max_batches: usize) -> bool {
         if self.cursor == 0 && self.batches == 0 {
-            for i in (1..self.perm.len()).rev() {
-                let j = (uniform(&mut self.rng) * (i + 1) as f64) as usize;
-                self.perm.swap(i, j.min(i));
-            }
+            shuffle(&mut self.perm, &mut self.rng);
             if let Some(real_perm) = self.real_perm.as_mut() {
-                for i in (1..real_perm.len()).rev() {
-                    let j = (uniform(&mut self.rng) * (i + 1) as f64) as usize;
-                    real_perm.swap(i, j.min(i));
-                }
+                shuffle(real_perm, &mut self.rng);
             }
         }
         let k = self.net.d_event();

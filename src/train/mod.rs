@@ -260,7 +260,7 @@ impl<M: Module + Clone> Trainer<M> {
     /// each.
     pub fn train_batches(&mut self, max_batches: usize) -> bool {
         if self.cursor == 0 && self.batches == 0 {
-            self.shuffle();
+            shuffle(&mut self.perm, &mut self.rng);
         }
         let lr = self.lr();
         for _ in 0..max_batches {
@@ -410,13 +410,14 @@ impl<M: Module + Clone> Trainer<M> {
     pub fn infer_device(&self) -> &Device {
         &self.infer_device
     }
+}
 
-    /// Fisher–Yates shuffle of the training rows from the seeded stream.
-    fn shuffle(&mut self) {
-        for i in (1..self.perm.len()).rev() {
-            let j = (uniform(&mut self.rng) * (i + 1) as f64) as usize;
-            self.perm.swap(i, j.min(i));
-        }
+/// Fisher–Yates shuffle of training-row indices from a seeded stream (every trainer's epoch
+/// order).
+fn shuffle(perm: &mut [u32], rng: &mut Rng) {
+    for i in (1..perm.len()).rev() {
+        let j = (uniform(rng) * (i + 1) as f64) as usize;
+        perm.swap(i, j.min(i));
     }
 }
 

@@ -4,7 +4,7 @@
 //! with the training showers in the five observables of eq. (2.2), their quantile-JS averaged;
 //! the epoch with the lowest average is kept. Split into steps like [`super::Trainer`].
 
-use super::{Stop, TrainConfig};
+use super::{shuffle, Stop, TrainConfig};
 use crate::error::{Error, Result};
 use crate::metrics::quantile_js;
 use crate::model::params::seeded_init;
@@ -14,7 +14,7 @@ use crate::model::{
     TrainedVaeGan, VaeGanConfig, VaeGanMeta, SHOWER_CHUNK,
 };
 use crate::physics::{apply_cut, Observable, IMAGE_PIXELS, IMAGE_SIDE, MIP_CUT_MEV};
-use crate::random::{normal, rng, stream, uniform, Rng};
+use crate::random::{normal, rng, stream, Rng};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 
@@ -173,10 +173,7 @@ impl VaeGanJob {
     pub fn train_batches(&mut self, max_batches: usize) -> bool {
         let n_train = self.perm.len();
         if self.cursor == 0 && self.batches == 0 {
-            for i in (1..n_train).rev() {
-                let j = (uniform(&mut self.rng) * (i + 1) as f64) as usize;
-                self.perm.swap(i, j.min(i));
-            }
+            shuffle(&mut self.perm, &mut self.rng);
         }
         let lr = self.lr();
         let latent = self.net.latent;
