@@ -10,11 +10,20 @@ use crate::data::JetArrays;
 use crate::physics::delta_phi;
 use crate::random::{rng, uniform};
 
-/// A score over batches: mean and standard deviation.
+/// A score over batches: mean and standard deviation (over the batches, divided by their
+/// number, as numpy's `std` that jetnet reports).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Spread {
     pub mean: f64,
     pub sd: f64,
+}
+
+impl Spread {
+    /// The score of an empty sample.
+    const NAN: Spread = Spread {
+        mean: f64::NAN,
+        sd: f64::NAN,
+    };
 }
 
 /// JetNet's defaults: batches of 50,000 jets, 5 of them.
@@ -132,10 +141,7 @@ fn spread(values: &[f64]) -> Spread {
 /// with replacement from each.
 pub fn w1m(real: &JetCloud, gen: &JetCloud, b: &Batches) -> Spread {
     if real.is_empty() || gen.is_empty() {
-        return Spread {
-            mean: f64::NAN,
-            sd: f64::NAN,
-        };
+        return Spread::NAN;
     }
     let mut r = rng(b.seed, 0);
     let scores: Vec<f64> = (0..b.batches.max(1))
@@ -153,12 +159,8 @@ pub fn w1m(real: &JetCloud, gen: &JetCloud, b: &Batches) -> Spread {
 /// W1p: per particle feature (η_rel, φ_rel, pT_rel), the W1 between the real particles of
 /// `b.jets` jets drawn with replacement from each sample (padding excluded).
 pub fn w1p(real: &JetCloud, gen: &JetCloud, b: &Batches) -> [Spread; 3] {
-    let nan = Spread {
-        mean: f64::NAN,
-        sd: f64::NAN,
-    };
     if real.is_empty() || gen.is_empty() {
-        return [nan; 3];
+        return [Spread::NAN; 3];
     }
     let mut r = rng(b.seed, 1);
     let mut scores = [Vec::new(), Vec::new(), Vec::new()];

@@ -31,14 +31,15 @@ impl BenchData {
 
     /// The same events and columns for the conditional flow (issue 22) with its default
     /// conditioners.
-    pub fn flow(self) -> Self {
+    pub fn flow(&self) -> Self {
         Self {
+            train: self.train.clone(),
+            sample: self.sample.clone(),
             cols: TrainData {
                 flow: Some(crate::model::FlowSpec::default()),
                 hidden: super::smearing::FLOW_HIDDEN,
-                ..self.cols
+                ..self.cols.clone()
             },
-            ..self
         }
     }
 }

@@ -55,6 +55,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let runs = args.runs.max(1);
     let data = bench::BenchData::new(args.train_events, args.sample_events)?;
     let cols = data.cols.clone();
+    // The conditional flow on the same events (built once, for every backend).
+    let flow_data = data.flow();
     let jets = JetRecipe::new(args.jets.max(1), 1).build()?;
     let jets_gen = jets.get("gen").unwrap_or_default().to_vec();
     let wz = WzRecipe::new(args.gan_events.max(1000), 1, 0.0).build()?;
@@ -113,10 +115,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
         }
         // The conditional flow in its place (no fast path: Burn's autodiff on every backend).
         // No JAX peer measures a flow yet.
-        let flow = bench::BenchData::new(args.train_events, args.sample_events)?.flow();
         let clock = Instant::now();
         let speed = pollster::block_on(bench::smearing_speed(
-            &flow,
+            &flow_data,
             &device,
             Engine::Burn,
             runs,

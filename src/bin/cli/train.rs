@@ -47,7 +47,9 @@ pub struct TrainArgs {
     /// 000: direct regression of the nine W+jet features, HL-LHC pile-up for --generate;
     /// seed 001: the paper's unmasked network, jet terms in GeV², 10⁻⁴ for 300 epochs, the
     /// file split 60/20/20; seed 002: table 1's networks, independent naive-GAN batches); the
-    /// README's per-paper tables list each setting. Options given explicitly still apply.
+    /// README's per-paper tables list each setting. --epochs, --batch, --lr and --seed still
+    /// apply, and for seed 000 the columns, --target, --hidden and --pileup, and for seed 001
+    /// --masked; the other network options give way to the preset.
     #[arg(long)]
     paper: bool,
     #[command(flatten)]

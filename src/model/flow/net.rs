@@ -141,8 +141,8 @@ impl FlowNet {
     }
 
     /// Layer `l`'s splines for the current values `v` `[n, d]` and context `c`, and its
-    /// mask of transformed dimensions `[1, d]` (1 transformed, 0 kept).
-    fn splines(&self, l: usize, v: &Tensor<2>, c: &Tensor<2>) -> (Spline, Tensor<2>) {
+    /// masks `[1, d]` of the transformed dimensions and of the kept ones (1 where so).
+    fn splines(&self, l: usize, v: &Tensor<2>, c: &Tensor<2>) -> (Spline, Tensor<2>, Tensor<2>) {
         let spec = self.spec;
         let [n, d] = v.dims();
         let device = v.device();
@@ -153,11 +153,11 @@ impl FlowNet {
             .collect();
         let t = Tensor::<2>::from_data(TensorData::new(t, [1, d]), &device);
         let kept = t.clone().neg().add_scalar(1.0);
-        let input = Tensor::cat(vec![v.clone() * kept, c.clone()], 1);
+        let input = Tensor::cat(vec![v.clone() * kept.clone(), c.clone()], 1);
         let raw = self.conditioners[l]
             .forward(input)
             .reshape([n, d, 3 * spec.bins - 1]);
-        (Spline::new(raw, spec.bins, spec.tail_bound), t)
+        (Spline::new(raw, spec.bins, spec.tail_bound), t, kept)
     }
 
     /// Data → base: z = f(y | c) and ln |det ∂f/∂y| per row `[n, 1]`.
@@ -166,9 +166,8 @@ impl FlowNet {
         let mut v = y;
         let mut log_det = Tensor::<2>::zeros([n, 1], &v.device());
         for l in 0..self.conditioners.len() {
-            let (spline, t) = self.splines(l, &v, &c);
+            let (spline, t, kept) = self.splines(l, &v, &c);
             let (out, ld) = spline.forward(v.clone());
-            let kept = t.clone().neg().add_scalar(1.0);
             log_det = log_det + (ld * t.clone()).sum_dim(1);
             v = out * t + v * kept;
         }
@@ -180,9 +179,8 @@ impl FlowNet {
     pub fn inverse(&self, z: Tensor<2>, c: Tensor<2>) -> Tensor<2> {
         let mut v = z;
         for l in (0..self.conditioners.len()).rev() {
-            let (spline, t) = self.splines(l, &v, &c);
+            let (spline, t, kept) = self.splines(l, &v, &c);
             let (out, _) = spline.inverse(v.clone());
-            let kept = t.clone().neg().add_scalar(1.0);
             v = out * t + v * kept;
         }
         v
