@@ -197,13 +197,15 @@ pub fn JetsSection() -> impl IntoView {
                 }).collect_view()}
             </table>
             <table id="jets-jetnet" class="numbers" hidden=move || j.jetnet.get().is_empty()>
-                <caption>"JetNet's scores against the detector's jets (Kansal et al.: 1-Wasserstein distance, mean ± sd over 5 batches; 0 is identical)"</caption>
-                <tr><th>"sample"</th><th>"W1m [GeV]"</th><th>"W1p η_rel"</th><th>"W1p φ_rel"</th><th>"W1p pT_rel"</th></tr>
+                <caption>"JetNet's scores against the detector's jets (Kansal et al.): 1-Wasserstein distances, mean ± sd over 5 batches; Fréchet (FPD) and kernel (KPD) distances on 36 energy-flow polynomials. 0 is identical"</caption>
+                <tr><th>"sample"</th><th>"W1m [GeV]"</th><th>"W1p η_rel"</th><th>"W1p φ_rel"</th><th>"W1p pT_rel"</th><th>"FPD"</th><th>"KPD"</th></tr>
                 {move || j.jetnet.get().into_iter().map(|r| view! {
                     <tr class="jets-jetnet-row">
                         <td>{r.label.clone()}</td>
                         <td class="w1m">{format!("{:.3} ± {:.3}", r.w1m.mean, r.w1m.sd)}</td>
                         {r.w1p.iter().map(|s| view! { <td>{format!("{:.2e} ± {:.1e}", s.mean, s.sd)}</td> }).collect_view()}
+                        <td class="fpd">{format!("{:.2e} ± {:.1e}", r.fpd.mean, r.fpd.sd)}</td>
+                        <td class="kpd">{format!("{:.2e} ± {:.1e}", r.kpd.mean, r.kpd.sd)}</td>
                     </tr>
                 }).collect_view()}
             </table>

@@ -9,8 +9,14 @@ use crate::error::Result;
 use crate::metrics::{normalised_deviation, pick, CLOSURE_OBSERVABLES};
 use plotters::style::RGBColor;
 
-/// Colours of the unfolded samples, in order (the last is the FCGAN's in the standard pair).
-const UNFOLDED_COLORS: [RGBColor; 3] = [VAL_COLOR, MODEL_COLOR, RGBColor(204, 121, 167)];
+/// Okabe–Ito colours, one per unfolded sample (four: the `--paper` pair and the lab's in
+/// `fastsim reproduce 002`).
+const UNFOLDED_COLORS: [RGBColor; 4] = [
+    VAL_COLOR,
+    MODEL_COLOR,
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+];
 
 /// Named figures for `rows` of `test` (truth `gen_…`, detector `reco_…`) and the unfolded
 /// tables `unfolded` (label, table). `title` (the cut) heads each distribution's axis.

@@ -556,3 +556,58 @@ fn a_csv_with_text_columns_trains_on_its_numeric_ones() {
         "{e}"
     );
 }
+
+/// `fastsim reproduce` runs a paper's study end to end at a tiny size: the report holds the
+/// tables, the paper's statements with a verdict each, the commands it ran, and every figure
+/// it links exists. An unknown paper is one line.
+#[test]
+fn reproduce_writes_a_report_whose_figures_exist() {
+    for (paper, events, expect) in [
+        ("001", "1500", "The paper's KLD"),
+        ("002", "3000", "cut IV, eq. (13)"),
+    ] {
+        let out = tmp(&format!("reproduce-{paper}"));
+        let work = tmp(&format!("reproduce-{paper}-work"));
+        let o = fastsim(&[
+            "reproduce",
+            paper,
+            "--events",
+            events,
+            "--epochs",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+            "--work",
+            work.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        assert!(md.contains(expect), "{md}");
+        assert!(md.contains("## The paper's statements beside ours"));
+        assert!(
+            md.contains("fastsim train") && md.contains("--paper"),
+            "{md}"
+        );
+        let links: Vec<&str> = md
+            .split("](")
+            .skip(1)
+            .map(|s| &s[..s.find(')').unwrap()])
+            .collect();
+        assert!(links.len() >= 6, "{links:?}");
+        for l in links {
+            assert!(out.join(l).is_file(), "{paper}: {l} is linked but missing");
+        }
+        // Every statement row ends in a verdict.
+        let statements = md.split("beside ours").nth(1).unwrap();
+        for row in statements
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.contains("---"))
+            .skip(1)
+        {
+            let last = row.trim_end_matches(" |").rsplit(" | ").next().unwrap();
+            assert!(!last.trim().is_empty(), "{row}");
+        }
+    }
+    let e = one_line_error(&fastsim(&["reproduce", "004"]));
+    assert!(e.contains("'004' (choose 001 or 002)"), "{e}");
+}

@@ -60,24 +60,7 @@ pub fn run(a: ClosureArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let device = backend::device(a.backend.into())?;
     let test = a.read.load(&a.test)?;
-    let mut unfolded: Vec<(String, Table)> = Vec::new();
-    for (i, path) in a.models.iter().enumerate() {
-        let (bytes, name) = resolve_model(path, &models_dir())?;
-        let model = load_unfold(&bytes, &name, &device)?;
-        if model.meta.gen_cols != wz_object_columns("gen") {
-            return Err(Error::invalid(
-                "closure",
-                format!("{name}: the closure test needs a model of the built-in WZ columns"),
-            ));
-        }
-        let label = a
-            .labels
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| model.meta.config.kind.label().to_string());
-        let t = pollster::block_on(model.unfold(&test, a.seed))?;
-        unfolded.push((label, t));
-    }
+    let unfolded = unfold_with(&a.models, &a.labels, &test, a.seed, &device)?;
     let labels: Vec<&str> = unfolded.iter().map(|(l, _)| l.as_str()).collect();
     let tables: Vec<&Table> = unfolded.iter().map(|(_, t)| t).collect();
     let mut figures = Vec::new();
@@ -129,8 +112,37 @@ pub fn run(a: ClosureArgs) -> Result<()> {
     Ok(())
 }
 
+/// `test` unfolded by each model of `models` (files or pre-trained names), labelled by
+/// `labels` or by the model's kind.
+pub fn unfold_with(
+    models: &[PathBuf],
+    labels: &[String],
+    test: &Table,
+    seed: u64,
+    device: &burn::prelude::Device,
+) -> Result<Vec<(String, Table)>> {
+    let mut unfolded = Vec::new();
+    for (i, path) in models.iter().enumerate() {
+        let (bytes, name) = resolve_model(path, &models_dir())?;
+        let model = load_unfold(&bytes, &name, device)?;
+        if model.meta.gen_cols != wz_object_columns("gen") {
+            return Err(Error::invalid(
+                "closure",
+                format!("{name}: the closure test needs a model of the built-in WZ columns"),
+            ));
+        }
+        let label = labels
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| model.meta.config.kind.label().to_string());
+        let t = pollster::block_on(model.unfold(test, seed))?;
+        unfolded.push((label, t));
+    }
+    Ok(unfolded)
+}
+
 /// A cut's name in a figure's label: "no cut", "cut I", …
-fn short(cut: Cut) -> String {
+pub fn short(cut: Cut) -> String {
     match cut {
         Cut::None => "no cut".into(),
         c => format!("cut {}", c.name()),

@@ -123,12 +123,12 @@ pub fn run(args: ReportArgs) -> Result<()> {
     // JetNet's scores against the detector's reco jets (W1m in GeV; W1p per particle
     // feature), mean ± sd over batches drawn with replacement.
     println!(
-        "# JetNet W1 (Kansal et al.) against reco, 5 batches of min(50,000, jets): W1m [GeV]\t{}",
+        "# JetNet (Kansal et al.) against reco, batches capped at the reco jets: W1m [GeV]\t{}\tFPD\tKPD",
         PARTICLE_FEATURES.map(|f| format!("W1p {f}")).join("\t")
     );
     for row in jetnet_scores(&truth, &refs) {
         println!(
-            "{}\t{:.3} ± {:.3}\t{}",
+            "{}\t{:.3} ± {:.3}\t{}\t{:.2e} ± {:.1e}\t{:.2e} ± {:.1e}",
             row.label,
             row.w1m.mean,
             row.w1m.sd,
@@ -136,7 +136,11 @@ pub fn run(args: ReportArgs) -> Result<()> {
                 .iter()
                 .map(|s| format!("{:.2e} ± {:.1e}", s.mean, s.sd))
                 .collect::<Vec<_>>()
-                .join("\t")
+                .join("\t"),
+            row.fpd.mean,
+            row.fpd.sd,
+            row.kpd.mean,
+            row.kpd.sd
         );
     }
     let Some(dir) = args.plot_dir else {

@@ -13,6 +13,7 @@ mod export;
 mod generate;
 mod jets;
 mod plot;
+mod reproduce;
 mod sample;
 mod showers;
 mod train;
@@ -64,6 +65,9 @@ enum Command {
     /// Response models side by side (the Gaussian network, the conditional flow): 1-D and
     /// joint quantile-JS, residual tails beyond 3σ, the jet-pT spectrum around the cut.
     CompareModels(compare_models::CompareModelsArgs),
+    /// A paper's headline study (001: the jet VAE, 002: unfolding GANs) with its --paper
+    /// preset, written up as docs/reproduce/<paper>/report.md beside the paper's statements.
+    Reproduce(reproduce::ReproduceArgs),
     /// Benchmarks: events/s sampling and seconds per training epoch (release builds only).
     Bench(bench::BenchArgs),
 }
@@ -83,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::Showers(a) => showers::run(a),
         Command::Bench(a) => bench::run(a),
         Command::CompareModels(a) => compare_models::run(a),
+        Command::Reproduce(a) => reproduce::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

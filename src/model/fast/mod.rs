@@ -12,7 +12,7 @@ mod gan;
 mod gemm;
 mod jet_vae;
 mod mlp;
-mod parallel;
+pub(crate) mod parallel;
 mod smearing;
 
 pub(crate) use activation::sigmoid;
