@@ -58,6 +58,8 @@ pub mod stream {
     pub const SHOWER_NOISE: u64 = 55;
     /// The VAE-GAN's sampling noise (generated showers).
     pub const SHOWER_SAMPLE: u64 = 56;
+    /// The histogram baseline's random cross-validation sets (the paper's 500).
+    pub const CV_SETS: u64 = 14;
 }
 
 /// Uniform in [0, 1).

@@ -15,7 +15,7 @@ use super::state::{parse, AppState};
 use super::teach::Explain;
 use crate::backend::Job;
 use crate::data::Table;
-use crate::metrics::{Study, StudyOptions};
+use crate::metrics::{HistogramCv, Study, StudyOptions};
 use crate::model::TrainedSmearing;
 use crate::numfmt::thousands;
 use crate::plot::{axis_label, Figure};
@@ -238,7 +238,7 @@ async fn evaluate(app: AppState, sm: Smear, ev: EvalUi) -> Result<String> {
         .set("fitting the KDE and histogram baselines (5-fold cross-validation)".into());
     yield_now().await;
     let g = recipe.events;
-    let (kde, hist) = study.add_baselines(&train_rows, g, seed)?;
+    let (kde, hist) = study.add_baselines(&train_rows, g, seed, HistogramCv::default())?;
     app.progress.set(0.95);
     yield_now().await;
     app.check_cancel()?;
@@ -262,8 +262,8 @@ async fn evaluate(app: AppState, sm: Smear, ev: EvalUi) -> Result<String> {
         "baselines at the same n_quant: KDE (bandwidth {:.3} σ) {}; histogram ({} bin{} per dimension) {}",
         kde.bandwidth,
         ka.factor_text(),
-        hist.bins,
-        if hist.bins == 1 { "" } else { "s" },
+        hist.bins[0],
+        if hist.bins[0] == 1 { "" } else { "s" },
         ha.factor_text()
     ));
     ev.augmentation

@@ -76,6 +76,12 @@ struct JetsUi {
     masked: RwSignal<bool>,
     epochs: RwSignal<String>,
     lr: RwSignal<String>,
+    /// Seed 001's own settings (`train --paper`): GeV² jet terms, a quarter of the training
+    /// jets validating (60/20/20 of a file); checking it also sets the network, rate and
+    /// epochs to the paper's.
+    paper: RwSignal<bool>,
+    /// Built-in jets: W → qq only, the paper's sample (otherwise half QCD jets).
+    w_only: RwSignal<bool>,
     display: RwSignal<String>,
     have_jets: RwSignal<bool>,
     have_model: RwSignal<bool>,
@@ -108,6 +114,8 @@ pub fn JetsSection() -> impl IntoView {
         masked: RwSignal::new(true),
         epochs: RwSignal::new(workflow::PAGE_EPOCHS.to_string()),
         lr: RwSignal::new("1e-3".into()),
+        paper: RwSignal::new(false),
+        w_only: RwSignal::new(false),
         display: RwSignal::new("0".into()),
         have_jets: RwSignal::new(false),
         have_model: RwSignal::new(false),
@@ -136,6 +144,7 @@ pub fn JetsSection() -> impl IntoView {
             <label>"jets " <input id="jets-count" type="number" min="100" max="1000000" bind:value=j.jets/></label>
             <label>"seed " <input id="jets-seed" type="number" min="0" bind:value=j.seed/></label>
             <label>"pile-up μ " <input id="jets-pileup" type="number" min="0" max="300" bind:value=j.pileup/></label>
+            <label title="the paper's sample: jets from pp → WW, W → qq; otherwise half are quark and gluon (QCD) jets"><input id="jets-w-only" type="checkbox" bind:checked=j.w_only/>" W → qq only (the paper's)"</label>
             <button id="jets-generate" disabled=move || !idle() on:click=move |_| ui.run("generating jets", move || generate_jets(ui, j))>"Generate jets"</button>
             </div>
             <p><label for="jets-file">"… or load your jets: an .npz with gen and reco arrays of shape (N, 50, 3), or a CSV with columns jet, level, px, py, pz (GeV), one row per constituent: "</label>
@@ -155,6 +164,16 @@ pub fn JetsSection() -> impl IntoView {
                 <option value="small">"small: conv 8/16/32, dense 128/64 (fast)"</option>
                 <option value="paper">"the paper's: conv 32/64/128, dense 640/150 (≈ 8× slower)"</option>
             </select></label>
+            <label title="Touranakou et al.'s own settings: the paper's network, unmasked, the jet terms of eq. 1 in GeV², a quarter of the training jets validating, Adam 10⁻⁴ for 300 epochs (hours in a browser: lower the epochs for a look). The lab's defaults differ where the README's table says why."><input id="jets-paper" type="checkbox" prop:checked=move || j.paper.get() on:change=move |e| {
+                let on = event_target_checked(&e);
+                j.paper.set(on);
+                if on {
+                    j.preset.set("paper".into());
+                    j.masked.set(false);
+                    j.lr.set("1e-4".into());
+                    j.epochs.set(workflow::PAPER.epochs.to_string());
+                }
+            }/>" the paper's settings"</label>
             <label><input id="jets-masked" type="checkbox" bind:checked=j.masked/>" masked variant"</label>
             <label>"epochs " <input id="jets-epochs" type="number" min="1" bind:value=j.epochs/></label>
             <label title="the paper: 10⁻⁴ for 300 epochs; 10⁻³ learns in a few">"learning rate " <input id="jets-lr" type="text" size="6" bind:value=j.lr/></label>
@@ -240,9 +259,17 @@ async fn generate_jets(ui: AppState, j: JetsUi) -> Result<String> {
     let seed: u64 = parse("seed", &j.seed.get_untracked())?;
     let mut recipe = JetRecipe::new(n, seed);
     recipe.detector.pileup_mu = parse("pile-up μ", &j.pileup.get_untracked())?;
+    if j.w_only.get_untracked() {
+        recipe.generator.w_fraction = 1.0;
+    }
     let jets = stream_jets(ui, &recipe, 0.0, 1.0).await?;
     let msg = format!(
-        "{n} built-in jet pairs, seed {seed}, pile-up μ = {}",
+        "{n} built-in jet pairs ({}), seed {seed}, pile-up μ = {}",
+        if j.w_only.get_untracked() {
+            "W → qq only"
+        } else {
+            "half W → qq, half QCD"
+        },
         recipe.detector.pileup_mu
     );
     j.data.with(|d| {
@@ -294,7 +321,9 @@ async fn upload_jets(j: JetsUi, file: web_sys::File) -> Result<String> {
 async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
     let preset = Preset::parse(&j.preset.get_untracked())?;
     let masked = j.masked.get_untracked();
-    let cfg = workflow::PAPER.overridden(
+    let paper = j.paper.get_untracked().then(workflow::paper_preset);
+    let base = paper.as_ref().map_or(workflow::PAPER, |p| p.train.clone());
+    let cfg = base.overridden(
         Some(parse("epochs", &j.epochs.get_untracked())?),
         None,
         Some(parse("learning rate", &j.lr.get_untracked())?),
@@ -320,7 +349,8 @@ async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
             ui.fail(e);
         }
     };
-    let (stop, model) = jobs::train_jets(ui, jets, file, net, cfg, &device, on_epoch).await?;
+    let unit = paper.map(|p| p.jet_term_unit);
+    let (stop, model) = jobs::train_jets(ui, jets, file, net, cfg, unit, &device, on_epoch).await?;
     let best = model.meta.best_epoch;
     j.data.with(|d| {
         d.model = Some(model);
@@ -330,9 +360,14 @@ async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
     Ok(match stop {
         Some(why) => format!("jet VAE: {why} (epoch {best})"),
         None => format!(
-            "jet VAE ({}{}) trained {} epochs on {} jets; kept epoch {best}",
+            "jet VAE ({}{}{}) trained {} epochs on {} jets; kept epoch {best}",
             preset.name(),
             if masked { ", masked" } else { "" },
+            if unit.is_some() {
+                ", the paper's settings"
+            } else {
+                ""
+            },
             j.history.get_untracked().len(),
             n_train
         ),

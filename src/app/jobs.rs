@@ -98,16 +98,22 @@ pub async fn train_jets(
     file: String,
     net: JetVaeConfig,
     cfg: TrainConfig,
+    jet_term_unit: Option<f32>,
     device: &Device,
     on_epoch: impl Fn(&EpochReport),
 ) -> Result<Trained<TrainedJetVae>> {
     if let Some(remote) = worker::for_device(device).await {
         let parts = worker::jet_parts(jets, &file)?;
-        let request = Request::TrainJets { file, net, cfg };
+        let request = Request::TrainJets {
+            file,
+            net,
+            cfg,
+            jet_term_unit,
+        };
         let load = load_jet_vae;
         return train_remote(remote, ui, (request, parts), SPAN, on_epoch, load, device).await;
     }
-    let mut job = JetVaeJob::new(&jets, &file, net, cfg, device)?;
+    let mut job = JetVaeJob::with_jet_term_unit(&jets, &file, net, cfg, device, jet_term_unit)?;
     drop(jets);
     train_here(ui, &mut job.trainer, SPAN, on_epoch).await?;
     Ok((stop_text(job.trainer.stop_reason()), job.finish()?))

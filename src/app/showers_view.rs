@@ -12,7 +12,7 @@ use super::plots::{show_figure, PlotLinks};
 use super::pretrained::{entry_bytes, Pretrained};
 use super::state::{parse, AppState, Store};
 use super::teach::Explain;
-use crate::metrics::{quantile_js, StudyOptions};
+use crate::metrics::{quantile_js, HistogramCv, StudyOptions};
 use crate::model::{ShowerEpoch, TrainedVaeGan};
 use crate::numfmt::thousands;
 use crate::physics::{Observable, IMAGE_PIXELS};
@@ -401,7 +401,15 @@ async fn sample_and_study(ui: AppState, s: ShowersUi) -> Result<String> {
     ui.status
         .set("fitting the KDE and histogram baselines (5-fold cross-validation)".into());
     yield_now().await;
-    let (r, _, _) = workflow::add_set(&mut study, &spec, &train, &generated, pixel_mm, truth_seed)?;
+    let (r, _, _) = workflow::add_set(
+        &mut study,
+        &spec,
+        &train,
+        &generated,
+        pixel_mm,
+        truth_seed,
+        HistogramCv::default(),
+    )?;
     let n_train = train.len() / IMAGE_PIXELS;
     let against = if spec.observables == [Observable::EPixel] {
         format!(
@@ -424,10 +432,14 @@ async fn sample_and_study(ui: AppState, s: ShowersUi) -> Result<String> {
         r.model.size_text(),
     ));
     s.baselines.set(format!(
-        "baselines fitted to the same training showers, at the same n_quant: KDE (bandwidth {:.3} σ) {}; histogram ({} bins per dimension) {}",
+        "baselines fitted to the same training showers, at the same n_quant: KDE (bandwidth {:.3} σ) {}; histogram ({} bins) {}",
         r.kde_bandwidth,
         r.kde.factor_text(),
-        r.histogram_bins,
+        r.histogram_bins
+            .iter()
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join(" × "),
         r.histogram.factor_text()
     ));
     ui.progress.set(0.95);

@@ -106,6 +106,10 @@ pub struct Smear {
     pub hidden: RwSignal<String>,
     /// The response model: "gaussian" (seed 000's network) or "flow" (issue 22).
     pub model: RwSignal<String>,
+    /// Seed 000's own settings (`train --paper`): reco regressed directly, and built-in events
+    /// at the HL-LHC's ⟨μ⟩ = 200; checking it also sets the network and schedule to the
+    /// paper's.
+    pub paper: RwSignal<bool>,
     pub have_data: RwSignal<bool>,
     pub have_model: RwSignal<bool>,
     pub history: RwSignal<Vec<EpochReport>>,
@@ -134,6 +138,7 @@ impl Smear {
             lr: RwSignal::new("0.001".into()),
             hidden: RwSignal::new("4x100".into()),
             model: RwSignal::new("gaussian".into()),
+            paper: RwSignal::new(false),
             have_data: RwSignal::new(false),
             have_model: RwSignal::new(false),
             history: RwSignal::new(Vec::new()),
@@ -195,17 +200,22 @@ pub async fn stream_events(
 pub async fn generate(app: AppState, sm: Smear) -> Result<String> {
     let events: usize = parse("event count", &sm.events.get_untracked())?;
     let seed: u64 = parse("seed", &sm.seed.get_untracked())?;
-    let recipe = WjetsRecipe {
+    let mut recipe = WjetsRecipe {
         detector: sm.data.with(|d| d.detector.clone()),
         ..WjetsRecipe::new(events, seed)
     };
+    if sm.paper.get_untracked() {
+        recipe.generator.mean_pileup = smearing::paper_preset().mean_pileup;
+    }
     let (table, eff) = stream_events(app, &recipe, 0.0, 1.0).await?;
     let n = table.n_rows();
+    let pileup = recipe.generator.mean_pileup;
     sm.data.with(|d| d.set_events(table, Some(recipe), None));
     sm.preview.set(None);
     sm.have_data.set(true);
     Ok(format!(
-        "generated {n} W(→μν)+jet events, seed {seed}; {:.0} % passed the selection",
+        "generated {n} W(→μν)+jet events, seed {seed}, ⟨μ⟩ = {} pile-up; {:.0} % passed the selection",
+        pileup,
         100.0 * eff
     ))
 }
@@ -230,6 +240,15 @@ async fn train(app: AppState, sm: Smear) -> Result<String> {
             Source::Recipe { .. } => wjets_data(hidden),
         };
         let cols = TrainData { flow, ..cols };
+        // The paper regresses reco itself (section 3); the lab, the residual.
+        let cols = if sm.paper.get_untracked() {
+            TrainData {
+                target: smearing::paper_preset().data.target,
+                ..cols
+            }
+        } else {
+            cols
+        };
         let cfg = smearing::paper().overridden(Some(epochs), Some(batch), Some(lr), d.seed());
         Ok((
             source.train_rows()?.into_owned(),
@@ -422,6 +441,18 @@ pub fn SmearSection(children: Children) -> impl IntoView {
             <p>"Two networks (9 → 4×100 → 9 in the paper; 2×16 is small enough to share inline) learn the centre and the +1σ quantile of each reco feature from the gen features; 70 % of the events train, 30 % validate. A loaded file's last 20 % are held out as its test events."</p>
             <Explain>"One network predicts the centre μ of each reco feature (absolute-error loss, Chen et al. eq. 2), the other its +1σ quantile q (pinball loss with γ = 0.841, eq. 3); a reco event is then drawn as μ + |q − μ|·ε with ε a standard normal number (eq. 1). Watch the two curves: the validation loss should fall with the training loss. If it rises while the training loss still falls, the network is learning its training events by heart (overfitting): the page keeps the epoch with the lowest validation loss."</Explain>
             <div class="row">
+            <label title="Chen et al.'s own settings: reco regressed directly (the lab learns the residual reco − gen, which keeps per-cent resolutions), the 4 × 100 networks, 100 epochs at 10⁻³/(1 + epoch), batches of 128, and built-in events at the HL-LHC's ⟨μ⟩ = 200 pile-up (generate them again after checking)."><input id="smear-paper" type="checkbox" prop:checked=move || sm.paper.get() on:change=move |e| {
+                let on = event_target_checked(&e);
+                sm.paper.set(on);
+                if on {
+                    let p = smearing::paper_preset().train;
+                    sm.model.set("gaussian".into());
+                    sm.hidden.set("4x100".into());
+                    sm.epochs.set(p.epochs.to_string());
+                    sm.batch.set(p.batch_size.to_string());
+                    sm.lr.set(format!("{}", p.lr));
+                }
+            }/>" the paper's settings"</label>
             <label>"epochs " <input id="epochs" type="number" min="1" bind:value=sm.epochs/></label>
             <label>"batch " <input id="batch" type="number" min="1" bind:value=sm.batch/></label>
             <label>"learning rate " <input id="lr" type="text" bind:value=sm.lr/></label>

@@ -93,6 +93,10 @@ struct UnfoldUi {
     epochs: RwSignal<String>,
     lr: RwSignal<String>,
     features: RwSignal<bool>,
+    /// Seed 002's own settings (`train --paper`): the naive GAN's parton and detector batches
+    /// drawn independently; checking it also sets the network, kernel, features, rate and
+    /// epochs to the paper's.
+    paper: RwSignal<bool>,
     have_data: RwSignal<bool>,
     have_model: RwSignal<bool>,
     have_plots: RwSignal<bool>,
@@ -116,6 +120,7 @@ pub fn UnfoldSection() -> impl IntoView {
         epochs: RwSignal::new(workflow::PAGE_EPOCHS.to_string()),
         lr: RwSignal::new(format!("{:e}", workflow::PAGE_LR)),
         features: RwSignal::new(true),
+        paper: RwSignal::new(false),
         have_data: RwSignal::new(false),
         have_model: RwSignal::new(false),
         have_plots: RwSignal::new(false),
@@ -160,6 +165,17 @@ pub fn UnfoldSection() -> impl IntoView {
                 <option value="fcgan">"FCGAN (section 3)"</option>
                 <option value="naive">"naive GAN (section 2)"</option>
             </select></label>
+            <label title="Bellagente et al.'s own settings: table 1's 12 × 512 networks, the multi-width MMD on m_jj, no detector features, Adam 10⁻⁴ with batches of 512, and the naive GAN's parton and detector batches drawn independently (its paired batches are the lab's default). The paper's 1,200 epochs are out of reach in a browser."><input id="unfold-paper" type="checkbox" prop:checked=move || u.paper.get() on:change=move |e| {
+                let on = event_target_checked(&e);
+                u.paper.set(on);
+                if on {
+                    u.preset.set("paper".into());
+                    u.kernel.set("multiple".into());
+                    u.features.set(false);
+                    u.lr.set(format!("{:e}", workflow::PAPER.lr));
+                    u.epochs.set(workflow::PAPER.epochs.to_string());
+                }
+            }/>" the paper's settings"</label>
             <label>"network " <select id="unfold-preset" on:change=move |e| u.preset.set(event_target_value(&e)) prop:value=move || u.preset.get()>
                 <option value="small">"small: 4 layers × 128 (fast)"</option>
                 <option value="paper">"the paper's: 12 layers × 512 (table 1; ≈ 60× slower)"</option>
@@ -303,7 +319,7 @@ async fn train(ui: AppState, u: UnfoldUi) -> Result<String> {
     } else {
         GanKind::Fcgan
     };
-    let net = workflow::net_config(
+    let mut net = workflow::net_config(
         kind,
         Preset::parse(&u.preset.get_untracked())?,
         workflow::WZ_OBJECTS,
@@ -311,6 +327,8 @@ async fn train(ui: AppState, u: UnfoldUi) -> Result<String> {
         1.0,
         u.features.get_untracked(),
     );
+    // The one paper setting with no field of its own in the tab.
+    net.independent_batches = u.paper.get_untracked() && kind == GanKind::Naive;
     let cfg = workflow::PAPER.overridden(
         Some(parse("epochs", &u.epochs.get_untracked())?),
         None,

@@ -38,6 +38,8 @@ pub enum Request {
         file: String,
         net: JetVaeConfig,
         cfg: TrainConfig,
+        /// The jet terms' unit (GeV) of the paper's settings; the lab's when absent.
+        jet_term_unit: Option<f32>,
     },
     /// Sample a jet VAE; parts: its model file, then the gen jets.
     SampleJets { seed: u64, chunk: usize },

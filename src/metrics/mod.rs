@@ -21,7 +21,7 @@ mod quantile_nd;
 mod residual;
 
 pub use amplification::{
-    effective_size, truth_sizes, Amplification, Effective, Study, StudyOptions,
+    effective_size, truth_sizes, Amplification, Effective, HistogramCv, Study, StudyOptions,
 };
 pub use closure::{
     closure_js, normalised_deviation, pick, ClosureRow, CLOSURE_OBSERVABLES, CLOSURE_QUANTILES,

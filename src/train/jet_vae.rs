@@ -79,15 +79,15 @@ impl JetVaeJob {
     }
 
     /// [`JetVaeJob::new`] with the jet pT and mass terms of eq. (1) measured in units of
-    /// `jet_term_unit` GeV (1: the paper's GeV²) instead of the pT standardisation's scale;
-    /// the file's [`JetScales`] record the unit.
+    /// `jet_term_unit` GeV (1: the paper's GeV²) instead of the pT standardisation's scale
+    /// (`None`: the lab's); the file's [`JetScales`] record the unit.
     pub fn with_jet_term_unit(
         jets: &JetArrays,
         file: &str,
         net_cfg: JetVaeConfig,
         cfg: TrainConfig,
         device: &Device,
-        jet_term_unit: f32,
+        jet_term_unit: Option<f32>,
     ) -> Result<Self> {
         Self::build(
             jets,
@@ -96,7 +96,7 @@ impl JetVaeJob {
             cfg,
             device,
             Engine::Auto,
-            Some(jet_term_unit),
+            jet_term_unit,
         )
     }
 
@@ -256,7 +256,7 @@ mod tests {
         let s = &lab.meta.scales;
         assert_eq!(s.pt, ((s.std[0].powi(2) + s.std[1].powi(2)) / 2.0).sqrt());
         assert!(s.pt > 1.0, "GeV-scale momenta: {}", s.pt);
-        let paper = JetVaeJob::with_jet_term_unit(&jets, "jets", net, cfg, &d, 1.0).unwrap();
+        let paper = JetVaeJob::with_jet_term_unit(&jets, "jets", net, cfg, &d, Some(1.0)).unwrap();
         assert_eq!((paper.meta.scales.pt, paper.meta.scales.m), (1.0, 1.0));
     }
 

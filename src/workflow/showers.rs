@@ -5,7 +5,7 @@
 use super::evaluate::add_model;
 use crate::error::{Error, Result};
 pub use crate::metrics::mean_sd;
-use crate::metrics::{Amplification, HistogramEstimator, Kde, Study, StudyOptions};
+use crate::metrics::{Amplification, HistogramCv, HistogramEstimator, Kde, Study, StudyOptions};
 use crate::model::{TrainConfig, TrainedVaeGan, VaeGanConfig};
 use crate::physics::{apply_cut, Observable, IMAGE_PIXELS, MIP_CUT_MEV};
 use crate::plot::{
@@ -191,9 +191,9 @@ pub struct SetResult {
     pub kde: Amplification,
     pub histogram: Amplification,
     /// Table 1: the KDE bandwidth (in units of each dimension's standard deviation) and the
-    /// histogram's bins per dimension, chosen by 5-fold cross-validation.
+    /// histogram's bins along each dimension, chosen by cross-validation.
     pub kde_bandwidth: f64,
-    pub histogram_bins: usize,
+    pub histogram_bins: Vec<usize>,
 }
 
 /// The truth side of a study: the truth showers' rows split into the reference and the
@@ -221,11 +221,12 @@ pub fn add_set(
     generated: &[f32],
     pixel_mm: f32,
     seed: u64,
+    hist_cv: HistogramCv,
 ) -> Result<(SetResult, Kde, HistogramEstimator)> {
     let train = spec.rows(train_images, pixel_mm)?;
     let gen = spec.rows(generated, pixel_mm)?;
     let g_size = gen.len() / spec.dims();
-    let (kde, hist) = study.add_baselines(&train, g_size, seed)?;
+    let (kde, hist) = study.add_baselines(&train, g_size, seed, hist_cv)?;
     add_model(study, &[gen])?;
     let model = study.amplification("model", None)?;
     let at = Some(model.n_quant);
@@ -234,7 +235,7 @@ pub fn add_set(
         histogram: study.amplification("histogram", at)?,
         model,
         kde_bandwidth: kde.bandwidth,
-        histogram_bins: hist.bins,
+        histogram_bins: hist.bins.clone(),
     };
     Ok((result, kde, hist))
 }

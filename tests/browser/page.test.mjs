@@ -697,6 +697,53 @@ async function flowFlow(page, name, timeout, size) {
 
 /** The Jets section: bad input refused, built-in jets, a short jet-VAE training with its loss
  * components, test jets through it, the JS table, the plots and the event display. */
+// Issue 23: each tab's "the paper's settings" switch sets the visible fields to the paper's
+// and trains with the hidden ones (here the Smear tab's: reco regressed directly, built-in
+// events at ⟨μ⟩ = 200); unchecking leaves the fields as they are, so they are restored.
+async function paperChoiceFlow(page, name, timeout) {
+  const keep = async (ids) => Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await page.inputValue(id)])));
+  const restore = async (values) => {
+    for (const [id, v] of Object.entries(values)) {
+      if (await page.$eval(id, (e) => e.tagName) === 'SELECT') await page.selectOption(id, v);
+      else await page.fill(id, v);
+    }
+  };
+  await tab(page, 'smear');
+  const smear = await keep(['#events', '#epochs', '#batch', '#lr', '#hidden']);
+  await page.check('#smear-paper');
+  assert.deepEqual([await page.inputValue('#hidden'), await page.inputValue('#epochs'), await page.inputValue('#batch'), await page.inputValue('#lr')], ['4x100', '100', '128', '0.001']);
+  await page.fill('#events', '3000');
+  await page.fill('#epochs', '1');
+  await page.click('#generate');
+  await waitIdle(page, timeout);
+  const generated = await page.textContent('#status');
+  assert.match(generated, /⟨μ⟩ = 200 pile-up/);
+  await page.click('#train');
+  await waitIdle(page, timeout);
+  assert.equal(await page.textContent('#error'), '', 'no error training with the paper\'s settings');
+  console.log(`[${name}] the Smear tab's paper settings: ${generated}; ${await page.textContent('#status')}`);
+  await page.uncheck('#smear-paper');
+  await restore(smear);
+  await tab(page, 'jets');
+  const jets = await keep(['#jets-preset', '#jets-lr', '#jets-epochs']);
+  const masked = await page.isChecked('#jets-masked');
+  await page.check('#jets-paper');
+  assert.deepEqual([await page.inputValue('#jets-preset'), await page.inputValue('#jets-lr'), await page.inputValue('#jets-epochs'), await page.isChecked('#jets-masked')], ['paper', '1e-4', '300', false]);
+  await page.uncheck('#jets-paper');
+  await restore(jets);
+  await page.setChecked('#jets-masked', masked);
+  await tab(page, 'unfold');
+  const unfold = await keep(['#unfold-preset', '#unfold-kernel', '#unfold-lr', '#unfold-epochs']);
+  const features = await page.isChecked('#unfold-features');
+  await page.check('#unfold-paper');
+  assert.deepEqual([await page.inputValue('#unfold-preset'), await page.inputValue('#unfold-kernel'), await page.inputValue('#unfold-lr'), await page.inputValue('#unfold-epochs'), await page.isChecked('#unfold-features')], ['paper', 'multiple', '1e-4', '50', false]);
+  await page.uncheck('#unfold-paper');
+  await restore(unfold);
+  await page.setChecked('#unfold-features', features);
+  console.log(`[${name}] the Jets and Unfold tabs' paper settings set their fields, and were restored`);
+  await tab(page, 'smear');
+}
+
 async function jetsFlow(page, name, timeout) {
   await tab(page, 'jets');
   await page.fill('#jets-pileup', '-1');
@@ -1055,6 +1102,7 @@ async function run({ name, webgpu, page: file, events, epochs, expectBadge, time
       assert.match(cancelled, /cancelled/);
       assert.ok(await page.isEnabled('#sample'), 'a model is still there to sample with');
 
+      await paperChoiceFlow(page, name, timeout);
       await uploadFlow(page, name, timeout);
       await rootFlow(page, name, timeout, requests);
       await detectorFlow(page, name, timeout);

@@ -2,7 +2,7 @@
 //! subsamples, the effective sample size and the amplification factor, with the KDE and
 //! histogram baselines.
 
-use super::common::{bar, drive, write_figure, ImageFormat, InputArgs};
+use super::common::{bar, drive, write_figure, HistogramCvArg, ImageFormat, InputArgs};
 use clap::Args;
 use fastsim_lab::data::Table;
 use fastsim_lab::metrics::{Study, StudyOptions};
@@ -43,6 +43,9 @@ pub struct AmplifyArgs {
     /// Disjoint truth subsamples per size.
     #[arg(long, default_value_t = 5)]
     repeats: usize,
+    /// How the histogram baseline chooses its bins (`paper`: per dimension, 500 CV sets).
+    #[arg(long, value_enum, default_value = "common")]
+    histogram_cv: HistogramCvArg,
     /// Seed of the truth shuffle and of the baselines' sampling.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -98,7 +101,7 @@ pub fn run(a: AmplifyArgs) -> Result<()> {
         let mut baselines = Vec::new();
         if let Some(t) = &train {
             let x = t.row_major(cols)?;
-            let (kde, hist) = study.add_baselines(&x, g_size, a.seed)?;
+            let (kde, hist) = study.add_baselines(&x, g_size, a.seed, a.histogram_cv.into())?;
             baselines.push(format!(
                 "KDE bandwidth {:.3} σ ({}), histogram {} bins per dimension (5-fold CV on the training sample)",
                 kde.bandwidth,
@@ -107,7 +110,7 @@ pub fn run(a: AmplifyArgs) -> Result<()> {
                     .map(|h| format!("{h:.3}"))
                     .collect::<Vec<_>>()
                     .join(", "),
-                hist.bins
+                hist.bins_text()
             ));
         }
         print_study(&name, &study, train_size, &baselines);

@@ -43,6 +43,24 @@ impl From<PresetArg> for fastsim_lab::workflow::Preset {
     }
 }
 
+/// How the histogram baseline chooses its bins.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Debug)]
+pub enum HistogramCvArg {
+    /// One count for every dimension, by 5-fold cross-validation (quick; the default).
+    Common,
+    /// A count per dimension over 500 random cross-validation sets (seed 003, table 1).
+    Paper,
+}
+
+impl From<HistogramCvArg> for fastsim_lab::metrics::HistogramCv {
+    fn from(h: HistogramCvArg) -> Self {
+        match h {
+            HistogramCvArg::Common => Self::CommonBins,
+            HistogramCvArg::Paper => Self::PAPER,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 pub enum ImageFormat {
     Svg,

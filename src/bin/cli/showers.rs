@@ -4,7 +4,7 @@
 //! and the amplification per observable over the training sets.
 
 use super::amplify::print_study;
-use super::common::{bar, drive, read, write_figure, write_figures, ImageFormat};
+use super::common::{bar, drive, read, write_figure, write_figures, HistogramCvArg, ImageFormat};
 use clap::Args;
 use fastsim_lab::data::read_showers;
 use fastsim_lab::metrics::{Amplification, Effective, StudyOptions};
@@ -33,6 +33,10 @@ pub struct ShowersArgs {
     /// Disjoint truth subsamples per size.
     #[arg(long, default_value_t = 5)]
     repeats: usize,
+    /// How the histogram baseline chooses its bins (`paper`: per dimension, 500 CV sets,
+    /// as table 1; slower).
+    #[arg(long, value_enum, default_value = "common")]
+    histogram_cv: HistogramCvArg,
     /// Seed of the truth shuffle and of the baselines' cross-validation and sampling.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -117,7 +121,15 @@ pub fn run(a: ShowersArgs) -> Result<()> {
         let mut sets = Vec::new();
         for (k, (train, gen)) in trains.iter().zip(&gens).enumerate() {
             let seed = a.seed.wrapping_add(k as u64);
-            let (r, kde, hist) = showers::add_set(&mut study, &spec, train, gen, pixel_mm, seed)?;
+            let (r, kde, hist) = showers::add_set(
+                &mut study,
+                &spec,
+                train,
+                gen,
+                pixel_mm,
+                seed,
+                a.histogram_cv.into(),
+            )?;
             if k == 0 {
                 print_study(&name, &study, study.train_size, &[]);
                 if let Some(dir) = &a.plot_dir {
@@ -179,7 +191,10 @@ pub fn run(a: ShowersArgs) -> Result<()> {
             "{}\t{}\t{}\t{}\t{}\t{}\t{}",
             spec.name(),
             col(&|r| r.kde_bandwidth),
-            col(&|r| r.histogram_bins as f64),
+            (0..spec.dims())
+                .map(|d| col(&|r| r.histogram_bins[d] as f64))
+                .collect::<Vec<_>>()
+                .join(" × "),
             sets.iter()
                 .map(|r| r.model.n_quant.to_string())
                 .collect::<Vec<_>>()

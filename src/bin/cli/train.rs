@@ -394,7 +394,7 @@ fn train_jet_vae(a: TrainArgs) -> Result<()> {
             net,
             cfg.clone(),
             &device,
-            preset.jet_term_unit,
+            Some(preset.jet_term_unit),
         )?
     } else {
         let net = jets::net_config(a.size.preset.into(), masked);
