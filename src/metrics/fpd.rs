@@ -38,6 +38,19 @@ impl Default for FpdOptions {
     }
 }
 
+impl FpdOptions {
+    /// JetNet's, with the batch sizes capped at `cap` jets (a test set is rarely 50,000):
+    /// from 40 % of the cap to the cap.
+    pub fn capped(cap: usize) -> Self {
+        let d = Self::default();
+        Self {
+            max_jets: d.max_jets.min(cap).max(2),
+            min_jets: d.min_jets.min(cap * 2 / 5).max(2),
+            ..d
+        }
+    }
+}
+
 /// JetNet's KPD settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KpdOptions {
@@ -52,6 +65,17 @@ impl Default for KpdOptions {
             jets: 5_000,
             batches: 10,
             seed: 42,
+        }
+    }
+}
+
+impl KpdOptions {
+    /// JetNet's, with the batch size capped at `cap` jets.
+    pub fn capped(cap: usize) -> Self {
+        let d = Self::default();
+        Self {
+            jets: d.jets.min(cap).max(2),
+            ..d
         }
     }
 }

@@ -243,17 +243,7 @@ mod tests {
     /// built the same way here (f32 storage: agreement to 10⁻⁵ relative).
     #[test]
     fn w1_matches_the_jetnet_package_on_a_fixture() {
-        let text = include_str!("../../tests/fixtures/jetnet-w1.json");
-        let f: serde_json::Value = serde_json::from_str(text).unwrap();
-        let (n, seed) = (f["jets"].as_u64().unwrap(), f["seed"].as_u64().unwrap());
-        let jets = crate::recipe::JetRecipe::new(n as usize, seed)
-            .build()
-            .unwrap();
-        let acc = Acceptance::default();
-        let (gen, reco) = (
-            JetCloud::of(&jets, "gen", &acc),
-            JetCloud::of(&jets, "reco", &acc),
-        );
+        let (f, gen, reco) = fixture();
         let close = |ours: f64, theirs: &serde_json::Value, what: &str| {
             let theirs = theirs.as_f64().unwrap();
             assert!(
@@ -271,13 +261,9 @@ mod tests {
         }
     }
 
-    /// Against `energyflow` 1.4.0 and `jetnet` 0.2.5 (the same fixture): the 36 EFPs of the
-    /// first accepted reco jets to 10⁻⁵ relative (f32 particle storage), and FPD and KPD of
-    /// the gen jets against the reco jets within three combined spreads (jetnet draws its
-    /// batches with numpy's generator, this code with its own).
-    #[test]
-    fn efps_fpd_kpd_match_the_jetnet_package_on_a_fixture() {
-        use crate::metrics::{fpd, kpd, FpdOptions, KpdOptions};
+    /// The fixture `scripts/check-jetnet` wrote, and the accepted gen and reco jets of the
+    /// built-in jets it was computed on.
+    fn fixture() -> (serde_json::Value, JetCloud, JetCloud) {
         let text = include_str!("../../tests/fixtures/jetnet-w1.json");
         let f: serde_json::Value = serde_json::from_str(text).unwrap();
         let (n, seed) = (f["jets"].as_u64().unwrap(), f["seed"].as_u64().unwrap());
@@ -286,9 +272,21 @@ mod tests {
             .unwrap();
         let acc = Acceptance::default();
         let (gen, reco) = (
-            JetCloud::of(&jets, "gen", &acc).efps(),
-            JetCloud::of(&jets, "reco", &acc).efps(),
+            JetCloud::of(&jets, "gen", &acc),
+            JetCloud::of(&jets, "reco", &acc),
         );
+        (f, gen, reco)
+    }
+
+    /// Against `energyflow` 1.4.0 and `jetnet` 0.2.5 (the same fixture): the 36 EFPs of the
+    /// first accepted reco jets to 10⁻⁵ relative (f32 particle storage), and FPD and KPD of
+    /// the gen jets against the reco jets within three combined spreads (jetnet draws its
+    /// batches with numpy's generator, this code with its own).
+    #[test]
+    fn efps_fpd_kpd_match_the_jetnet_package_on_a_fixture() {
+        use crate::metrics::{fpd, kpd, FpdOptions, KpdOptions};
+        let (f, gen, reco) = fixture();
+        let (gen, reco) = (gen.efps(), reco.efps());
         for (j, theirs) in f["efps_first_reco_jets"]
             .as_array()
             .unwrap()
@@ -304,16 +302,10 @@ mod tests {
                 );
             }
         }
-        let cap = reco.len();
-        let fo = FpdOptions {
-            min_jets: 20_000.min(cap * 2 / 5),
-            max_jets: 50_000.min(cap),
-            ..FpdOptions::default()
-        };
-        let ko = KpdOptions {
-            jets: 5_000.min(cap),
-            ..KpdOptions::default()
-        };
+        let (fo, ko) = (
+            FpdOptions::capped(reco.len()),
+            KpdOptions::capped(reco.len()),
+        );
         for (ours, theirs, what) in [
             (fpd(&reco, &gen, &fo), &f["fpd_gen"], "FPD"),
             (kpd(&reco, &gen, &ko), &f["kpd_gen"], "KPD"),

@@ -118,16 +118,10 @@ pub fn jetnet_scores(truth: &JetArrays, samples: &[(&str, &JetArrays, &str)]) ->
         jets: Batches::default().jets.min(reco.len().max(1)),
         ..Batches::default()
     };
-    let cap = reco.len().max(2);
-    let fpd_options = FpdOptions {
-        max_jets: FpdOptions::default().max_jets.min(cap),
-        min_jets: FpdOptions::default().min_jets.min(cap * 2 / 5).max(2),
-        ..FpdOptions::default()
-    };
-    let kpd_options = KpdOptions {
-        jets: KpdOptions::default().jets.min(cap),
-        ..KpdOptions::default()
-    };
+    let (fpd_options, kpd_options) = (
+        FpdOptions::capped(reco.len()),
+        KpdOptions::capped(reco.len()),
+    );
     let reco_efps = reco.efps();
     std::iter::once(("gen (no simulation)", truth, "gen"))
         .chain(samples.iter().copied())
