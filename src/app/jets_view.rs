@@ -11,6 +11,7 @@ use super::plots::{show_figure, PlotLinks, BINS};
 use super::pretrained::{entry_bytes, Pretrained};
 use super::state::{parse, AppState, Store};
 use super::teach::Explain;
+use super::worker::JetsRun;
 use crate::data::JetArrays;
 use crate::metrics::JS_FEATURES;
 use crate::model::{EpochReport, TrainedJetVae, LOSS_PARTS};
@@ -350,7 +351,12 @@ async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
         }
     };
     let unit = paper.map(|p| p.jet_term_unit);
-    let (stop, model) = jobs::train_jets(ui, jets, file, net, cfg, unit, &device, on_epoch).await?;
+    let run = JetsRun {
+        net,
+        cfg,
+        jet_term_unit: unit,
+    };
+    let (stop, model) = jobs::train_jets(ui, jets, file, run, &device, on_epoch).await?;
     let best = model.meta.best_epoch;
     j.data.with(|d| {
         d.model = Some(model);

@@ -5,11 +5,11 @@
 
 use super::browser;
 use super::state::{AppState, SLICE_MS};
-use super::worker::{self, Part, Remote, Request};
+use super::worker::{self, JetsRun, Part, Remote, Request};
 use crate::data::{JetArrays, Table};
 use crate::model::{
-    EpochReport, GanConfig, GanEpoch, JetVaeConfig, ShowerEpoch, TrainConfig, TrainedJetVae,
-    TrainedSmearing, TrainedUnfold, TrainedVaeGan, VaeGanConfig,
+    EpochReport, GanConfig, GanEpoch, ShowerEpoch, TrainConfig, TrainedJetVae, TrainedSmearing,
+    TrainedUnfold, TrainedVaeGan, VaeGanConfig,
 };
 use crate::store::{
     load_jet_vae, load_smearing, load_unfold, load_vae_gan, save_jet_vae, save_smearing,
@@ -96,23 +96,21 @@ pub async fn train_jets(
     ui: AppState,
     jets: JetArrays,
     file: String,
-    net: JetVaeConfig,
-    cfg: TrainConfig,
-    jet_term_unit: Option<f32>,
+    run: JetsRun,
     device: &Device,
     on_epoch: impl Fn(&EpochReport),
 ) -> Result<Trained<TrainedJetVae>> {
     if let Some(remote) = worker::for_device(device).await {
         let parts = worker::jet_parts(jets, &file)?;
-        let request = Request::TrainJets {
-            file,
-            net,
-            cfg,
-            jet_term_unit,
-        };
+        let request = Request::TrainJets { file, run };
         let load = load_jet_vae;
         return train_remote(remote, ui, (request, parts), SPAN, on_epoch, load, device).await;
     }
+    let JetsRun {
+        net,
+        cfg,
+        jet_term_unit,
+    } = run;
     let mut job = JetVaeJob::with_jet_term_unit(&jets, &file, net, cfg, device, jet_term_unit)?;
     drop(jets);
     train_here(ui, &mut job.trainer, SPAN, on_epoch).await?;

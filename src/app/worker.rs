@@ -28,19 +28,22 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
+/// A jet VAE's training settings: the network, the schedule, and the jet terms' unit (GeV) of
+/// the paper's settings (the lab's when absent).
+#[derive(Serialize, Deserialize)]
+pub struct JetsRun {
+    pub net: JetVaeConfig,
+    pub cfg: TrainConfig,
+    pub jet_term_unit: Option<f32>,
+}
+
 /// What the page asks of its worker. Arrays travel as [`Part`]s, in the order each variant
 /// names.
 #[derive(Serialize, Deserialize)]
 pub enum Request {
     /// Train a jet VAE; parts: the jets' `gen`, then `reco` arrays. `file` names them in
     /// messages.
-    TrainJets {
-        file: String,
-        net: JetVaeConfig,
-        cfg: TrainConfig,
-        /// The jet terms' unit (GeV) of the paper's settings; the lab's when absent.
-        jet_term_unit: Option<f32>,
-    },
+    TrainJets { file: String, run: JetsRun },
     /// Sample a jet VAE; parts: its model file, then the gen jets.
     SampleJets { seed: u64, chunk: usize },
     /// Train a smearing network; parts: the table's columns, named by `table`.

@@ -146,15 +146,16 @@ async fn run(request: Request, mut parts: Parts) -> Result<Done> {
         .with(|d| d.borrow().clone())
         .ok_or_else(|| Error::Backend("the page's worker has no device".into()))?;
     match request {
-        Request::TrainJets {
-            file,
-            net,
-            cfg,
-            jet_term_unit,
-        } => {
+        Request::TrainJets { file, run } => {
             let jets = jets_from(&mut parts, &file)?;
-            let mut job =
-                JetVaeJob::with_jet_term_unit(&jets, &file, net, cfg, &device, jet_term_unit)?;
+            let mut job = JetVaeJob::with_jet_term_unit(
+                &jets,
+                &file,
+                run.net,
+                run.cfg,
+                &device,
+                run.jet_term_unit,
+            )?;
             train(&mut job.trainer).await?;
             let file = save_jet_vae(&job.finish()?).await?;
             Ok(model(job.trainer.stop_reason(), file))
