@@ -164,11 +164,20 @@ impl Study {
             .map_err(|source| Error::Io { path: exe, source })?;
         let secs = t.elapsed().as_secs_f64();
         let log = self.work.join("log.txt");
-        let mut text = std::fs::read_to_string(&log).unwrap_or_default();
-        let _ = writeln!(text, "$ {line}");
-        text.push_str(&String::from_utf8_lossy(&output.stdout));
-        text.push_str(&String::from_utf8_lossy(&output.stderr));
-        write(&log, text.as_bytes())?;
+        let io = |source| Error::Io {
+            path: log.clone(),
+            source,
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .map_err(io)?;
+        use std::io::Write as _;
+        writeln!(file, "$ {line}")
+            .and_then(|()| file.write_all(&output.stdout))
+            .and_then(|()| file.write_all(&output.stderr))
+            .map_err(io)?;
         if !output.status.success() {
             let err = String::from_utf8_lossy(&output.stderr);
             let last = err
@@ -276,22 +285,6 @@ fn jet_vae(s: &mut Study, z: &Sizes) -> Result<()> {
         &test,
         "--out",
         &lab,
-    ])?;
-    let out = s.out.display().to_string();
-    let both = format!("{made},{lab}");
-    let labels = format!("{PAPER_LABEL},{LAB_LABEL}");
-    s.fastsim(&[
-        "jets",
-        "--truth",
-        &test,
-        "--test",
-        &both,
-        "--labels",
-        &labels,
-        "--plot-dir",
-        &out,
-        "--format",
-        "png",
     ])?;
     let truth = read_jets(Path::new(&test))?;
     let (vae, lab_jets) = (read_jets(Path::new(&made))?, read_jets(Path::new(&lab))?);
@@ -486,6 +479,7 @@ fn jet_vae(s: &mut Study, z: &Sizes) -> Result<()> {
             ],
         )
     );
+    // The figures `fastsim jets --plot-dir` draws, from the same comparison.
     const SHOWN: [(&str, &str); 6] = [
         (
             "jet_pt",
@@ -498,15 +492,12 @@ fn jet_vae(s: &mut Study, z: &Sizes) -> Result<()> {
         ("jet_flow4", "Flow4, the outermost ring (fig. 6)"),
     ];
     for (file, caption) in SHOWN {
+        let fig = match file.strip_prefix("jet_") {
+            Some(feature) => cmp.feature_figure(feature, 40),
+            None => cmp.constituent_figure(0, 40),
+        };
+        write_figure(&fig, &s.out, file, ImageFormat::Png)?;
         s.figure(&format!("{file}.png"), caption);
-    }
-    // The plots this report does not show.
-    for f in std::fs::read_dir(&s.out).into_iter().flatten().flatten() {
-        let name = f.file_name().to_string_lossy().into_owned();
-        let shown = SHOWN.iter().any(|(k, _)| name == format!("{k}.png"));
-        if name.ends_with(".png") && !shown {
-            let _ = std::fs::remove_file(f.path());
-        }
     }
     Ok(())
 }
@@ -924,15 +915,15 @@ fn showers(s: &mut Study, z: &Sizes) -> Result<()> {
         })?;
         fastsim_lab::data::read_showers(&bytes, p)
     };
-    let (tr, tt, g) = (
+    // Training and truth showers are stored uncut; the generated ones come cut.
+    let (mut tr_cut, mut tt_cut, g) = (
         read_images(&train)?,
         read_images(&truth)?,
         read_images(&gen)?,
     );
-    let mut tr_cut = tr.clone();
-    fastsim_lab::physics::apply_cut(&mut tr_cut, fastsim_lab::physics::MIP_CUT_MEV);
-    let mut tt_cut = tt.clone();
-    fastsim_lab::physics::apply_cut(&mut tt_cut, fastsim_lab::physics::MIP_CUT_MEV);
+    for images in [&mut tr_cut, &mut tt_cut] {
+        fastsim_lab::physics::apply_cut(images, fastsim_lab::physics::MIP_CUT_MEV);
+    }
     let pixel_mm = ShowerRecipe::new(1, 1).pixel_mm();
     let mut closer = Vec::new();
     let mut rows = Vec::new();

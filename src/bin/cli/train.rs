@@ -386,20 +386,12 @@ fn train_jet_vae(a: TrainArgs) -> Result<()> {
     let name = data.display().to_string();
     let backend: BackendKind = r.backend.into();
     let device = backend::device(backend)?;
-    let mut job = if a.paper {
-        let net = preset.net.with_masked(masked);
-        JetVaeJob::with_jet_term_unit(
-            &jets_in,
-            &name,
-            net,
-            cfg.clone(),
-            &device,
-            Some(preset.jet_term_unit),
-        )?
+    let (net, unit) = if a.paper {
+        (preset.net.with_masked(masked), Some(preset.jet_term_unit))
     } else {
-        let net = jets::net_config(a.size.preset.into(), masked);
-        JetVaeJob::new(&jets_in, &name, net, cfg.clone(), &device)?
+        (jets::net_config(a.size.preset.into(), masked), None)
     };
+    let mut job = JetVaeJob::with_jet_term_unit(&jets_in, &name, net, cfg.clone(), &device, unit)?;
     job.set_origin(Some(DataOrigin::Upload {
         name: file_name(data),
         rows: jets_in.len(),
