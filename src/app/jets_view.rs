@@ -78,8 +78,8 @@ struct JetsUi {
     epochs: RwSignal<String>,
     lr: RwSignal<String>,
     /// Seed 001's own settings (`train --paper`): GeV² jet terms, a quarter of the training
-    /// jets validating (60/20/20 of a file); checking it also sets the network, rate and
-    /// epochs to the paper's.
+    /// jets validating (60/20/20 of a file), the epoch kept by the KLD; checking it also sets
+    /// the network, rate and epochs to the paper's.
     paper: RwSignal<bool>,
     /// Built-in jets: W → qq only, the paper's sample (otherwise half QCD jets).
     w_only: RwSignal<bool>,
@@ -165,7 +165,7 @@ pub fn JetsSection() -> impl IntoView {
                 <option value="small">"small: conv 8/16/32, dense 128/64 (fast)"</option>
                 <option value="paper">"the paper's: conv 32/64/128, dense 640/150 (≈ 8× slower)"</option>
             </select></label>
-            <label title="Touranakou et al.'s own settings: the paper's network, unmasked, the jet terms of eq. 1 in GeV², a quarter of the training jets validating, Adam 10⁻⁴ for 300 epochs (hours in a browser: lower the epochs for a look). The lab's defaults differ where the README's table says why."><input id="jets-paper" type="checkbox" prop:checked=move || j.paper.get() on:change=move |e| {
+            <label title="Touranakou et al.'s own settings: the paper's network, unmasked, the jet terms of eq. 1 in GeV², a quarter of the training jets validating, the epoch kept by the jet features' summed KLD every 10 epochs, Adam 10⁻⁴ for 300 epochs (hours in a browser: lower the epochs for a look). The lab's defaults differ where the README's table says why."><input id="jets-paper" type="checkbox" prop:checked=move || j.paper.get() on:change=move |e| {
                 let on = event_target_checked(&e);
                 j.paper.set(on);
                 if on {
@@ -350,11 +350,11 @@ async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
             ui.fail(e);
         }
     };
-    let unit = paper.map(|p| p.jet_term_unit);
     let run = JetsRun {
         net,
         cfg,
-        jet_term_unit: unit,
+        jet_term_unit: paper.as_ref().map(|p| p.jet_term_unit),
+        select_kld_every: paper.as_ref().and_then(|p| p.select_kld_every),
     };
     let (stop, model) = jobs::train_jets(ui, jets, file, run, &device, on_epoch).await?;
     let best = model.meta.best_epoch;
@@ -369,8 +369,8 @@ async fn train_jets(ui: AppState, j: JetsUi) -> Result<String> {
             "jet VAE ({}{}{}) trained {} epochs on {} jets; kept epoch {best}",
             preset.name(),
             if masked { ", masked" } else { "" },
-            if unit.is_some() {
-                ", the paper's settings"
+            if paper.is_some() {
+                ", the paper's settings; kept by the KLD"
             } else {
                 ""
             },

@@ -15,7 +15,7 @@ use crate::store::{
     load_jet_vae, load_smearing, load_unfold, load_vae_gan, save_jet_vae, save_smearing,
     save_unfold, save_vae_gan,
 };
-use crate::train::{GanJob, JetVaeJob, SmearingJob, Stop, TrainData, Training, VaeGanJob};
+use crate::train::{GanJob, SmearingJob, Stop, TrainData, Training, VaeGanJob};
 use crate::workflow::bench::{BenchData, SmearingSpeed};
 use crate::workflow::Epochs;
 use crate::{Error, Result};
@@ -106,12 +106,7 @@ pub async fn train_jets(
         let load = load_jet_vae;
         return train_remote(remote, ui, (request, parts), SPAN, on_epoch, load, device).await;
     }
-    let JetsRun {
-        net,
-        cfg,
-        jet_term_unit,
-    } = run;
-    let mut job = JetVaeJob::with_jet_term_unit(&jets, &file, net, cfg, device, jet_term_unit)?;
+    let mut job = run.job(&jets, &file, device)?;
     drop(jets);
     train_here(ui, &mut job.trainer, SPAN, on_epoch).await?;
     Ok((stop_text(job.trainer.stop_reason()), job.finish()?))

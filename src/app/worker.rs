@@ -16,7 +16,8 @@ use crate::backend::BackendKind;
 use crate::data::{JetArrays, Table};
 use crate::error::{Error, Result};
 use crate::model::{GanConfig, JetVaeConfig, TrainConfig, VaeGanConfig};
-use crate::train::TrainData;
+use crate::train::{JetVaeJob, TrainData};
+use burn::prelude::Device;
 use js_sys::{Array, Float32Array, Function, Object, Promise, Reflect, Uint8Array};
 use leptos::prelude::{GetUntracked, Set};
 use serde::de::DeserializeOwned;
@@ -28,13 +29,33 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-/// A jet VAE's training settings: the network, the schedule, and the jet terms' unit (GeV) of
-/// the paper's settings (the lab's when absent).
+/// A jet VAE's training settings: the network, the schedule, and of the paper's settings the
+/// jet terms' unit (GeV) and the KLD's model selection (the lab's when absent).
 #[derive(Serialize, Deserialize)]
 pub struct JetsRun {
     pub net: JetVaeConfig,
     pub cfg: TrainConfig,
     pub jet_term_unit: Option<f32>,
+    #[serde(default)]
+    pub select_kld_every: Option<usize>,
+}
+
+impl JetsRun {
+    /// The training job these settings describe, in the page or in its worker.
+    pub fn job(self, jets: &JetArrays, file: &str, device: &Device) -> Result<JetVaeJob> {
+        let mut job = JetVaeJob::with_jet_term_unit(
+            jets,
+            file,
+            self.net,
+            self.cfg,
+            device,
+            self.jet_term_unit,
+        )?;
+        if let Some(every) = self.select_kld_every {
+            job.select_by_kld(every);
+        }
+        Ok(job)
+    }
 }
 
 /// What the page asks of its worker. Arrays travel as [`Part`]s, in the order each variant

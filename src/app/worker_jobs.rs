@@ -14,7 +14,7 @@ use crate::store::{
     load_jet_vae, load_smearing, load_unfold, load_vae_gan, save_jet_vae, save_smearing,
     save_unfold, save_vae_gan,
 };
-use crate::train::{GanJob, JetVaeJob, SmearingJob, Stop, Training, VaeGanJob};
+use crate::train::{GanJob, SmearingJob, Stop, Training, VaeGanJob};
 use crate::workflow::bench::BenchData;
 use crate::workflow::{run_steps, Epochs, Stepped};
 use burn::prelude::Device;
@@ -148,14 +148,7 @@ async fn run(request: Request, mut parts: Parts) -> Result<Done> {
     match request {
         Request::TrainJets { file, run } => {
             let jets = jets_from(&mut parts, &file)?;
-            let mut job = JetVaeJob::with_jet_term_unit(
-                &jets,
-                &file,
-                run.net,
-                run.cfg,
-                &device,
-                run.jet_term_unit,
-            )?;
+            let mut job = run.job(&jets, &file, &device)?;
             train(&mut job.trainer).await?;
             let file = save_jet_vae(&job.finish()?).await?;
             Ok(model(job.trainer.stop_reason(), file))

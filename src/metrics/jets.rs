@@ -16,6 +16,14 @@ pub struct Acceptance {
 }
 
 impl Acceptance {
+    /// No cut: every jet whose pT is finite (the model-selection KLD's: a half-trained model
+    /// whose jets all fail the analysis cuts must still get a score).
+    pub const NONE: Acceptance = Acceptance {
+        jet_pt_min: f64::NEG_INFINITY,
+        jet_eta_max: f64::INFINITY,
+        r: 0.5,
+    };
+
     /// The jets of `array` that pass: each one's real constituents and features (seed 001's
     /// jet, the sum of its constituents), in order.
     pub fn passing<'a>(

@@ -5,6 +5,26 @@
 //! empty bins are treated; here [`KLD_BINS`] bins, predicted values beyond the target's range
 //! counted in the edge bins, and [`KLD_FLOOR`] added to every bin's probability.
 
+use super::JetColumns;
+
+/// The jet features whose KLDs seed 001 sums (section 5, fig. 2): mass, pT, energy, η, φ.
+pub const KLD_FEATURES: [&str; 5] = ["m", "pt", "e", "eta", "phi"];
+
+/// Seed 001's total (section 5): the sum over [`KLD_FEATURES`] of [`symmetrised_kld`] of the
+/// `predicted` jets' feature against the `target` jets'; NaN when either set has no jet.
+pub fn jet_kld(target: &JetColumns, predicted: &JetColumns) -> f64 {
+    KLD_FEATURES
+        .iter()
+        .map(|f| {
+            symmetrised_kld(
+                target.feature(f).unwrap_or_default(),
+                predicted.feature(f).unwrap_or_default(),
+                KLD_BINS,
+            )
+        })
+        .sum()
+}
+
 /// Bins of the histograms on [0, 1].
 pub const KLD_BINS: usize = 50;
 /// Added to each bin's probability so an empty bin's logarithm stays finite.

@@ -35,7 +35,7 @@ pub use jetnet::{w1, w1m, w1p, Batches, JetCloud, Spread, PARTICLE_FEATURES};
 pub use jets::{jet_js, Acceptance, JetColumns, JS_FEATURES};
 pub use js::{joint_js_curve, js_curve, js_divergence, quantile_js};
 pub use kde::Kde;
-pub use kld::{symmetrised_kld, KLD_BINS, KLD_FLOOR};
+pub use kld::{jet_kld, symmetrised_kld, KLD_BINS, KLD_FEATURES, KLD_FLOOR};
 pub use moments::mean_sd;
 pub use quantile::QuantileBins;
 pub use quantile_nd::QuantileTree;

@@ -99,6 +99,11 @@ pub struct EpochReport {
     pub train_parts: Vec<f64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub val_parts: Vec<f64>,
+    /// The model-selection score of this epoch (lower is better) when the run selects by one
+    /// other than the validation loss and scored this epoch: the jet VAE's summed symmetrised
+    /// KLD (seed 001, section 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<f64>,
 }
 
 /// Why training ended before its last epoch.

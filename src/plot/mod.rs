@@ -363,6 +363,7 @@ mod snapshot_tests {
                 best_epoch: e.min(6),
                 train_parts: Vec::new(),
                 val_parts: Vec::new(),
+                selection: None,
             })
             .collect();
         let svg = to_svg((640, 300), |root| draw_loss(root, &history, SMEARING_LOSS)).unwrap();

@@ -63,6 +63,23 @@ pub struct Rows {
     pub k_out: usize,
 }
 
+/// A model-selection score other than the validation loss: given the epoch (from 1),
+/// whether it is the run's last, and the epoch's weights on the inference device, `None` when
+/// this epoch is not scored, else the score (lower is better), computed asynchronously (a
+/// WebGPU read-back cannot block).
+pub type Selector<M> = Box<dyn FnMut(usize, bool, &M) -> Option<ScoreFuture>>;
+/// See [`Selector`].
+pub type ScoreFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<f64>>>>;
+
+/// The weights kept so far: their epoch, the figure they won by, the weights, and whether
+/// that figure was a [`Selector`]'s score (else the validation loss).
+struct Kept<M> {
+    epoch: usize,
+    figure: f64,
+    model: M,
+    scored: bool,
+}
+
 /// The training state of model `M` on standardised (x, y) rows.
 pub struct Trainer<M: Module + Clone> {
     cfg: TrainConfig,
@@ -84,7 +101,9 @@ pub struct Trainer<M: Module + Clone> {
     epoch: usize,
     loss_sum: Option<Tensor<1>>,
     batches: usize,
-    best: Option<(usize, f64, M)>,
+    best: Option<Kept<M>>,
+    /// Selection by another score than the validation loss (see [`Trainer::select_by`]).
+    selector: Option<Selector<M>>,
     history: Vec<EpochReport>,
     stop: Option<Stop>,
     rng: Rng,
@@ -179,6 +198,7 @@ impl<M: Module + Clone> Trainer<M> {
             loss_sum: None,
             batches: 0,
             best: None,
+            selector: None,
             history: Vec::new(),
             stop: None,
             fast: None,
@@ -187,6 +207,13 @@ impl<M: Module + Clone> Trainer<M> {
             val_loss_sum: Vec::new(),
             best_flat: None,
         })
+    }
+
+    /// Keeps the weights of the epoch with the lowest `selector` score instead of the lowest
+    /// validation loss. Before the first scored epoch the validation loss keeps weights
+    /// provisionally, so a run stopped early still keeps some; any scored epoch beats them.
+    pub fn select_by(&mut self, selector: Selector<M>) {
+        self.selector = Some(selector);
     }
 
     /// Trains with `fast` instead of Burn's autodiff and optimiser (the model's weights must
@@ -354,8 +381,24 @@ impl<M: Module + Clone> Trainer<M> {
         let (train_loss, val_loss) = (first(&train), first(&val));
         let epoch = self.epoch + 1;
         let finite = train_loss.is_finite() && val_loss.is_finite();
-        if finite && self.best.as_ref().is_none_or(|b| val_loss < b.1) {
-            self.best = Some((epoch, val_loss, valid));
+        let last = epoch >= self.cfg.epochs;
+        let selection = match self.selector.as_mut().and_then(|s| s(epoch, last, &valid)) {
+            Some(score) if finite => Some(score.await?),
+            _ => None,
+        };
+        let better = match (selection, self.best.as_ref()) {
+            _ if !finite => false,
+            (Some(s), b) => s.is_finite() && b.is_none_or(|b| !b.scored || s < b.figure),
+            (None, None) => true,
+            (None, Some(b)) => !b.scored && val_loss < b.figure,
+        };
+        if better {
+            self.best = Some(Kept {
+                epoch,
+                figure: selection.unwrap_or(val_loss),
+                model: valid,
+                scored: selection.is_some(),
+            });
             self.best_flat = flat;
         }
         let report = EpochReport {
@@ -363,9 +406,10 @@ impl<M: Module + Clone> Trainer<M> {
             train_loss,
             val_loss,
             lr: self.lr(),
-            best_epoch: self.best.as_ref().map_or(0, |b| b.0),
+            best_epoch: self.best.as_ref().map_or(0, |b| b.epoch),
             train_parts: train.get(1..).map(<[f64]>::to_vec).unwrap_or_default(),
             val_parts: val.get(1..).map(<[f64]>::to_vec).unwrap_or_default(),
+            selection,
         };
         self.history.push(report.clone());
         if !finite {
@@ -389,7 +433,7 @@ impl<M: Module + Clone> Trainer<M> {
     /// The weights of the epoch with the lowest validation loss (inference device), if any
     /// epoch finished with a finite loss.
     pub fn best_model(&self) -> Option<&M> {
-        self.best.as_ref().map(|b| &b.2)
+        self.best.as_ref().map(|b| &b.model)
     }
 
     /// What a finished run keeps: the best weights, the history and the kept epoch; an error
@@ -547,6 +591,46 @@ mod tests {
             .unwrap()
             .to_string()
             .contains("NaN at epoch 3"));
+    }
+
+    /// With a selector the kept epoch is the scored one with the lowest score, whatever the
+    /// validation loss says; before the first scored epoch the validation loss keeps weights
+    /// provisionally, and the first score replaces them.
+    #[test]
+    fn a_selector_chooses_the_kept_epoch() {
+        let device = Device::flex();
+        let ad = device.clone().autodiff();
+        let cfg = TrainConfig {
+            epochs: 7,
+            batch_size: 20,
+            ..TrainConfig::default()
+        };
+        let model = SmearingConfig::new(1, 1).init(&mut rng(1, 3), &ad);
+        let x: Vec<f32> = (0..100).map(|i| i as f32 / 100.0).collect();
+        let rows = Rows {
+            x: x.clone(),
+            y: x,
+            k_in: 1,
+            k_out: 1,
+        };
+        let loss = |m: &SmearingNet, x, y, _| m.loss(x, y, 0.841);
+        let mut t = Trainer::new(cfg, model, loss, rows, ad, device).unwrap();
+        t.select_by(Box::new(|epoch, last, _: &SmearingNet| {
+            (epoch % 2 == 0 || last)
+                .then(|| Box::pin(async move { Ok((epoch as f64 - 4.0).abs()) }) as ScoreFuture)
+        }));
+        run_to_end(&mut Epochs::new(&mut t, |_| {}), 8).unwrap();
+        let h = t.history();
+        let scored: Vec<usize> = h
+            .iter()
+            .filter(|r| r.selection.is_some())
+            .map(|r| r.epoch)
+            .collect();
+        assert_eq!(scored, vec![2, 4, 6, 7]);
+        assert_eq!(h[0].best_epoch, 1, "provisional, by the validation loss");
+        assert_eq!(h[1].best_epoch, 2, "the first score beats it");
+        assert_eq!(h[6].best_epoch, 4);
+        assert_eq!(t.kept().unwrap().2, 4);
     }
 
     #[test]

@@ -49,8 +49,8 @@ pub struct Comparison {
 }
 
 /// The core width of a residual distribution: half the 15.9–84.1 % interquantile range (σ
-/// for a Gaussian, blind to the tails).
-fn core_sigma(r: &[f32]) -> (f64, f64) {
+/// for a Gaussian, blind to the tails), and the median: (median, width).
+pub fn core_sigma(r: &[f32]) -> (f64, f64) {
     let mut v: Vec<f32> = r.iter().copied().filter(|x| x.is_finite()).collect();
     v.sort_by(f32::total_cmp);
     if v.is_empty() {

@@ -58,7 +58,14 @@ pub struct PaperPreset {
     /// The unit of the jet terms of eq. (1) (GeV; 1: GeV², the paper's), for
     /// [`crate::train::JetVaeJob::with_jet_term_unit`].
     pub jet_term_unit: f32,
+    /// Model selection by the jet features' summed symmetrised KLD every this many epochs
+    /// (section 5: every 10), for [`crate::train::JetVaeJob::select_by_kld`]; `None`: by the
+    /// validation loss.
+    pub select_kld_every: Option<usize>,
 }
+
+/// Seed 001 (section 5) scores the KLD every 10 epochs.
+pub const KLD_EVERY: usize = 10;
 
 /// See [`PaperPreset`].
 pub fn paper_preset() -> PaperPreset {
@@ -69,6 +76,7 @@ pub fn paper_preset() -> PaperPreset {
             ..PAPER
         },
         jet_term_unit: 1.0,
+        select_kld_every: Some(KLD_EVERY),
     }
 }
 
@@ -300,11 +308,17 @@ mod tests {
             net,
             train,
             jet_term_unit,
+            select_kld_every,
         } = paper_preset();
         assert_eq!(net.channels, vec![32, 64, 128]);
         assert_eq!((net.dense1, net.dense2, net.latent), (640, 150, 20));
         assert!(!net.masked);
         assert_eq!(jet_term_unit, 1.0, "GeV²");
+        assert_eq!(
+            select_kld_every,
+            Some(10),
+            "section 5: the KLD every 10 epochs"
+        );
         assert!((net.beta - 1.0 / 9.0).abs() < 1e-12);
         assert_eq!((net.alpha_m, net.alpha_pt), (1.0, 0.1));
         assert_eq!((train.lr, train.epochs, train.lr_decay), (1e-4, 300, false));

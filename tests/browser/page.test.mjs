@@ -697,17 +697,24 @@ async function flowFlow(page, name, timeout, size) {
 
 /** The Jets section: bad input refused, built-in jets, a short jet-VAE training with its loss
  * components, test jets through it, the JS table, the plots and the event display. */
+/** The values of form fields, by id, to put back with `restoreFields`. */
+async function keepFields(page, ids) {
+  return Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await page.inputValue(id)])));
+}
+
+async function restoreFields(page, values) {
+  for (const [id, v] of Object.entries(values)) {
+    if (await page.$eval(id, (e) => e.tagName) === 'SELECT') await page.selectOption(id, v);
+    else await page.fill(id, v);
+  }
+}
+
 // Issue 23: each tab's "the paper's settings" switch sets the visible fields to the paper's
 // and trains with the hidden ones (here the Smear tab's: reco regressed directly, built-in
 // events at ⟨μ⟩ = 200); unchecking leaves the fields as they are, so they are restored.
 async function paperChoiceFlow(page, name, timeout) {
-  const keep = async (ids) => Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await page.inputValue(id)])));
-  const restore = async (values) => {
-    for (const [id, v] of Object.entries(values)) {
-      if (await page.$eval(id, (e) => e.tagName) === 'SELECT') await page.selectOption(id, v);
-      else await page.fill(id, v);
-    }
-  };
+  const keep = (ids) => keepFields(page, ids);
+  const restore = (values) => restoreFields(page, values);
   await tab(page, 'smear');
   const smear = await keep(['#events', '#epochs', '#batch', '#lr', '#hidden']);
   await page.check('#smear-paper');
@@ -756,6 +763,22 @@ async function jetsFlow(page, name, timeout) {
   await page.click('#jets-generate');
   await waitIdle(page, timeout);
   console.log(`[${name}] ${await page.textContent('#jets-summary')}`);
+  // The paper's settings cut to 2 epochs of the small network: the epoch is kept by the
+  // jet features' KLD (scored at the last epoch), in the page's worker as on the command line.
+  const fields = await keepFields(page, ['#jets-preset', '#jets-lr', '#jets-epochs']);
+  const masked = await page.isChecked('#jets-masked');
+  await page.check('#jets-paper');
+  await page.selectOption('#jets-preset', 'small');
+  await page.fill('#jets-epochs', '2');
+  await page.click('#jets-train');
+  await waitIdle(page, timeout);
+  const paperRun = await page.textContent('#status');
+  console.log(`[${name}] ${paperRun}`);
+  assert.equal(await page.textContent('#error'), '', 'no error after the paper-settings training');
+  assert.match(paperRun, /the paper's settings; kept by the KLD\) trained 2 epochs .*; kept epoch 2/);
+  await page.uncheck('#jets-paper');
+  await restoreFields(page, fields);
+  await page.setChecked('#jets-masked', masked);
   const tTrain = await page.evaluate(() => performance.now());
   await page.click('#jets-train');
   await waitIdle(page, timeout);

@@ -563,6 +563,7 @@ fn a_csv_with_text_columns_trains_on_its_numeric_ones() {
 #[test]
 fn reproduce_writes_a_report_whose_figures_exist() {
     for (paper, events, expect) in [
+        ("000", "2000", "## Residuals (figs. 5, 6, 11 and 12)"),
         ("001", "1500", "The paper's KLD"),
         ("002", "3000", "cut IV, eq. (13)"),
         ("003", "2000", "## Table 1 and the amplification per study"),
@@ -610,5 +611,5 @@ fn reproduce_writes_a_report_whose_figures_exist() {
         }
     }
     let e = one_line_error(&fastsim(&["reproduce", "004"]));
-    assert!(e.contains("'004' (choose 001, 002 or 003)"), "{e}");
+    assert!(e.contains("'004' (choose 000, 001, 002 or 003)"), "{e}");
 }

@@ -174,6 +174,17 @@ struct JetVaeArgs {
     /// The masked variant (existence scores; padding out of the loss).
     #[arg(long)]
     masked: bool,
+    /// Which epoch's weights to keep: `loss`, the lowest validation loss (the lab's), or
+    /// `kld`, the lowest sum of the jet features' symmetrised KLDs on the validation jets,
+    /// scored every 10 epochs and at the last (seed 001, section 5; --paper's).
+    #[arg(long, value_enum)]
+    select: Option<SelectArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum SelectArg {
+    Loss,
+    Kld,
 }
 
 #[derive(Args)]
@@ -392,6 +403,15 @@ fn train_jet_vae(a: TrainArgs) -> Result<()> {
         (jets::net_config(a.size.preset.into(), masked), None)
     };
     let mut job = JetVaeJob::with_jet_term_unit(&jets_in, &name, net, cfg.clone(), &device, unit)?;
+    let kld_every = match a.jet_vae.select {
+        Some(SelectArg::Kld) => Some(jets::KLD_EVERY),
+        Some(SelectArg::Loss) => None,
+        None if a.paper => preset.select_kld_every,
+        None => None,
+    };
+    if let Some(every) = kld_every {
+        job.select_by_kld(every);
+    }
     job.set_origin(Some(DataOrigin::Upload {
         name: file_name(data),
         rows: jets_in.len(),
@@ -417,8 +437,11 @@ fn train_jet_vae(a: TrainArgs) -> Result<()> {
                     .collect::<Vec<_>>()
                     .join(" ")
             };
+            let kld = r
+                .selection
+                .map_or(String::new(), |k| format!("  KLD {k:.4}"));
             eprintln!(
-                "epoch {:>3}  train {:.4} ({})  validation {:.4} ({})  (best: epoch {}, {:.0} s)",
+                "epoch {:>3}  train {:.4} ({})  validation {:.4} ({}){kld}  (best: epoch {}, {:.0} s)",
                 r.epoch,
                 r.train_loss,
                 parts(&r.train_parts),
