@@ -65,8 +65,9 @@ enum Command {
     /// Response models side by side (the Gaussian network, the conditional flow): 1-D and
     /// joint quantile-JS, residual tails beyond 3σ, the jet-pT spectrum around the cut.
     CompareModels(compare_models::CompareModelsArgs),
-    /// A paper's headline study (001: the jet VAE, 002: unfolding GANs) with its --paper
-    /// preset, written up as docs/reproduce/<paper>/report.md beside the paper's statements.
+    /// A paper's headline study (000: the smearing network, 001: the jet VAE, 002: unfolding
+    /// GANs, 003: Calomplification) with its --paper preset, written up as
+    /// docs/reproduce/<paper>/report.md beside the paper's statements.
     Reproduce(reproduce::ReproduceArgs),
     /// Benchmarks: events/s sampling and seconds per training epoch (release builds only).
     Bench(bench::BenchArgs),

@@ -34,7 +34,7 @@ pub struct ReproduceArgs {
     #[arg(long)]
     work: Option<PathBuf>,
     /// Events (000: W+jet, 002: WZ), training jets (001) or generated showers (003); the
-    /// defaults fit ~5 minutes on 2 cores.
+    /// defaults fit 5–8 minutes on 2 cores.
     #[arg(long)]
     events: Option<usize>,
     /// Training epochs of each model (003 studies the pre-trained model: none).
