@@ -509,7 +509,7 @@ pub fn smearing(s: &mut Study, z: &Sizes) -> Result<()> {
     let _ = writeln!(
         s.md,
         "\n## Figures\n\nDrawn by the lab's plotting (`fastsim plot`'s figures): model in \
-         orange with the {MEMBERS} trainings' band, the detector's reco in black, gen in grey; \
+         orange with the {MEMBERS} trainings' band, the detector's reco in black, gen in blue; \
          ratio panels model / reco."
     );
     let figs: [(FeatureFigure, &str, bool, &str); 8] = [
