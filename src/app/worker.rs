@@ -52,7 +52,7 @@ impl JetsRun {
             self.jet_term_unit,
         )?;
         if let Some(every) = self.select_kld_every {
-            job.select_by_kld(every);
+            job.select_by_kld(jets, every)?;
         }
         Ok(job)
     }

@@ -20,10 +20,6 @@ use std::rc::Rc;
 pub struct JetVaeJob {
     pub trainer: Trainer<JetVae>,
     meta: JetVaeMeta,
-    /// The validation jets (the trainer's last rows), gen and reco, in GeV: what
-    /// [`JetVaeJob::select_by_kld`] simulates and compares with.
-    val_gen: Rc<Vec<f32>>,
-    val_reco: Vec<f32>,
 }
 
 /// The jet VAE's training step on the fast path, with the noise stream the Burn path's loss
@@ -223,31 +219,39 @@ impl JetVaeJob {
         if let Some(fast) = fast {
             trainer.set_fast(Box::new(fast));
         }
-        Ok(Self {
-            trainer,
-            meta,
-            val_gen: Rc::new(gen[n_train * JET_VALUES..].to_vec()),
-            val_reco: reco[n_train * JET_VALUES..].to_vec(),
-        })
+        Ok(Self { trainer, meta })
     }
 
     /// Model selection as seed 001 makes it (section 5, fig. 2): every `every` epochs and at
-    /// the last, the validation jets are simulated with the epoch's weights, and the weights
+    /// the last, the validation jets (the last rows of `jets`, the jets this run was built
+    /// on) are simulated with the epoch's weights, and the weights
     /// with the lowest sum of the symmetrised KLDs of the jet mass, pT, energy, η and φ
     /// against the validation jets' detector level ([`jet_kld`], on every jet: the paper
     /// names no cut, and a half-trained model whose jets all fail the analysis cuts must
     /// still be scored) are kept, instead of those with the lowest validation loss. Each
     /// epoch's score is in the history (`selection`).
-    pub fn select_by_kld(&mut self, every: usize) {
+    pub fn select_by_kld(&mut self, jets: &JetArrays, every: usize) -> Result<()> {
+        let n_train = self.trainer.n_train();
+        if jets.len() != n_train + self.trainer.n_val() {
+            return Err(Error::invalid(
+                "model selection",
+                format!(
+                    "{} jets given, but this run trains on {}",
+                    jets.len(),
+                    n_train + self.trainer.n_val()
+                ),
+            ));
+        }
         let every = every.max(1);
         let acceptance = Acceptance::NONE;
-        let n = self.val_reco.len() / JET_VALUES;
-        let mut target = JetArrays::new(n);
-        target
-            .insert("reco", self.val_reco.clone())
-            .expect("the validation jets are whole");
-        let target = Rc::new(JetColumns::of(&target, "reco", &acceptance));
-        let (gen, meta) = (self.val_gen.clone(), self.meta.clone());
+        let mut val = jets.slice(n_train, jets.len())?;
+        let n = val.len();
+        let target = Rc::new(JetColumns::of(&val, "reco", &acceptance));
+        let gen =
+            Rc::new(val.remove("gen").ok_or_else(|| {
+                Error::invalid("model selection", "the jets have no 'gen' array")
+            })?);
+        let meta = self.meta.clone();
         let device = self.trainer.infer_device().clone();
         // The same noise at every scored epoch: the scores differ by the weights alone.
         let seed = meta.train.seed;
@@ -268,6 +272,7 @@ impl JetVaeJob {
                     ))
                 }) as ScoreFuture)
             }));
+        Ok(())
     }
 
     pub fn set_origin(&mut self, origin: Option<crate::recipe::DataOrigin>) {
@@ -324,7 +329,7 @@ mod tests {
         };
         let device = Device::flex();
         let mut job = JetVaeJob::new(&jets, "jets", net, cfg, &device).unwrap();
-        job.select_by_kld(2);
+        job.select_by_kld(&jets, 2).unwrap();
         run_to_end(&mut Epochs::new(&mut job.trainer, |_| {}), 8).unwrap();
         let model = job.finish().unwrap();
         let h = &model.meta.history;
@@ -342,14 +347,15 @@ mod tests {
         );
         let best = scores.iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
         assert_eq!(model.meta.best_epoch, best.0);
-        let again = pollster::block_on(model.sample(&job.val_gen, model.meta.train.seed)).unwrap();
-        let mut made = JetArrays::new(again.len() / JET_VALUES);
+        let val = jets.slice(job.trainer.n_train(), jets.len()).unwrap();
+        let again =
+            pollster::block_on(model.sample(val.get("gen").unwrap(), model.meta.train.seed))
+                .unwrap();
+        let mut made = JetArrays::new(val.len());
         made.insert("reco", again).unwrap();
-        let mut target = JetArrays::new(made.len());
-        target.insert("reco", job.val_reco.clone()).unwrap();
         let acc = Acceptance::NONE;
         let kld = jet_kld(
-            &JetColumns::of(&target, "reco", &acc),
+            &JetColumns::of(&val, "reco", &acc),
             &JetColumns::of(&made, "reco", &acc),
         );
         assert!(

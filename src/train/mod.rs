@@ -430,8 +430,9 @@ impl<M: Module + Clone> Trainer<M> {
         }
     }
 
-    /// The weights of the epoch with the lowest validation loss (inference device), if any
-    /// epoch finished with a finite loss.
+    /// The kept weights (inference device): the epoch with the lowest validation loss, or with
+    /// a selector the lowest score ([`Trainer::select_by`]); `None` until an epoch finished
+    /// with a finite loss.
     pub fn best_model(&self) -> Option<&M> {
         self.best.as_ref().map(|b| &b.model)
     }

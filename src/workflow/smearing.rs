@@ -277,6 +277,17 @@ pub enum FeatureFigure {
     Map,
 }
 
+impl FeatureFigure {
+    /// What a figure file of this kind appends to the feature's name (`mu_px_residual`).
+    pub fn file_suffix(self) -> &'static str {
+        match self {
+            FeatureFigure::Hist => "",
+            FeatureFigure::Residual => "_residual",
+            FeatureFigure::Map => "_map",
+        }
+    }
+}
+
 /// One figure of reco column `reco_col`: `truth` holds the events' gen and reco columns,
 /// `models` the model's samples of the same events (several: an ensemble, drawn as a band).
 pub fn feature_figure(

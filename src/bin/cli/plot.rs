@@ -39,15 +39,16 @@ pub fn run(a: PlotArgs) -> Result<()> {
         .iter()
         .map(|t| a.read.load(t))
         .collect::<Result<_>>()?;
-    let suffix = match a.kind {
-        PlotKind::Hist => "",
-        PlotKind::Residual => "_residual",
-        PlotKind::Map => "_map",
-    };
+    let kind: FeatureFigure = a.kind.into();
     for f in &a.features {
         let reco = format!("reco_{f}");
-        let fig = feature_figure(a.kind.into(), &reco, &truth, &models, a.bins.clamp(1, 1000))?;
-        write_figure(&fig, &a.out_dir, &format!("{f}{suffix}"), a.format)?;
+        let fig = feature_figure(kind, &reco, &truth, &models, a.bins.clamp(1, 1000))?;
+        write_figure(
+            &fig,
+            &a.out_dir,
+            &format!("{f}{}", kind.file_suffix()),
+            a.format,
+        )?;
     }
     Ok(())
 }

@@ -410,7 +410,7 @@ fn train_jet_vae(a: TrainArgs) -> Result<()> {
         None => None,
     };
     if let Some(every) = kld_every {
-        job.select_by_kld(every);
+        job.select_by_kld(&jets_in, every)?;
     }
     job.set_origin(Some(DataOrigin::Upload {
         name: file_name(data),

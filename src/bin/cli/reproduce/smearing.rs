@@ -4,7 +4,7 @@ use super::super::common::{write_figure, ImageFormat, InputArgs};
 use super::{e, table, Sizes, Study};
 use fastsim_lab::backend;
 use fastsim_lab::data::{write_table, Table};
-use fastsim_lab::metrics::{quantile_js, residuals_for};
+use fastsim_lab::metrics::{mean_sd, quantile_js, residuals_for};
 use fastsim_lab::physics::{AUX_FEATURES, MAIN_FEATURES};
 use fastsim_lab::store::load_smearing;
 use fastsim_lab::workflow::compare::core_sigma;
@@ -87,20 +87,18 @@ fn judge(test: &Table, sample: &Table) -> Result<Judged> {
 /// A residual core width below this is no smearing at all (core widths are clamped at 10⁻¹²).
 const EXACT: f64 = 1e-9;
 
-/// A width ratio, "∞" where the detector's is zero.
-fn w(x: f64) -> String {
-    if x.is_infinite() {
+/// A width ratio or a shift: "∞" where the detector's width is zero, "—" where a shift has
+/// no unit for that reason.
+fn ratio(x: f64, signed: bool) -> String {
+    if x.is_nan() {
+        "—".into()
+    } else if x.is_infinite() {
         "∞".into()
+    } else if signed {
+        format!("{x:+.2}")
     } else {
         format!("{x:.2}")
     }
-}
-
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-    (m, var.sqrt())
 }
 
 /// Seed 000: the smearing network with every `--paper` setting (direct regression of the
@@ -281,24 +279,19 @@ pub fn smearing(s: &mut Study, z: &Sizes) -> Result<()> {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let pm = |(m, sd): (f64, f64), signed: bool| match (m.is_finite(), signed) {
-                (false, _) if m.is_nan() => "— (detector exact)".to_string(),
-                (false, _) => "∞ (detector exact)".to_string(),
-                (true, true) => format!("{m:+.2} ± {sd:.2}"),
-                (true, false) => format!("{m:.2} ± {sd:.2}"),
-            };
-            let one = |x: f64, signed: bool| match (x.is_finite(), signed) {
-                (false, _) if x.is_nan() => "—".to_string(),
-                (false, _) => "∞".to_string(),
-                (true, true) => format!("{x:+.2}"),
-                (true, false) => format!("{x:.2}"),
+            let pm = |(m, sd): (f64, f64), signed: bool| {
+                if m.is_finite() {
+                    format!("{} ± {sd:.2}", ratio(m, signed))
+                } else {
+                    format!("{} (detector exact)", ratio(m, signed))
+                }
             };
             vec![
                 f.to_string(),
                 pm(width[i], false),
                 pm(shift[i], true),
-                one(lab_j.width[i], false),
-                one(lab_j.shift[i], true),
+                ratio(lab_j.width[i], false),
+                ratio(lab_j.shift[i], true),
             ]
         })
         .collect();
@@ -351,8 +344,8 @@ pub fn smearing(s: &mut Study, z: &Sizes) -> Result<()> {
             .map(|f| {
                 format!(
                     "{f} {} / {}",
-                    w(paper_fig.width[idx(f)]),
-                    w(lab_j.width[idx(f)])
+                    ratio(paper_fig.width[idx(f)], false),
+                    ratio(lab_j.width[idx(f)], false)
                 )
             })
             .collect::<Vec<_>>()
@@ -565,12 +558,11 @@ pub fn smearing(s: &mut Study, z: &Sizes) -> Result<()> {
             paper_samples
         };
         let fig = feature_figure(kind, &format!("reco_{f}"), &test, models, 40)?;
-        let suffix = match kind {
-            FeatureFigure::Hist => "",
-            FeatureFigure::Residual => "_residual",
-            FeatureFigure::Map => "_map",
-        };
-        let file = format!("{f}{suffix}{}", if lab_target { "_lab" } else { "" });
+        let file = format!(
+            "{f}{}{}",
+            kind.file_suffix(),
+            if lab_target { "_lab" } else { "" }
+        );
         write_figure(&fig, &s.out, &file, ImageFormat::Png)?;
         s.figure(&format!("{file}.png"), caption);
     }
