@@ -547,6 +547,27 @@ mod tests {
     use crate::workflow::{run_steps, run_to_end, Epochs};
     use std::cell::Cell;
 
+    /// A one-input smearing network fitting y = x on 100 rows in batches of 20, for `epochs`.
+    fn identity_fit(epochs: usize) -> Trainer<SmearingNet> {
+        let device = Device::flex();
+        let ad = device.clone().autodiff();
+        let cfg = TrainConfig {
+            epochs,
+            batch_size: 20,
+            ..TrainConfig::default()
+        };
+        let model = SmearingConfig::new(1, 1).init(&mut rng(1, 3), &ad);
+        let x: Vec<f32> = (0..100).map(|i| i as f32 / 100.0).collect();
+        let rows = Rows {
+            x: x.clone(),
+            y: x,
+            k_in: 1,
+            k_out: 1,
+        };
+        let loss = |m: &SmearingNet, x, y, _| m.loss(x, y, 0.841);
+        Trainer::new(cfg, model, loss, rows, ad, device).unwrap()
+    }
+
     /// A loss that turns NaN after its 9th call stops training with `Stop::Diverged` and keeps
     /// the best earlier weights.
     #[test]
@@ -599,23 +620,7 @@ mod tests {
     /// provisionally, and the first score replaces them.
     #[test]
     fn a_selector_chooses_the_kept_epoch() {
-        let device = Device::flex();
-        let ad = device.clone().autodiff();
-        let cfg = TrainConfig {
-            epochs: 7,
-            batch_size: 20,
-            ..TrainConfig::default()
-        };
-        let model = SmearingConfig::new(1, 1).init(&mut rng(1, 3), &ad);
-        let x: Vec<f32> = (0..100).map(|i| i as f32 / 100.0).collect();
-        let rows = Rows {
-            x: x.clone(),
-            y: x,
-            k_in: 1,
-            k_out: 1,
-        };
-        let loss = |m: &SmearingNet, x, y, _| m.loss(x, y, 0.841);
-        let mut t = Trainer::new(cfg, model, loss, rows, ad, device).unwrap();
+        let mut t = identity_fit(7);
         t.select_by(Box::new(|epoch, last, _: &SmearingNet| {
             (epoch % 2 == 0 || last)
                 .then(|| Box::pin(async move { Ok((epoch as f64 - 4.0).abs()) }) as ScoreFuture)
@@ -636,30 +641,7 @@ mod tests {
 
     #[test]
     fn cancel_keeps_what_was_learned() {
-        let device = Device::flex();
-        let ad = device.clone().autodiff();
-        let cfg = TrainConfig {
-            epochs: 50,
-            batch_size: 20,
-            ..TrainConfig::default()
-        };
-        let net_cfg = SmearingConfig::new(1, 1);
-        let model = net_cfg.init(&mut rng(1, 3), &ad);
-        let x: Vec<f32> = (0..100).map(|i| i as f32 / 100.0).collect();
-        let mut t = Trainer::new(
-            cfg,
-            model,
-            |m: &SmearingNet, x, y, _| m.loss(x, y, 0.841),
-            Rows {
-                x: x.clone(),
-                y: x,
-                k_in: 1,
-                k_out: 1,
-            },
-            ad,
-            device,
-        )
-        .unwrap();
+        let mut t = identity_fit(50);
         let epochs = Cell::new(0);
         let mut work = Epochs::new(&mut t, |_| epochs.set(epochs.get() + 1));
         pollster::block_on(run_steps(&mut work, 8, async |_| epochs.get() < 2)).unwrap();
